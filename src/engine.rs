@@ -1,0 +1,109 @@
+//! The engine: a graph plus the query pipeline
+//! (parse → check → plan → execute), all-or-nothing per statement.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::eval::Params;
+use crate::store::{Graph, Mutation};
+use crate::value::Value;
+
+/// Options for one statement.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Set to `true` from another thread (e.g. on Ctrl-C) to stop the query.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Stop the query with a `Timeout` error after this long.
+    pub timeout: Option<Duration>,
+    /// Refuse statements that write.
+    pub readonly: bool,
+}
+
+/// What a statement changed (the counters Neo4j and the TCK report).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueryStats {
+    /// Entities created.
+    pub nodes_created: usize,
+    /// Entities deleted.
+    pub nodes_deleted: usize,
+    /// Relations created.
+    pub relationships_created: usize,
+    /// Relations deleted.
+    pub relationships_deleted: usize,
+    /// Properties set (including removals).
+    pub properties_set: usize,
+    /// Labels added.
+    pub labels_added: usize,
+    /// Labels removed.
+    pub labels_removed: usize,
+}
+
+/// The outcome of a statement: columns and rows, plus what it changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryResult {
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// The rows; each has one value per column.
+    pub rows: Vec<Vec<Value>>,
+    /// What the statement changed.
+    pub stats: QueryStats,
+    /// The plan, for `EXPLAIN` and `PROFILE` (rendered as a tree).
+    pub plan: Option<String>,
+    /// The store mutations the statement made, in order (for the write-ahead log).
+    pub mutations: Vec<Mutation>,
+}
+
+/// A graph and the query pipeline over it.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    graph: Graph,
+}
+
+impl Engine {
+    /// An engine over an empty graph.
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// An engine over `graph`.
+    pub fn with_graph(graph: Graph) -> Engine {
+        Engine { graph }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The graph, for loaders that write to it directly.
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    /// Takes the graph out of the engine.
+    pub fn into_graph(self) -> Graph {
+        self.graph
+    }
+
+    /// Runs one statement with parameters.
+    pub fn run(&mut self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.run_with(query, params, &RunOptions::default())
+    }
+
+    /// Runs one statement with parameters and options. A statement that fails
+    /// leaves the graph as it was.
+    pub fn run_with(
+        &mut self,
+        query: &str,
+        _params: &Params,
+        _options: &RunOptions,
+    ) -> Result<QueryResult> {
+        let statement = crate::syntax::parse(query)?;
+        crate::semantic::check(&statement)?;
+        Err(crate::error::Error::internal(
+            "the executor is not built yet",
+        ))
+    }
+}

@@ -1,0 +1,25 @@
+//! kg: a knowledge-graph engine with an openCypher query language,
+//! per-fact provenance and multilingual entity resolution.
+//!
+//! The pipeline, one module per stage:
+//! text → [`syntax`] (pest pairs → AST) → [`semantic`] (static checks) →
+//! [`plan`] (logical plan) → [`exec`] (executor over the [`store`], with
+//! [`eval`] for expressions) → rows of [`value::Value`] in a
+//! [`engine::QueryResult`]. Facts enter through [`facts`].
+
+pub mod engine;
+pub mod error;
+pub mod eval;
+pub mod exec;
+pub mod facts;
+pub mod plan;
+pub mod semantic;
+pub mod store;
+pub mod syntax;
+pub mod value;
+
+pub use engine::{Engine, QueryResult, QueryStats, RunOptions};
+pub use error::{Error, ErrorKind, Phase, Span};
+pub use eval::Params;
+pub use store::Graph;
+pub use value::Value;

@@ -1,0 +1,774 @@
+//! The graph store: a petgraph `StableDiGraph` of entities and relations, with
+//! stable public ids and indexes kept consistent by every mutation.
+//!
+//! Indexes (all `indexmap`, so iteration order is deterministic):
+//! key → entity, label → entities, relation type → relations, normalized
+//! alias → entities. Every mutation goes through [`Graph`]'s methods, which
+//! keep the indexes in step and, inside a transaction, record a [`Mutation`]
+//! so the transaction can be rolled back ([`Graph::rollback`]) or its effects
+//! handed to a write-ahead log ([`Graph::commit`]).
+
+pub mod alias;
+mod model;
+mod serde_doc;
+
+use indexmap::{IndexMap, IndexSet};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::Direction;
+use thiserror::Error;
+
+pub use alias::normalize;
+pub use model::{Alias, Citation, Entity, EntityId, NewEntity, Relation, RelationId};
+
+use crate::value::{Value, ValueMap};
+
+/// Why a store mutation was refused. The graph is unchanged when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StoreError {
+    /// No entity has this id (never created, or deleted).
+    #[error("entity {0} does not exist")]
+    NoEntity(EntityId),
+    /// No relation has this id.
+    #[error("relation {0} does not exist")]
+    NoRelation(RelationId),
+    /// Another entity already has this key.
+    #[error("an entity with key `{0}` already exists")]
+    DuplicateKey(String),
+    /// An entity cannot be deleted while relations touch it.
+    #[error("entity {0} still has {1} relation(s); delete them first (DETACH DELETE)")]
+    HasRelations(EntityId, usize),
+    /// Property values must be scalars, dates or lists of those.
+    #[error("property `{0}` cannot hold a value of type {1}")]
+    NotStorable(String, &'static str),
+}
+
+/// One recorded change, enough to undo it or to replay it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Mutation {
+    /// An entity was created (holds the created entity).
+    AddEntity(Entity),
+    /// An entity was removed (holds it as it was).
+    RemoveEntity(Entity),
+    /// A relation was created.
+    AddRelation(Relation),
+    /// A relation was removed (holds it as it was).
+    RemoveRelation(Relation),
+    /// An entity property changed; `None` means absent.
+    SetEntityProp {
+        /// The entity.
+        id: EntityId,
+        /// The property key.
+        key: String,
+        /// The value before.
+        old: Option<Value>,
+        /// The value after.
+        new: Option<Value>,
+    },
+    /// A relation property changed; `None` means absent.
+    SetRelationProp {
+        /// The relation.
+        id: RelationId,
+        /// The property key.
+        key: String,
+        /// The value before.
+        old: Option<Value>,
+        /// The value after.
+        new: Option<Value>,
+    },
+    /// A label was added to an entity.
+    AddLabel(EntityId, String),
+    /// A label was removed from an entity (at this position).
+    RemoveLabel(EntityId, String, usize),
+    /// An alias was added to an entity.
+    AddAlias(EntityId, Alias),
+}
+
+/// The knowledge graph.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    inner: StableDiGraph<Entity, Relation>,
+    /// `EntityId(n)` lives at `entities[n]`; `None` once deleted.
+    entities: Vec<Option<NodeIndex>>,
+    relations: Vec<Option<EdgeIndex>>,
+    entity_count: usize,
+    relation_count: usize,
+    by_key: IndexMap<String, EntityId>,
+    by_label: IndexMap<String, IndexSet<EntityId>>,
+    by_type: IndexMap<String, IndexSet<RelationId>>,
+    by_alias: IndexMap<String, IndexSet<EntityId>>,
+    journal: Option<Vec<Mutation>>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    // ----- reading -------------------------------------------------------
+
+    /// The number of entities.
+    pub fn entity_count(&self) -> usize {
+        self.entity_count
+    }
+
+    /// The number of relations.
+    pub fn relation_count(&self) -> usize {
+        self.relation_count
+    }
+
+    /// The entity with this id, if it exists.
+    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
+        let ix = (*self.entities.get(id.0 as usize)?)?;
+        self.inner.node_weight(ix)
+    }
+
+    /// The relation with this id, if it exists.
+    pub fn relation(&self, id: RelationId) -> Option<&Relation> {
+        let ix = (*self.relations.get(id.0 as usize)?)?;
+        self.inner.edge_weight(ix)
+    }
+
+    /// All entities, in creation order.
+    pub fn entities(&self) -> impl Iterator<Item = &Entity> + '_ {
+        self.entities
+            .iter()
+            .filter_map(move |ix| ix.and_then(|ix| self.inner.node_weight(ix)))
+    }
+
+    /// All relations, in creation order.
+    pub fn relations(&self) -> impl Iterator<Item = &Relation> + '_ {
+        self.relations
+            .iter()
+            .filter_map(move |ix| ix.and_then(|ix| self.inner.edge_weight(ix)))
+    }
+
+    /// The entity with this key.
+    pub fn entity_by_key(&self, key: &str) -> Option<EntityId> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The entities carrying `label` (empty when the label is unknown).
+    pub fn entities_with_label(&self, label: &str) -> impl Iterator<Item = EntityId> + '_ {
+        self.by_label.get(label).into_iter().flatten().copied()
+    }
+
+    /// How many entities carry `label`.
+    pub fn label_count(&self, label: &str) -> usize {
+        self.by_label.get(label).map_or(0, IndexSet::len)
+    }
+
+    /// The relations of type `rel_type`.
+    pub fn relations_with_type(&self, rel_type: &str) -> impl Iterator<Item = RelationId> + '_ {
+        self.by_type.get(rel_type).into_iter().flatten().copied()
+    }
+
+    /// How many relations have type `rel_type`.
+    pub fn type_count(&self, rel_type: &str) -> usize {
+        self.by_type.get(rel_type).map_or(0, IndexSet::len)
+    }
+
+    /// Every label in use, in first-use order.
+    pub fn labels(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_label
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(l, _)| l.as_str())
+    }
+
+    /// Every relation type in use, in first-use order.
+    pub fn relation_types(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_type
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(t, _)| t.as_str())
+    }
+
+    /// The entities an alias resolves to, after normalization (see
+    /// [`alias::normalize`]). More than one result means the alias is ambiguous.
+    pub fn resolve(&self, name: &str) -> Vec<EntityId> {
+        self.by_alias
+            .get(&normalize(name))
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every normalized alias key with its entities (for completion and checks).
+    pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IndexSet<EntityId>)> + '_ {
+        self.by_alias.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The relations leaving `id` (empty when `id` does not exist).
+    pub fn outgoing(&self, id: EntityId) -> impl Iterator<Item = &Relation> + '_ {
+        self.edges(id, Direction::Outgoing)
+    }
+
+    /// The relations entering `id` (empty when `id` does not exist).
+    pub fn incoming(&self, id: EntityId) -> impl Iterator<Item = &Relation> + '_ {
+        self.edges(id, Direction::Incoming)
+    }
+
+    /// The number of relations touching `id`, in both directions (a self-loop counts once).
+    pub fn degree(&self, id: EntityId) -> usize {
+        self.outgoing(id).count() + self.incoming(id).filter(|r| r.from != r.to).count()
+    }
+
+    fn edges(&self, id: EntityId, dir: Direction) -> impl Iterator<Item = &Relation> + '_ {
+        let ix = self.node_ix(id);
+        ix.into_iter()
+            .flat_map(move |ix| self.inner.edges_directed(ix, dir))
+            .map(|e| e.weight())
+    }
+
+    fn node_ix(&self, id: EntityId) -> Option<NodeIndex> {
+        *self.entities.get(id.0 as usize)?
+    }
+
+    fn edge_ix(&self, id: RelationId) -> Option<EdgeIndex> {
+        *self.relations.get(id.0 as usize)?
+    }
+
+    /// The underlying petgraph graph, for algorithms that want it directly.
+    pub fn petgraph(&self) -> &StableDiGraph<Entity, Relation> {
+        &self.inner
+    }
+
+    // ----- transactions --------------------------------------------------
+
+    /// Starts recording mutations. Nested calls are not supported: a second
+    /// `begin` discards nothing and keeps the same journal.
+    pub fn begin(&mut self) {
+        if self.journal.is_none() {
+            self.journal = Some(Vec::new());
+        }
+    }
+
+    /// True while a transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Ends the transaction, keeping its effects; returns what it did, in order.
+    pub fn commit(&mut self) -> Vec<Mutation> {
+        self.journal.take().unwrap_or_default()
+    }
+
+    /// Ends the transaction, undoing everything it did.
+    pub fn rollback(&mut self) {
+        let Some(journal) = self.journal.take() else {
+            return;
+        };
+        for m in journal.into_iter().rev() {
+            self.undo(m);
+        }
+    }
+
+    fn record(&mut self, m: Mutation) {
+        if let Some(j) = &mut self.journal {
+            j.push(m);
+        }
+    }
+
+    fn undo(&mut self, m: Mutation) {
+        // Each inverse operation is valid because mutations are undone in reverse order.
+        match m {
+            Mutation::AddEntity(e) => {
+                let _ = self.detach_entity(e.id);
+            }
+            Mutation::RemoveEntity(e) => self.attach_entity(e),
+            Mutation::AddRelation(r) => {
+                let _ = self.detach_relation(r.id);
+            }
+            Mutation::RemoveRelation(r) => {
+                let _ = self.attach_relation(r);
+            }
+            Mutation::SetEntityProp { id, key, old, .. } => {
+                if let Some(ix) = self.node_ix(id) {
+                    self.write_entity_prop(ix, &key, old);
+                }
+            }
+            Mutation::SetRelationProp { id, key, old, .. } => {
+                if let Some(ix) = self.edge_ix(id) {
+                    let props = &mut self.inner[ix].props;
+                    match old {
+                        Some(v) => {
+                            props.insert(key, v);
+                        }
+                        None => {
+                            props.shift_remove(&key);
+                        }
+                    }
+                }
+            }
+            Mutation::AddLabel(id, label) => {
+                if let Some(ix) = self.node_ix(id) {
+                    self.inner[ix].labels.retain(|l| *l != label);
+                    if let Some(s) = self.by_label.get_mut(&label) {
+                        s.swap_remove(&id);
+                    }
+                }
+            }
+            Mutation::RemoveLabel(id, label, pos) => {
+                if let Some(ix) = self.node_ix(id) {
+                    let labels = &mut self.inner[ix].labels;
+                    labels.insert(pos.min(labels.len()), label.clone());
+                    self.by_label.entry(label).or_default().insert(id);
+                }
+            }
+            Mutation::AddAlias(id, alias) => {
+                if let Some(ix) = self.node_ix(id) {
+                    let before = self.inner[ix].clone();
+                    self.unindex_names(&before);
+                    let e = &mut self.inner[ix];
+                    if let Some(pos) = e.aliases.iter().rposition(|a| *a == alias) {
+                        e.aliases.remove(pos);
+                    }
+                    let after = e.clone();
+                    self.index_names(&after);
+                }
+            }
+        }
+    }
+
+    // ----- mutations -----------------------------------------------------
+
+    /// Creates an entity and returns its new id.
+    pub fn add_entity(&mut self, new: NewEntity) -> Result<EntityId, StoreError> {
+        if let Some(key) = &new.key {
+            if self.by_key.contains_key(key) {
+                return Err(StoreError::DuplicateKey(key.clone()));
+            }
+        }
+        for (k, v) in &new.props {
+            if !v.is_storable() {
+                return Err(StoreError::NotStorable(k.clone(), v.type_name()));
+            }
+        }
+        let id = EntityId(self.entities.len() as u64);
+        let mut labels: Vec<String> = Vec::with_capacity(new.labels.len());
+        for l in new.labels {
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+        let entity = Entity {
+            id,
+            key: new.key,
+            labels,
+            props: new.props,
+            aliases: new.aliases,
+            sources: new.sources,
+        };
+        self.entities.push(None);
+        self.record(Mutation::AddEntity(entity.clone()));
+        self.attach_entity(entity);
+        Ok(id)
+    }
+
+    /// Deletes an entity that has no relations; returns it.
+    pub fn remove_entity(&mut self, id: EntityId) -> Result<Entity, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        let degree = self.inner.edges_directed(ix, Direction::Outgoing).count()
+            + self.inner.edges_directed(ix, Direction::Incoming).count();
+        if degree > 0 {
+            return Err(StoreError::HasRelations(id, degree));
+        }
+        let entity = self.detach_entity(id)?;
+        self.record(Mutation::RemoveEntity(entity.clone()));
+        Ok(entity)
+    }
+
+    /// Creates a relation `from -[rel_type]-> to` and returns its id.
+    pub fn add_relation(
+        &mut self,
+        from: EntityId,
+        to: EntityId,
+        rel_type: &str,
+        props: ValueMap,
+        sources: Vec<Citation>,
+    ) -> Result<RelationId, StoreError> {
+        for (k, v) in &props {
+            if !v.is_storable() {
+                return Err(StoreError::NotStorable(k.clone(), v.type_name()));
+            }
+        }
+        let id = RelationId(self.relations.len() as u64);
+        let rel = Relation {
+            id,
+            from,
+            to,
+            rel_type: rel_type.to_string(),
+            props,
+            sources,
+        };
+        self.relations.push(None);
+        if let Err(e) = self.attach_relation(rel.clone()) {
+            self.relations.pop();
+            return Err(e);
+        }
+        self.record(Mutation::AddRelation(rel));
+        Ok(id)
+    }
+
+    /// Deletes a relation; returns it.
+    pub fn remove_relation(&mut self, id: RelationId) -> Result<Relation, StoreError> {
+        let rel = self.detach_relation(id)?;
+        self.record(Mutation::RemoveRelation(rel.clone()));
+        Ok(rel)
+    }
+
+    /// Sets (`Some`) or removes (`None`, or a `Null` value) an entity property;
+    /// returns the previous value.
+    pub fn set_entity_prop(
+        &mut self,
+        id: EntityId,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<Option<Value>, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        let value = value.filter(|v| !v.is_null());
+        if let Some(v) = &value {
+            if !v.is_storable() {
+                return Err(StoreError::NotStorable(key.to_string(), v.type_name()));
+            }
+        }
+        let old = self.write_entity_prop(ix, key, value.clone());
+        if old != value {
+            self.record(Mutation::SetEntityProp {
+                id,
+                key: key.to_string(),
+                old: old.clone(),
+                new: value,
+            });
+        }
+        Ok(old)
+    }
+
+    /// Sets or removes a relation property; returns the previous value.
+    pub fn set_relation_prop(
+        &mut self,
+        id: RelationId,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<Option<Value>, StoreError> {
+        let ix = self.edge_ix(id).ok_or(StoreError::NoRelation(id))?;
+        let value = value.filter(|v| !v.is_null());
+        if let Some(v) = &value {
+            if !v.is_storable() {
+                return Err(StoreError::NotStorable(key.to_string(), v.type_name()));
+            }
+        }
+        let props = &mut self.inner[ix].props;
+        let old = match &value {
+            Some(v) => props.insert(key.to_string(), v.clone()),
+            None => props.shift_remove(key),
+        };
+        if old != value {
+            self.record(Mutation::SetRelationProp {
+                id,
+                key: key.to_string(),
+                old: old.clone(),
+                new: value,
+            });
+        }
+        Ok(old)
+    }
+
+    /// Adds a label; returns false when the entity already had it.
+    pub fn add_label(&mut self, id: EntityId, label: &str) -> Result<bool, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        if self.inner[ix].has_label(label) {
+            return Ok(false);
+        }
+        self.inner[ix].labels.push(label.to_string());
+        self.by_label
+            .entry(label.to_string())
+            .or_default()
+            .insert(id);
+        self.record(Mutation::AddLabel(id, label.to_string()));
+        Ok(true)
+    }
+
+    /// Removes a label; returns false when the entity did not have it.
+    pub fn remove_label(&mut self, id: EntityId, label: &str) -> Result<bool, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        let Some(pos) = self.inner[ix].labels.iter().position(|l| l == label) else {
+            return Ok(false);
+        };
+        self.inner[ix].labels.remove(pos);
+        if let Some(s) = self.by_label.get_mut(label) {
+            s.swap_remove(&id);
+        }
+        self.record(Mutation::RemoveLabel(id, label.to_string(), pos));
+        Ok(true)
+    }
+
+    /// Adds an alias (indexed under its normalized form); returns false when
+    /// the entity already had exactly this alias.
+    pub fn add_alias(&mut self, id: EntityId, alias: Alias) -> Result<bool, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        if self.inner[ix].aliases.contains(&alias) {
+            return Ok(false);
+        }
+        let key = normalize(&alias.text);
+        self.inner[ix].aliases.push(alias.clone());
+        if !key.is_empty() {
+            self.by_alias.entry(key).or_default().insert(id);
+        }
+        self.record(Mutation::AddAlias(id, alias));
+        Ok(true)
+    }
+
+    /// Adds citations to an entity (not journaled: provenance is set by loaders).
+    pub fn cite_entity(&mut self, id: EntityId, sources: &[Citation]) -> Result<(), StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        let e = &mut self.inner[ix];
+        for c in sources {
+            if !e.sources.contains(c) {
+                e.sources.push(c.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds citations to a relation (not journaled: provenance is set by loaders).
+    pub fn cite_relation(
+        &mut self,
+        id: RelationId,
+        sources: &[Citation],
+    ) -> Result<(), StoreError> {
+        let ix = self.edge_ix(id).ok_or(StoreError::NoRelation(id))?;
+        let r = &mut self.inner[ix];
+        for c in sources {
+            if !r.sources.contains(c) {
+                r.sources.push(c.clone());
+            }
+        }
+        Ok(())
+    }
+
+    // ----- index maintenance ----------------------------------------------
+
+    /// Writes an entity property, keeping the name index in step when the
+    /// `name` property changes; returns the previous value.
+    fn write_entity_prop(
+        &mut self,
+        ix: NodeIndex,
+        key: &str,
+        value: Option<Value>,
+    ) -> Option<Value> {
+        let is_name = key == "name";
+        if is_name {
+            let before = self.inner[ix].clone();
+            self.unindex_names(&before);
+        }
+        let props = &mut self.inner[ix].props;
+        let old = match value {
+            Some(v) => props.insert(key.to_string(), v),
+            None => props.shift_remove(key),
+        };
+        if is_name {
+            let after = self.inner[ix].clone();
+            self.index_names(&after);
+        }
+        old
+    }
+
+    fn attach_entity(&mut self, entity: Entity) {
+        let id = entity.id;
+        let slot = id.0 as usize;
+        if self.entities.len() <= slot {
+            self.entities.resize(slot + 1, None);
+        }
+        if let Some(key) = &entity.key {
+            self.by_key.insert(key.clone(), id);
+        }
+        for l in &entity.labels {
+            self.by_label.entry(l.clone()).or_default().insert(id);
+        }
+        self.index_names(&entity);
+        let ix = self.inner.add_node(entity);
+        self.entities[slot] = Some(ix);
+        self.entity_count += 1;
+    }
+
+    fn detach_entity(&mut self, id: EntityId) -> Result<Entity, StoreError> {
+        let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
+        let entity = self.inner.remove_node(ix).ok_or(StoreError::NoEntity(id))?;
+        self.entities[id.0 as usize] = None;
+        self.entity_count -= 1;
+        if let Some(key) = &entity.key {
+            self.by_key.swap_remove(key);
+        }
+        for l in &entity.labels {
+            if let Some(s) = self.by_label.get_mut(l) {
+                s.swap_remove(&id);
+            }
+        }
+        self.unindex_names(&entity);
+        Ok(entity)
+    }
+
+    fn attach_relation(&mut self, rel: Relation) -> Result<(), StoreError> {
+        let a = self
+            .node_ix(rel.from)
+            .ok_or(StoreError::NoEntity(rel.from))?;
+        let b = self.node_ix(rel.to).ok_or(StoreError::NoEntity(rel.to))?;
+        let id = rel.id;
+        let slot = id.0 as usize;
+        if self.relations.len() <= slot {
+            self.relations.resize(slot + 1, None);
+        }
+        self.by_type
+            .entry(rel.rel_type.clone())
+            .or_default()
+            .insert(id);
+        let ix = self.inner.add_edge(a, b, rel);
+        self.relations[slot] = Some(ix);
+        self.relation_count += 1;
+        Ok(())
+    }
+
+    fn detach_relation(&mut self, id: RelationId) -> Result<Relation, StoreError> {
+        let ix = self.edge_ix(id).ok_or(StoreError::NoRelation(id))?;
+        let rel = self
+            .inner
+            .remove_edge(ix)
+            .ok_or(StoreError::NoRelation(id))?;
+        self.relations[id.0 as usize] = None;
+        self.relation_count -= 1;
+        if let Some(s) = self.by_type.get_mut(&rel.rel_type) {
+            s.swap_remove(&id);
+        }
+        Ok(rel)
+    }
+
+    /// The names an entity is found by: key, canonical name, every alias.
+    fn names(entity: &Entity) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut push = |s: &str| {
+            let n = normalize(s);
+            if !n.is_empty() && !names.contains(&n) {
+                names.push(n);
+            }
+        };
+        if let Some(k) = &entity.key {
+            push(k);
+        }
+        if let Some(Value::String(n)) = entity.props.get("name") {
+            push(n);
+        }
+        for a in &entity.aliases {
+            push(&a.text);
+        }
+        names
+    }
+
+    fn index_names(&mut self, entity: &Entity) {
+        for n in Self::names(entity) {
+            self.by_alias.entry(n).or_default().insert(entity.id);
+        }
+    }
+
+    fn unindex_names(&mut self, entity: &Entity) {
+        for n in Self::names(entity) {
+            if let Some(s) = self.by_alias.get_mut(&n) {
+                s.swap_remove(&entity.id);
+                if s.is_empty() {
+                    self.by_alias.swap_remove(&n);
+                }
+            }
+        }
+    }
+
+    /// Verifies that every index agrees with the entities and relations.
+    /// Returns a description of the first inconsistency found. Used by tests.
+    pub fn check_indexes(&self) -> Result<(), String> {
+        let mut entities = 0;
+        for e in self.entities() {
+            entities += 1;
+            if let Some(k) = &e.key {
+                if self.by_key.get(k) != Some(&e.id) {
+                    return Err(format!("key index misses {k}"));
+                }
+            }
+            for l in &e.labels {
+                if !self.by_label.get(l).is_some_and(|s| s.contains(&e.id)) {
+                    return Err(format!("label index misses {} on {}", l, e.id));
+                }
+            }
+            for n in Self::names(e) {
+                if !self.by_alias.get(&n).is_some_and(|s| s.contains(&e.id)) {
+                    return Err(format!("alias index misses `{n}` for {}", e.id));
+                }
+            }
+        }
+        if entities != self.entity_count {
+            return Err(format!(
+                "entity count {} but {entities} entities",
+                self.entity_count
+            ));
+        }
+        for (k, id) in &self.by_key {
+            if self.entity(*id).and_then(|e| e.key.as_deref()) != Some(k.as_str()) {
+                return Err(format!("key index has stale {k}"));
+            }
+        }
+        for (l, ids) in &self.by_label {
+            for id in ids {
+                if !self.entity(*id).is_some_and(|e| e.has_label(l)) {
+                    return Err(format!("label index has stale {l} on {id}"));
+                }
+            }
+        }
+        for (n, ids) in &self.by_alias {
+            for id in ids {
+                if !self.entity(*id).is_some_and(|e| Self::names(e).contains(n)) {
+                    return Err(format!("alias index has stale `{n}` on {id}"));
+                }
+            }
+        }
+        let mut relations = 0;
+        for r in self.relations() {
+            relations += 1;
+            if !self
+                .by_type
+                .get(&r.rel_type)
+                .is_some_and(|s| s.contains(&r.id))
+            {
+                return Err(format!("type index misses {}", r.id));
+            }
+            if self.entity(r.from).is_none() || self.entity(r.to).is_none() {
+                return Err(format!("relation {} dangles", r.id));
+            }
+        }
+        if relations != self.relation_count {
+            return Err(format!(
+                "relation count {} but {relations}",
+                self.relation_count
+            ));
+        }
+        for (t, ids) in &self.by_type {
+            for id in ids {
+                if self.relation(*id).map(|r| r.rel_type.as_str()) != Some(t.as_str()) {
+                    return Err(format!("type index has stale {t} on {id}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PartialEq for Graph {
+    /// Two graphs are equal when they hold the same entities and relations
+    /// under the same ids (indexes are derived and not compared).
+    fn eq(&self, other: &Graph) -> bool {
+        self.entity_count == other.entity_count
+            && self.relation_count == other.relation_count
+            && self.entities().all(|e| other.entity(e.id) == Some(e))
+            && self.relations().all(|r| other.relation(r.id) == Some(r))
+    }
+}
+
+#[cfg(test)]
+mod tests;
