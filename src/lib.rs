@@ -15,6 +15,7 @@ pub mod exec;
 pub mod facts;
 pub mod output;
 pub mod plan;
+pub mod script;
 pub mod semantic;
 pub mod store;
 pub mod syntax;
