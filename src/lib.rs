@@ -17,6 +17,7 @@ pub mod output;
 pub mod plan;
 pub mod script;
 pub mod semantic;
+pub mod shell;
 pub mod store;
 pub mod syntax;
 pub mod value;

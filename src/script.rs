@@ -222,9 +222,8 @@ pub fn completeness(text: &str) -> Completeness {
         state,
         State::Str(_) | State::Backquote | State::BlockComment
     );
-    if !open && depth == 0 && last_code_char == Some(';') {
-        Completeness::Complete
-    } else if only_comments(trimmed) && !open {
+    let terminated = depth == 0 && last_code_char == Some(';');
+    if !open && (terminated || only_comments(trimmed)) {
         Completeness::Complete
     } else {
         Completeness::Incomplete
