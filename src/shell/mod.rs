@@ -1,0 +1,3 @@
+//! The interactive shell (REPL) and the script runner it shares with the CLI.
+
+pub mod command;
