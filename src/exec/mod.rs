@@ -24,6 +24,7 @@ pub mod values;
 pub mod write;
 
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -33,8 +34,9 @@ use crate::engine::QueryStats;
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::eval::{Env, Params};
 use crate::plan::explain::OpFigures;
+use crate::plan::expr::{element_vars, free_vars, query_vars};
 use crate::plan::{Op, Plan, Scope};
-use crate::store::{Graph, StoreError};
+use crate::store::{Graph, Relation, RelationId, StoreError};
 use crate::syntax::ast::{ExistsBody, Expr, PatternElement};
 use crate::value::Value;
 
@@ -115,6 +117,8 @@ pub struct Ctx<'g> {
     pub guard: &'g Guard,
     profile: Option<Rc<RefCell<Vec<OpFigures>>>>,
     alias_props: Cell<Option<(bool, bool)>>,
+    /// Relationships deleted by this statement (`type(r)` still works on them).
+    pub deleted: HashMap<RelationId, Relation>,
 }
 
 impl<'g> Ctx<'g> {
@@ -127,6 +131,7 @@ impl<'g> Ctx<'g> {
             guard,
             profile: None,
             alias_props: Cell::new(None),
+            deleted: HashMap::new(),
         }
     }
 
@@ -139,6 +144,7 @@ impl<'g> Ctx<'g> {
             guard,
             profile: None,
             alias_props: Cell::new(None),
+            deleted: HashMap::new(),
         }
     }
 
@@ -227,6 +233,7 @@ impl<'g> Ctx<'g> {
             guard: self.guard,
             profile: None,
             alias_props: Cell::new(self.alias_props.get()),
+            deleted: HashMap::new(),
         }
     }
 }
@@ -255,19 +262,23 @@ impl Env for RowEnv<'_, '_> {
         &self,
         pattern: &PatternElement,
         path_variable: Option<&str>,
+        scope: &dyn Env,
     ) -> Result<Vec<Vec<(String, Value)>>> {
+        let mut names = BTreeSet::new();
+        element_vars(pattern, &mut names);
+        let (arg_scope, arg_row) = bindings(&names, scope);
         let plan = crate::plan::build::build_pattern(
             self.ctx.graph(),
-            self.scope,
+            &arg_scope,
             pattern,
             path_variable,
         )?;
         let mut sub = self.ctx.sub();
-        let mut op = build(&plan, Some(self.row), None);
+        let mut op = build(&plan, Some(&arg_row), None);
         let new: Vec<(String, usize)> = plan
             .scope
             .visible()
-            .filter(|(n, _)| !self.scope.contains(n))
+            .filter(|(n, _)| !arg_scope.contains(n))
             .map(|(n, s)| (n.to_string(), s))
             .collect();
         let mut out = Vec::new();
@@ -281,12 +292,42 @@ impl Env for RowEnv<'_, '_> {
         Ok(out)
     }
 
-    fn exists(&self, body: &ExistsBody) -> Result<bool> {
-        let plan = crate::plan::build::build_exists(self.ctx.graph(), self.scope, body)?;
+    fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool> {
+        let mut names = BTreeSet::new();
+        match body {
+            ExistsBody::Pattern(p, w) => {
+                for part in &p.parts {
+                    element_vars(&part.element, &mut names);
+                }
+                if let Some(w) = w {
+                    free_vars(w, &mut names);
+                }
+            }
+            ExistsBody::Query(q) => query_vars(q, &mut names),
+        }
+        let (arg_scope, arg_row) = bindings(&names, scope);
+        let plan = crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)?;
         let mut sub = self.ctx.sub();
-        let mut op = build(&plan, Some(self.row), None);
+        let mut op = build(&plan, Some(&arg_row), None);
         Ok(op.next(&mut sub)?.is_some())
     }
+
+    fn deleted_relation(&self, id: RelationId) -> Option<&Relation> {
+        self.ctx.deleted.get(&id)
+    }
+}
+
+/// The variables among `names` that `scope` binds, as a scope and a row.
+fn bindings(names: &BTreeSet<String>, scope: &dyn Env) -> (Scope, Row) {
+    let mut s = Scope::new();
+    let mut row = Vec::new();
+    for n in names {
+        if let Some(v) = scope.lookup(n) {
+            s.push(n);
+            row.push(v.clone());
+        }
+    }
+    (s, row)
 }
 
 /// Turns a store refusal into a runtime error.

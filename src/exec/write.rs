@@ -577,9 +577,11 @@ impl Operator for DeleteOp<'_> {
             for r in rels {
                 ctx.guard.check()?;
                 if ctx.graph().relation(r).is_some() {
-                    ctx.graph_mut()?
+                    let rel = ctx
+                        .graph_mut()?
                         .remove_relation(r)
                         .map_err(|e| store_error(e, span))?;
+                    ctx.deleted.insert(r, rel);
                     ctx.stats.relationships_deleted += 1;
                 }
             }
@@ -596,9 +598,11 @@ impl Operator for DeleteOp<'_> {
                         .map(|r| r.id)
                         .collect();
                     for r in attached {
-                        ctx.graph_mut()?
+                        let rel = ctx
+                            .graph_mut()?
                             .remove_relation(r)
                             .map_err(|e| store_error(e, span))?;
+                        ctx.deleted.insert(r, rel);
                         ctx.stats.relationships_deleted += 1;
                     }
                 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::syntax::ast::{
-    BinaryOp, ExistsBody, Expr, ExprKind, NodePattern, PatternElement, RelPattern,
+    BinaryOp, ClauseKind, ExistsBody, Expr, ExprKind, NodePattern, PatternElement, Query,
+    RelPattern, RemoveItem, SetItem,
 };
 
 /// Adds to `out` every variable name `e` may read: variables, and the
@@ -41,9 +42,7 @@ pub fn free_vars(e: &Expr, out: &mut BTreeSet<String>) {
                 }
             }
             // A subquery may read any outer variable: everything it names.
-            ExistsBody::Query(_) => {
-                out.insert(String::from("\u{0}*"));
-            }
+            ExistsBody::Query(q) => query_vars(q, out),
         },
         _ => {
             for c in children(e) {
@@ -280,4 +279,86 @@ pub fn rewrite(e: &Expr, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Expr {
 /// A variable reference expression.
 pub fn var(name: &str, span: crate::error::Span) -> Expr {
     Expr::new(ExprKind::Variable(name.to_string()), span)
+}
+
+/// Adds every variable name a query mentions (conservatively: names it
+/// binds itself too), for subqueries that read outer variables.
+pub fn query_vars(q: &Query, out: &mut BTreeSet<String>) {
+    for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
+        for c in &sq.clauses {
+            let mut exprs: Vec<&Expr> = Vec::new();
+            match &c.kind {
+                ClauseKind::Match(m) => {
+                    for p in &m.pattern.parts {
+                        element_vars(&p.element, out);
+                    }
+                    exprs.extend(m.where_.as_ref());
+                }
+                ClauseKind::Unwind(u) => exprs.push(&u.expr),
+                ClauseKind::With(p) | ClauseKind::Return(p) => {
+                    exprs.extend(p.items.iter().map(|i| &i.expr));
+                    exprs.extend(p.order_by.iter().map(|s| &s.expr));
+                    exprs.extend(p.skip.as_ref());
+                    exprs.extend(p.limit.as_ref());
+                    exprs.extend(p.where_.as_ref());
+                }
+                ClauseKind::Create(p) => {
+                    for part in &p.parts {
+                        element_vars(&part.element, out);
+                    }
+                }
+                ClauseKind::Merge(m) => {
+                    element_vars(&m.part.element, out);
+                    for a in &m.actions {
+                        for it in &a.items {
+                            set_item_exprs(it, &mut exprs, out);
+                        }
+                    }
+                }
+                ClauseKind::Set(items) => {
+                    for it in items {
+                        set_item_exprs(it, &mut exprs, out);
+                    }
+                }
+                ClauseKind::Remove(items) => {
+                    for it in items {
+                        match it {
+                            RemoveItem::Property { target, .. } => exprs.push(target),
+                            RemoveItem::Labels { variable, .. } => {
+                                out.insert(variable.name.clone());
+                            }
+                        }
+                    }
+                }
+                ClauseKind::Delete(d) => exprs.extend(d.exprs.iter()),
+                ClauseKind::Call(c) => {
+                    if let Some(args) = &c.args {
+                        exprs.extend(args.iter());
+                    }
+                    exprs.extend(c.where_.as_ref());
+                }
+            }
+            for e in exprs {
+                free_vars(e, out);
+            }
+        }
+    }
+}
+
+fn set_item_exprs<'a>(it: &'a SetItem, exprs: &mut Vec<&'a Expr>, out: &mut BTreeSet<String>) {
+    match it {
+        SetItem::Property { target, value, .. } => {
+            exprs.push(target);
+            exprs.push(value);
+        }
+        SetItem::Variable {
+            variable, value, ..
+        } => {
+            out.insert(variable.name.clone());
+            exprs.push(value);
+        }
+        SetItem::Labels { variable, .. } => {
+            out.insert(variable.name.clone());
+        }
+    }
 }
