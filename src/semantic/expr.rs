@@ -208,7 +208,8 @@ pub(crate) fn same(a: &Expr, b: &Expr) -> bool {
         (Some(x), Some(y)) => same(x, y),
         _ => false,
     };
-    let all = |x: &[Expr], y: &[Expr]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q));
+    let all =
+        |x: &[Expr], y: &[Expr]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q));
     match (&a.kind, &b.kind) {
         (K::Literal(x), K::Literal(y)) => x == y,
         (K::Parameter(x), K::Parameter(y)) | (K::Variable(x), K::Variable(y)) => x == y,
@@ -223,9 +224,7 @@ pub(crate) fn same(a: &Expr, b: &Expr) -> bool {
         (K::Index(x1, x2), K::Index(y1, y2)) => same(x1, y1) && same(x2, y2),
         (K::Slice(x, x1, x2), K::Slice(y, y1, y2)) => same(x, y) && opt(x1, y1) && opt(x2, y2),
         (K::Unary(o1, x), K::Unary(o2, y)) => o1 == o2 && same(x, y),
-        (K::Binary(o1, x1, x2), K::Binary(o2, y1, y2)) => {
-            o1 == o2 && same(x1, y1) && same(x2, y2)
-        }
+        (K::Binary(o1, x1, x2), K::Binary(o2, y1, y2)) => o1 == o2 && same(x1, y1) && same(x2, y2),
         (K::IsNull(x, n1), K::IsNull(y, n2)) => n1 == n2 && same(x, y),
         (K::HasLabels(x, l1), K::HasLabels(y, l2)) => l1 == l2 && same(x, y),
         (
@@ -239,9 +238,7 @@ pub(crate) fn same(a: &Expr, b: &Expr) -> bool {
                 distinct: d2,
                 args: a2,
             },
-        ) => {
-            function_name(n1).eq_ignore_ascii_case(&function_name(n2)) && d1 == d2 && all(a1, a2)
-        }
+        ) => function_name(n1).eq_ignore_ascii_case(&function_name(n2)) && d1 == d2 && all(a1, a2),
         (K::CountStar, K::CountStar) => true,
         (
             K::Case {
@@ -331,13 +328,18 @@ fn rejects(function: &str, t: &Ty) -> bool {
         "type" | "startnode" | "endnode" => {
             scalar || matches!(t, Ty::Node | Ty::Path | Ty::List(_) | Ty::Map)
         }
-        "length" => matches!(t, Ty::Node | Ty::Rel | Ty::Bool | Ty::Int | Ty::Float | Ty::Map),
+        "length" => matches!(
+            t,
+            Ty::Node | Ty::Rel | Ty::Bool | Ty::Int | Ty::Float | Ty::Map
+        ),
         "size" => matches!(
             t,
             Ty::Node | Ty::Rel | Ty::Path | Ty::Bool | Ty::Int | Ty::Float | Ty::Map
         ),
         "properties" | "keys" => scalar || matches!(t, Ty::Path | Ty::List(_)),
-        "nodes" | "relationships" => scalar || matches!(t, Ty::Node | Ty::Rel | Ty::List(_) | Ty::Map),
+        "nodes" | "relationships" => {
+            scalar || matches!(t, Ty::Node | Ty::Rel | Ty::List(_) | Ty::Map)
+        }
         "id" | "elementid" => scalar || matches!(t, Ty::Path | Ty::List(_) | Ty::Map),
         _ => false,
     }
@@ -637,7 +639,10 @@ impl Checker {
         if t.is_known_non_boolean() {
             return Err(syntax(
                 "InvalidArgumentType",
-                format!("a condition must be a boolean, but this is {}", t.describe()),
+                format!(
+                    "a condition must be a boolean, but this is {}",
+                    t.describe()
+                ),
                 e.span,
             ));
         }
@@ -645,7 +650,12 @@ impl Checker {
     }
 
     /// A pattern used as a predicate: it may not introduce variables.
-    fn pattern_predicate(&mut self, element: &PatternElement, scope: &Scope, span: Span) -> Result<()> {
+    fn pattern_predicate(
+        &mut self,
+        element: &PatternElement,
+        scope: &Scope,
+        span: Span,
+    ) -> Result<()> {
         if element.chain.is_empty() {
             return Err(syntax(
                 "InvalidArgumentType",
@@ -654,7 +664,13 @@ impl Checker {
             ));
         }
         let mut local = self.with_locals(scope);
-        self.bind_element(None, element, &mut local, PatMode::Predicate, &mut Vec::new())?;
+        self.bind_element(
+            None,
+            element,
+            &mut local,
+            PatMode::Predicate,
+            &mut Vec::new(),
+        )?;
         self.element_properties(element, &local, PatMode::Predicate)
     }
 
@@ -697,7 +713,10 @@ impl Checker {
                     let sign = if op == UnaryOp::Neg { "-" } else { "+" };
                     return Err(syntax(
                         "InvalidArgumentType",
-                        format!("unary `{sign}` needs a number, but its operand is {}", t.describe()),
+                        format!(
+                            "unary `{sign}` needs a number, but its operand is {}",
+                            t.describe()
+                        ),
                         span,
                     ));
                 }
@@ -739,7 +758,11 @@ impl Checker {
                     if t.is_known_non_boolean() {
                         return Err(syntax(
                             "InvalidArgumentType",
-                            format!("{} needs booleans, but this operand is {}", word(op), t.describe()),
+                            format!(
+                                "{} needs booleans, but this operand is {}",
+                                word(op),
+                                t.describe()
+                            ),
                             side.span,
                         ));
                     }
@@ -750,7 +773,10 @@ impl Checker {
                 if !matches!(tb, Ty::Any | Ty::Null | Ty::List(_)) {
                     return Err(syntax(
                         "InvalidArgumentType",
-                        format!("the right-hand side of IN must be a list, but it is {}", tb.describe()),
+                        format!(
+                            "the right-hand side of IN must be a list, but it is {}",
+                            tb.describe()
+                        ),
                         b.span,
                     ));
                 }
@@ -761,7 +787,11 @@ impl Checker {
                     if !matches!(t, Ty::Any | Ty::Null | Ty::Int | Ty::Float) {
                         return Err(syntax(
                             "InvalidArgumentType",
-                            format!("`{}` needs numbers, but this operand is {}", word(op), t.describe()),
+                            format!(
+                                "`{}` needs numbers, but this operand is {}",
+                                word(op),
+                                t.describe()
+                            ),
                             side.span,
                         ));
                     }
@@ -774,7 +804,7 @@ impl Checker {
             }
             B::Add => {
                 let flexible = |t: &Ty| matches!(t, Ty::Any | Ty::Null | Ty::Str | Ty::List(_));
-                if !flexible(&ta) && !flexible(&tb) && !(ta.is_number() && tb.is_number()) {
+                if !(flexible(&ta) || flexible(&tb) || (ta.is_number() && tb.is_number())) {
                     return Err(syntax(
                         "InvalidArgumentType",
                         format!("cannot add {} and {}", ta.describe(), tb.describe()),
@@ -799,7 +829,9 @@ impl Checker {
             Agg::Allowed => Ok(()),
             Agg::Inside => Err(syntax(
                 "NestedAggregation",
-                format!("aggregate function `{name}` cannot be used inside another aggregate function"),
+                format!(
+                    "aggregate function `{name}` cannot be used inside another aggregate function"
+                ),
                 span,
             )),
             Agg::Forbidden(place) => Err(syntax(
@@ -861,7 +893,9 @@ impl Checker {
                 let mut nondeterministic = None;
                 visit(a, &mut |x| {
                     if let ExprKind::Function { name, .. } = &x.kind {
-                        if function_name(name).eq_ignore_ascii_case("rand") && nondeterministic.is_none() {
+                        if function_name(name).eq_ignore_ascii_case("rand")
+                            && nondeterministic.is_none()
+                        {
                             nondeterministic = Some(x.span);
                         }
                     }
@@ -891,7 +925,10 @@ impl Checker {
             if rejects(&lower, t) {
                 return Err(syntax(
                     "InvalidArgumentType",
-                    format!("function `{full}` cannot take {} as its argument", t.describe()),
+                    format!(
+                        "function `{full}` cannot take {} as its argument",
+                        t.describe()
+                    ),
                     a.span,
                 ));
             }

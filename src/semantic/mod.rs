@@ -96,7 +96,8 @@ impl Checker {
                 .with_help("use UNION everywhere (removing duplicates) or UNION ALL everywhere"));
             }
         }
-        let standalone = q.unions.is_empty() && q.first.clauses.len() == 1 && kind == QueryKind::Top;
+        let standalone =
+            q.unions.is_empty() && q.first.clauses.len() == 1 && kind == QueryKind::Top;
         let columns = self.single(&q.first, outer, kind, standalone)?;
         for (_, part) in &q.unions {
             let other = self.single(part, outer, kind, false)?;
@@ -145,14 +146,20 @@ impl Checker {
             {
                 return Err(syntax(
                     "InvalidClauseComposition",
-                    format!("{} cannot follow RETURN: RETURN must be the last clause", clause_name(&clause.kind)),
+                    format!(
+                        "{} cannot follow RETURN: RETURN must be the last clause",
+                        clause_name(&clause.kind)
+                    ),
                     clause.span,
                 ));
             }
             if kind == QueryKind::Exists && updates(&clause.kind) {
                 return Err(syntax(
                     "InvalidClauseComposition",
-                    format!("an EXISTS subquery cannot change the graph, so {} is not allowed in it", clause_name(&clause.kind)),
+                    format!(
+                        "an EXISTS subquery cannot change the graph, so {} is not allowed in it",
+                        clause_name(&clause.kind)
+                    ),
                     clause.span,
                 ));
             }
@@ -183,7 +190,12 @@ impl Checker {
     }
 
     /// Checks one clause, updating the scope; returns the columns of a `RETURN`.
-    fn clause(&mut self, clause: &Clause, scope: &mut Scope, standalone: bool) -> Result<Option<Vec<String>>> {
+    fn clause(
+        &mut self,
+        clause: &Clause,
+        scope: &mut Scope,
+        standalone: bool,
+    ) -> Result<Option<Vec<String>>> {
         match &clause.kind {
             ClauseKind::Match(m) => {
                 self.bind_pattern(&m.pattern.parts, scope, PatMode::Match)?;
@@ -197,7 +209,10 @@ impl Checker {
                 if scope.contains(&u.variable.name) {
                     return Err(syntax(
                         "VariableAlreadyBound",
-                        format!("variable `{}` is already bound; UNWIND needs a new variable", u.variable.name),
+                        format!(
+                            "variable `{}` is already bound; UNWIND needs a new variable",
+                            u.variable.name
+                        ),
                         u.variable.span,
                     ));
                 }
@@ -261,7 +276,9 @@ impl Checker {
                 self.expr(target, scope, cx)?;
                 self.expr(value, scope, cx)?;
             }
-            SetItem::Variable { variable, value, .. } => {
+            SetItem::Variable {
+                variable, value, ..
+            } => {
                 self.bound(variable, scope)?;
                 self.expr(value, scope, cx)?;
             }
@@ -286,7 +303,10 @@ impl Checker {
             if matches!(t, Ty::Bool | Ty::Int | Ty::Float | Ty::Str | Ty::Map) {
                 return Err(syntax(
                     "InvalidArgumentType",
-                    format!("DELETE needs a node, a relationship or a path, but this is {}", t.describe()),
+                    format!(
+                        "DELETE needs a node, a relationship or a path, but this is {}",
+                        t.describe()
+                    ),
                     e.span,
                 ));
             }
@@ -309,7 +329,9 @@ impl Checker {
             None if !standalone => {
                 return Err(syntax(
                     "InvalidArgumentPassingMode",
-                    format!("procedure `{name}` must be called with parentheses inside a larger query"),
+                    format!(
+                        "procedure `{name}` must be called with parentheses inside a larger query"
+                    ),
                     span,
                 )
                 .with_help(format!("write `CALL {name}(...)` with its arguments")));
@@ -329,7 +351,10 @@ impl Checker {
             if scope.contains(&out.name) || seen.contains(&out.name.as_str()) {
                 return Err(syntax(
                     "VariableAlreadyBound",
-                    format!("variable `{}` is already bound; yield it under another name with AS", out.name),
+                    format!(
+                        "variable `{}` is already bound; yield it under another name with AS",
+                        out.name
+                    ),
                     out.span,
                 ));
             }

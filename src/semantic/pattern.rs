@@ -60,7 +60,13 @@ impl Checker {
     ) -> Result<()> {
         let mut rels = Vec::new();
         for part in parts {
-            self.bind_element(part.variable.as_ref(), &part.element, scope, mode, &mut rels)?;
+            self.bind_element(
+                part.variable.as_ref(),
+                &part.element,
+                scope,
+                mode,
+                &mut rels,
+            )?;
         }
         Ok(())
     }
@@ -80,7 +86,10 @@ impl Checker {
             if scope.contains(&p.name) {
                 return Err(syntax(
                     "VariableAlreadyBound",
-                    format!("variable `{}` is already bound; a path needs a new variable", p.name),
+                    format!(
+                        "variable `{}` is already bound; a path needs a new variable",
+                        p.name
+                    ),
                     p.span,
                 ));
             }
@@ -169,7 +178,10 @@ impl Checker {
                 return Err(if mode.creates() {
                     syntax(
                         "VariableAlreadyBound",
-                        format!("relationship variable `{}` is used twice in this pattern", v.name),
+                        format!(
+                            "relationship variable `{}` is used twice in this pattern",
+                            v.name
+                        ),
                         v.span,
                     )
                 } else {
@@ -197,7 +209,11 @@ impl Checker {
                         ));
                     }
                     let fits = if rel.length.is_some() {
-                        matches!(t, Ty::Any) || matches!(t.elem(), Ty::Rel | Ty::Any | Ty::Null) && matches!(t, Ty::List(_))
+                        match &t {
+                            Ty::Any => true,
+                            Ty::List(e) => matches!(**e, Ty::Rel | Ty::Any | Ty::Null),
+                            _ => false,
+                        }
                     } else {
                         matches!(t, Ty::Rel | Ty::Any)
                     };
@@ -244,7 +260,11 @@ impl Checker {
                 ));
             }
             if rel.types.len() != 1 {
-                let what = if rel.types.is_empty() { "no type" } else { "more than one type" };
+                let what = if rel.types.is_empty() {
+                    "no type"
+                } else {
+                    "more than one type"
+                };
                 return Err(syntax(
                     "NoSingleRelationshipType",
                     format!("a relationship in {clause} must have exactly one type, but this one has {what}"),

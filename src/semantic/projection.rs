@@ -37,7 +37,11 @@ fn ambiguous(
     group_vars: &HashSet<&str>,
     locals: &mut Vec<String>,
 ) -> Option<Span> {
-    if is_aggregate_call(e) || keys.iter().any(|k| simple_key(k) && super::expr::same(k, e)) {
+    if is_aggregate_call(e)
+        || keys
+            .iter()
+            .any(|k| simple_key(k) && super::expr::same(k, e))
+    {
         return None;
     }
     match &e.kind {
@@ -217,7 +221,11 @@ impl Checker {
         };
         let saved = std::mem::take(&mut self.dropped);
         if restricted {
-            let why = if aggregating { "an aggregation" } else { "DISTINCT" };
+            let why = if aggregating {
+                "an aggregation"
+            } else {
+                "DISTINCT"
+            };
             for name in scope.names().filter(|n| !after.contains(n)) {
                 self.dropped.insert(
                     name.to_string(),
@@ -225,7 +233,15 @@ impl Checker {
                 );
             }
         }
-        let r = self.order_where(p, &visible, column_exprs, aggregating, &keys, &after, clause);
+        let r = self.order_where(
+            p,
+            &visible,
+            column_exprs,
+            aggregating,
+            &keys,
+            &after,
+            clause,
+        );
         self.dropped = saved;
         r?;
 
@@ -315,7 +331,11 @@ impl Checker {
             )
             .with_help("use a literal or a parameter"));
         }
-        let place = if what == "SKIP" { "in SKIP" } else { "in LIMIT" };
+        let place = if what == "SKIP" {
+            "in SKIP"
+        } else {
+            "in LIMIT"
+        };
         let t = self.expr(e, &Scope::default(), Cx::value(place))?;
         let negative = match &e.kind {
             ExprKind::Literal(Literal::Int(i)) => *i < 0,

@@ -76,7 +76,11 @@ fn rel(v: Option<&str>, types: &[&str], direction: Direction) -> RelPattern {
     }
 }
 
-fn part(path: Option<&str>, start: NodePattern, chain: Vec<(RelPattern, NodePattern)>) -> PatternPart {
+fn part(
+    path: Option<&str>,
+    start: NodePattern,
+    chain: Vec<(RelPattern, NodePattern)>,
+) -> PatternPart {
     PatternPart {
         variable: path.map(id),
         kind: PathKind::Normal,
@@ -346,7 +350,10 @@ fn projection_rules() {
 
 #[test]
 fn literal_types_are_checked() {
-    let s = stmt(vec![ret(vec![(bin(BinaryOp::And, int(123), boolean(true)), None)])]);
+    let s = stmt(vec![ret(vec![(
+        bin(BinaryOp::And, int(123), boolean(true)),
+        None,
+    )])]);
     assert_eq!(code(&s), "InvalidArgumentType");
     // WITH 123 AS x RETURN x.num is a type error at compile time
     let s = stmt(vec![
@@ -391,7 +398,10 @@ fn union_parts_must_agree() {
 
 #[test]
 fn a_query_must_end_with_return_or_an_update() {
-    let s = stmt(vec![match_(vec![part(None, node(Some("n")), vec![])], None)]);
+    let s = stmt(vec![match_(
+        vec![part(None, node(Some("n")), vec![])],
+        None,
+    )]);
     assert_eq!(code(&s), "InvalidClauseComposition");
     let s = stmt(vec![
         ret(vec![(int(1), Some("a"))]),
