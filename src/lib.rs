@@ -5,15 +5,19 @@
 //! text → [`syntax`] (pest pairs → AST) → [`semantic`] (static checks) →
 //! [`plan`] (logical plan) → [`exec`] (executor over the [`store`], with
 //! [`eval`] for expressions) → rows of [`value::Value`] in a
-//! [`engine::QueryResult`]. Facts enter through [`facts`].
+//! [`engine::QueryResult`] → [`output`] (table, JSON, CSV, DOT).
+//! Facts enter through [`facts`].
 
 pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod facts;
+pub mod output;
 pub mod plan;
+pub mod script;
 pub mod semantic;
+pub mod shell;
 pub mod store;
 pub mod syntax;
 pub mod value;

@@ -5,10 +5,17 @@
 //! executor (variable bindings, the graph, parameters, pattern matching for
 //! pattern predicates and comprehensions) comes through the [`Env`] trait.
 
+pub mod aggregate;
+pub mod compare;
+mod errors;
+mod expr;
+mod functions;
+pub mod ops;
+
 use indexmap::IndexMap;
 
-use crate::error::{Error, Result};
-use crate::store::Graph;
+use crate::error::Result;
+use crate::store::{Graph, Relation, RelationId};
 use crate::syntax::ast::{ExistsBody, Expr, PatternElement};
 use crate::value::Value;
 
@@ -18,6 +25,12 @@ pub type Params = IndexMap<String, Value>;
 /// What an expression can see while it is evaluated. Implemented by the
 /// executor for its rows; the evaluator wraps it to add local variables
 /// (list comprehensions, quantifiers, `reduce`).
+///
+/// Pattern matching gets a `scope`: the environment in which bound variables
+/// are looked up and inline property expressions are evaluated. It is `self`
+/// when the evaluator calls the executor directly, or an evaluator overlay of
+/// `self` carrying local variables (as in `[x IN nodes | size([(x)-->() | 1])]`).
+/// Implementations must read bindings through `scope`, never through `self`.
 pub trait Env {
     /// The graph that node and relationship values refer to.
     fn graph(&self) -> &Graph;
@@ -25,20 +38,83 @@ pub trait Env {
     fn params(&self) -> &Params;
     /// The value bound to a variable in the current row, if any.
     fn lookup(&self, name: &str) -> Option<&Value>;
-    /// Matches `pattern` against the graph, starting from the current
-    /// bindings (variables already bound must keep their values). Returns one
-    /// entry per match, holding the variables the pattern introduces (and
-    /// `path_variable`, if given, bound to the matched path).
+    /// Matches `pattern` against the graph, starting from the bindings seen
+    /// through `scope` (variables already bound must keep their values).
+    /// Returns one entry per match, holding the variables the pattern
+    /// introduces (and `path_variable`, if given, bound to the matched path).
     fn match_pattern(
         &self,
         pattern: &PatternElement,
         path_variable: Option<&str>,
+        scope: &dyn Env,
     ) -> Result<Vec<Vec<(String, Value)>>>;
-    /// Evaluates `EXISTS { ... }` from the current bindings.
-    fn exists(&self, body: &ExistsBody) -> Result<bool>;
+    /// Evaluates `EXISTS { ... }` from the bindings seen through `scope`.
+    fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool>;
+    /// The value of an aggregate call (`count(*)`, `sum(x)`, ...) already
+    /// computed for the current group, when evaluating an expression that
+    /// contains aggregates after grouping (`RETURN count(*) + 1`). `expr` is
+    /// the aggregate call node itself. The default knows none, and evaluating
+    /// an aggregate then fails.
+    fn aggregate(&self, expr: &Expr) -> Option<Value> {
+        let _ = expr;
+        None
+    }
+    /// A relationship deleted earlier in the current query. openCypher still
+    /// allows `type(r)` on it (property access fails with
+    /// `DeletedEntityAccess`). The default knows none.
+    fn deleted_relation(&self, id: RelationId) -> Option<&Relation> {
+        let _ = id;
+        None
+    }
 }
 
-/// Evaluates an expression that contains no aggregate function.
-pub fn eval(expr: &Expr, _env: &dyn Env) -> Result<Value> {
-    Err(Error::internal("the expression evaluator is not built yet").at(expr.span))
+pub use aggregate::{
+    aggregate_call, aggregates_in, contains_aggregate, AggregateCall, AggregateKind, Aggregator,
+};
+pub use compare::{compare, equals, equivalent, order, truthy, HashKey};
+pub use expr::{index_value, property, slice};
+pub use ops::format_float;
+
+/// Evaluates an expression. Aggregate calls inside it are looked up with
+/// [`Env::aggregate`] (an error when the environment has no value for them).
+/// Errors carry the span of the innermost sub-expression that raised them.
+pub fn eval(expr: &Expr, env: &dyn Env) -> Result<Value> {
+    expr::eval_expr(expr, env)
 }
+
+/// True when `name` (case-insensitive) is an aggregate function
+/// (`count`, `sum`, `avg`, `min`, `max`, `collect`, `percentileDisc`, ...).
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "count"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "collect"
+            | "percentiledisc"
+            | "percentilecont"
+            | "stdev"
+            | "stdevp"
+    )
+}
+
+/// The number of arguments a known function takes, as (minimum, maximum;
+/// `None` = unbounded), or `None` when no function has that name
+/// (case-insensitive; dotted names joined with `.`).
+pub fn function_arity(name: &str) -> Option<(usize, Option<usize>)> {
+    functions::FUNCTIONS
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|&(_, min, max)| (min, max))
+}
+
+/// The canonical spelling of every known function (scalar and aggregate),
+/// for completion and "did you mean" hints.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    functions::FUNCTIONS.iter().map(|(n, _, _)| *n)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! Scripts: splitting text into statements and shell commands.
+//!
+//! Shared by the REPL (is the input complete yet?), `kg -f FILE`, `:source`
+//! and the examples test. Statements end at `;` outside strings, backquoted
+//! names and comments; end of input ends the last statement. A line whose
+//! first non-blank character is `:` (at a statement boundary) is a shell
+//! command such as `:param x => 1` and ends at the end of its line.
+
+/// What a piece of a script is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PieceKind {
+    /// A Cypher statement (without its terminating `;`).
+    Statement,
+    /// A shell command line starting with `:` (without a trailing `;`).
+    Command,
+}
+
+/// One statement or command of a script, with where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// Statement or command.
+    pub kind: PieceKind,
+    /// The text, trimmed of surrounding white space.
+    pub text: String,
+    /// The byte offset of `text` in the script.
+    pub offset: usize,
+    /// The 1-based line where `text` starts.
+    pub line: usize,
+}
+
+/// Lexical state while scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Code,
+    Str(char),
+    Backquote,
+    LineComment,
+    BlockComment,
+}
+
+/// Splits a script into statements and commands. Empty statements and
+/// comment-only statements are dropped.
+pub fn split(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut state = State::Code;
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    let mut escaped = false;
+    while let Some((i, c)) = iter.next() {
+        match state {
+            State::Code => {
+                if text[start..i].trim().is_empty() && c == ':' {
+                    // A command: up to the end of the line.
+                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    push(&mut pieces, text, i, end, PieceKind::Command);
+                    while iter.peek().is_some_and(|(j, _)| *j < end) {
+                        iter.next();
+                    }
+                    start = end;
+                    continue;
+                }
+                match c {
+                    '\'' | '"' => state = State::Str(c),
+                    '`' => state = State::Backquote,
+                    '/' if iter.peek().is_some_and(|(_, n)| *n == '/') => {
+                        iter.next();
+                        state = State::LineComment;
+                    }
+                    '/' if iter.peek().is_some_and(|(_, n)| *n == '*') => {
+                        iter.next();
+                        state = State::BlockComment;
+                    }
+                    ';' => {
+                        push(&mut pieces, text, start, i, PieceKind::Statement);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            State::Str(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    state = State::Code;
+                }
+            }
+            State::Backquote => {
+                if c == '`' {
+                    state = State::Code;
+                }
+            }
+            State::LineComment => {
+                if c == '\n' {
+                    state = State::Code;
+                }
+            }
+            State::BlockComment => {
+                if c == '*' && iter.peek().is_some_and(|(_, n)| *n == '/') {
+                    iter.next();
+                    state = State::Code;
+                }
+            }
+        }
+    }
+    push(&mut pieces, text, start, text.len(), PieceKind::Statement);
+    pieces
+}
+
+fn push(pieces: &mut Vec<Piece>, text: &str, start: usize, end: usize, kind: PieceKind) {
+    let raw = &text[start..end];
+    let lead = raw.len() - raw.trim_start().len();
+    let body = raw.trim();
+    let body = if kind == PieceKind::Command {
+        body.trim_end_matches(';').trim_end()
+    } else {
+        body
+    };
+    if body.is_empty() || (kind == PieceKind::Statement && only_comments(body)) {
+        return;
+    }
+    let offset = start + lead;
+    pieces.push(Piece {
+        kind,
+        text: body.to_string(),
+        offset,
+        line: text[..offset].matches('\n').count() + 1,
+    });
+}
+
+/// True when `text` holds nothing but comments and white space.
+fn only_comments(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if rest.is_empty() {
+            return true;
+        }
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map_or("", |n| &r[n..]).trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            match r.find("*/") {
+                Some(n) => rest = r[n + 2..].trim_start(),
+                None => return true,
+            }
+        } else {
+            return false;
+        }
+    }
+}
+
+/// What the REPL needs to know about unfinished input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// Ready to run: ends with `;` outside strings and comments, or is a
+    /// `:command`, or is empty.
+    Complete,
+    /// More lines are needed: no terminating `;` yet, or a string, backquote,
+    /// comment or bracket is still open.
+    Incomplete,
+}
+
+/// Decides whether REPL input is complete. Brackets `( [ {` must balance
+/// outside strings and comments; a closing bracket with no opener does not
+/// make the input incomplete (the parser reports it).
+pub fn completeness(text: &str) -> Completeness {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with(':') {
+        return Completeness::Complete;
+    }
+    let mut state = State::Code;
+    let mut depth: i64 = 0;
+    let mut last_code_char = None;
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match state {
+            State::Code => match c {
+                '\'' | '"' => state = State::Str(c),
+                '`' => state = State::Backquote,
+                '/' if chars.peek() == Some(&'/') => {
+                    chars.next();
+                    state = State::LineComment;
+                }
+                '/' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    state = State::BlockComment;
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = (depth - 1).max(0),
+                c if !c.is_whitespace() => last_code_char = Some(c),
+                _ => {}
+            },
+            State::Str(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    state = State::Code;
+                }
+            }
+            State::Backquote => {
+                if c == '`' {
+                    state = State::Code;
+                }
+            }
+            State::LineComment => {
+                if c == '\n' {
+                    state = State::Code;
+                }
+            }
+            State::BlockComment => {
+                if c == '*' && chars.peek() == Some(&'/') {
+                    chars.next();
+                    state = State::Code;
+                }
+            }
+        }
+    }
+    let open = matches!(
+        state,
+        State::Str(_) | State::Backquote | State::BlockComment
+    );
+    let terminated = depth == 0 && last_code_char == Some(';');
+    if !open && (terminated || only_comments(trimmed)) {
+        Completeness::Complete
+    } else {
+        Completeness::Incomplete
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(script: &str) -> Vec<(PieceKind, String)> {
+        split(script)
+            .into_iter()
+            .map(|p| (p.kind, p.text))
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_strings_and_comments() {
+        let script = "MATCH (n) RETURN 'a;b';\n// c; d\nRETURN \"x\\\";\" /* ; */ ;RETURN `we;ird`";
+        assert_eq!(
+            texts(script),
+            vec![
+                (PieceKind::Statement, "MATCH (n) RETURN 'a;b'".to_string()),
+                (
+                    PieceKind::Statement,
+                    "// c; d\nRETURN \"x\\\";\" /* ; */".to_string()
+                ),
+                (PieceKind::Statement, "RETURN `we;ird`".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn commands_end_at_the_line_end() {
+        let script = ":param x => 1\nRETURN $x;\n  :format csv;\nRETURN 2";
+        assert_eq!(
+            texts(script),
+            vec![
+                (PieceKind::Command, ":param x => 1".to_string()),
+                (PieceKind::Statement, "RETURN $x".to_string()),
+                (PieceKind::Command, ":format csv".to_string()),
+                (PieceKind::Statement, "RETURN 2".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_and_comment_only_statements_are_dropped() {
+        assert!(split(" ; ;\n// only a comment\n/* and this */ ;").is_empty());
+    }
+
+    #[test]
+    fn offsets_and_lines_point_at_the_statement() {
+        let script = "RETURN 1;\n\n  RETURN 2;";
+        let pieces = split(script);
+        assert_eq!(pieces[1].line, 3);
+        assert_eq!(&script[pieces[1].offset..pieces[1].offset + 8], "RETURN 2");
+    }
+
+    #[test]
+    fn completeness_tracks_strings_comments_and_brackets() {
+        assert_eq!(completeness("RETURN 1;"), Completeness::Complete);
+        assert_eq!(completeness("RETURN 1"), Completeness::Incomplete);
+        assert_eq!(completeness("RETURN ';'"), Completeness::Incomplete);
+        assert_eq!(completeness("RETURN 'abc;"), Completeness::Incomplete);
+        assert_eq!(completeness("MATCH (n;"), Completeness::Incomplete);
+        assert_eq!(completeness("RETURN [1, 2];"), Completeness::Complete);
+        assert_eq!(completeness("RETURN 1 /* ; */"), Completeness::Incomplete);
+        assert_eq!(completeness("RETURN 1; // done"), Completeness::Complete);
+        assert_eq!(completeness(":help"), Completeness::Complete);
+        assert_eq!(completeness(""), Completeness::Complete);
+        assert_eq!(completeness("RETURN 1 )];"), Completeness::Complete);
+    }
+}

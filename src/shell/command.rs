@@ -1,0 +1,412 @@
+//! Shell commands: the `:`-prefixed lines of the REPL and of scripts.
+//!
+//! [`Command::parse`] is pure, so every command and every mistake is
+//! unit-tested without a terminal.
+
+use std::fmt;
+
+/// One shell command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `:help [command]`
+    Help(Option<String>),
+    /// `:quit` / `:exit`
+    Quit,
+    /// `:schema`: labels with counts, relation types with endpoint labels, property keys with types.
+    Schema,
+    /// `:stats`: graph size.
+    Stats,
+    /// `:format table|json|jsonl|csv|tsv|markdown` (no argument: show the current one).
+    Format(Option<String>),
+    /// `:maxrows N` (0 = no limit; no argument: show).
+    MaxRows(Option<usize>),
+    /// `:maxwidth N` (0 = no limit; no argument: show).
+    MaxWidth(Option<usize>),
+    /// `:timing on|off` (no argument: toggle).
+    Timing(Option<bool>),
+    /// `:param name => expression`
+    Param(String, String),
+    /// `:params`: list parameters.
+    Params,
+    /// `:param clear`
+    ParamClear,
+    /// `:source FILE`: run a script.
+    Source(String),
+    /// `:dot [QUERY] [> FILE]`: DOT of the last result or of a query.
+    Dot {
+        /// The query; `None` means the last result.
+        query: Option<String>,
+        /// Where to write; `None` means standard output.
+        file: Option<String>,
+    },
+    /// `:save FILE`: write a snapshot of the graph.
+    Save(String),
+    /// `:open FILE`: replace the graph with a snapshot or fact file.
+    Open(String),
+    /// `:explain QUERY`
+    Explain(String),
+    /// `:sources`: the citations of the last result, with sentence text when the corpus is available.
+    Sources,
+}
+
+/// Why a command line was not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandError {
+    /// What is wrong.
+    pub message: String,
+    /// A suggestion, e.g. "did you mean `:schema`?".
+    pub help: Option<String>,
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every command name with its usage and a one-line description, for `:help`
+/// and completion.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "help",
+        ":help [command]",
+        "list the commands, or explain one",
+    ),
+    ("quit", ":quit", "leave the shell (also :exit, Ctrl-D)"),
+    (
+        "schema",
+        ":schema",
+        "labels, relation types with their endpoints, property keys with types",
+    ),
+    (
+        "stats",
+        ":stats",
+        "how many entities, relations, aliases and citations",
+    ),
+    (
+        "format",
+        ":format table|json|jsonl|csv|tsv|markdown",
+        "how results are printed",
+    ),
+    (
+        "maxrows",
+        ":maxrows N",
+        "rows shown in tables before head+tail truncation (0 = all)",
+    ),
+    (
+        "maxwidth",
+        ":maxwidth N",
+        "widest column in tables, in characters (0 = no limit)",
+    ),
+    (
+        "timing",
+        ":timing on|off",
+        "print parse, plan and execute times after each query",
+    ),
+    (
+        "param",
+        ":param name => expression | :param clear",
+        "set a $parameter, or clear them all",
+    ),
+    ("params", ":params", "list the parameters"),
+    (
+        "source",
+        ":source FILE",
+        "run the statements and commands of a script",
+    ),
+    (
+        "dot",
+        ":dot [QUERY] [> FILE]",
+        "Graphviz DOT of the last result or of a query",
+    ),
+    ("save", ":save FILE", "write a snapshot of the graph"),
+    (
+        "open",
+        ":open FILE",
+        "load a snapshot or a fact file in place of the graph",
+    ),
+    (
+        "explain",
+        ":explain QUERY",
+        "show the plan of a query without running it",
+    ),
+    (
+        "sources",
+        ":sources",
+        "the citations behind the last result, with the sentences",
+    ),
+];
+
+impl Command {
+    /// Parses a command line (with or without its leading `:`).
+    pub fn parse(line: &str) -> Result<Command, CommandError> {
+        let line = line
+            .trim()
+            .trim_start_matches(':')
+            .trim_end_matches(';')
+            .trim();
+        let (name, rest) = match line.find(char::is_whitespace) {
+            Some(i) => (&line[..i], line[i..].trim()),
+            None => (line, ""),
+        };
+        let lower = name.to_ascii_lowercase();
+        let arg = || (!rest.is_empty()).then(|| rest.to_string());
+        let need = |what: &str| -> Result<String, CommandError> {
+            arg().ok_or_else(|| CommandError {
+                message: format!(":{lower} needs {what}"),
+                help: usage(&lower).map(|u| format!("usage: {u}")),
+            })
+        };
+        let number = |what: &str| -> Result<Option<usize>, CommandError> {
+            match arg() {
+                None => Ok(None),
+                Some(a) => a.parse::<usize>().map(Some).map_err(|_| CommandError {
+                    message: format!("`{a}` is not a number of {what}"),
+                    help: usage(&lower).map(|u| format!("usage: {u}")),
+                }),
+            }
+        };
+        match lower.as_str() {
+            "help" | "h" | "?" => Ok(Command::Help(
+                arg().map(|a| a.trim_start_matches(':').to_string()),
+            )),
+            "quit" | "exit" | "q" => Ok(Command::Quit),
+            "schema" => Ok(Command::Schema),
+            "stats" => Ok(Command::Stats),
+            "format" | "mode" => Ok(Command::Format(arg())),
+            "maxrows" => Ok(Command::MaxRows(number("rows")?)),
+            "maxwidth" => Ok(Command::MaxWidth(number("characters")?)),
+            "timing" | "timer" => match rest.to_ascii_lowercase().as_str() {
+                "" => Ok(Command::Timing(None)),
+                "on" | "true" | "1" => Ok(Command::Timing(Some(true))),
+                "off" | "false" | "0" => Ok(Command::Timing(Some(false))),
+                other => Err(CommandError {
+                    message: format!("`{other}` is not on or off"),
+                    help: Some("usage: :timing on|off".into()),
+                }),
+            },
+            "param" => {
+                if rest.eq_ignore_ascii_case("clear") {
+                    return Ok(Command::ParamClear);
+                }
+                if rest.is_empty() {
+                    return Ok(Command::Params);
+                }
+                let (name, expr) = rest
+                    .split_once("=>")
+                    .or_else(|| rest.split_once(':'))
+                    .ok_or_else(|| CommandError {
+                        message: "expected `name => expression`".into(),
+                        help: Some("example: :param country => 'Maroc'".into()),
+                    })?;
+                let name = name.trim().trim_start_matches('$');
+                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Err(CommandError {
+                        message: format!("`{name}` is not a parameter name"),
+                        help: Some("names are letters, digits and `_`".into()),
+                    });
+                }
+                if expr.trim().is_empty() {
+                    return Err(CommandError {
+                        message: format!("no value given for `{name}`"),
+                        help: Some("example: :param country => 'Maroc'".into()),
+                    });
+                }
+                Ok(Command::Param(name.to_string(), expr.trim().to_string()))
+            }
+            "params" => Ok(Command::Params),
+            "source" | "read" => Ok(Command::Source(need("a file name")?)),
+            "dot" => {
+                let (query, file) = match rest.rsplit_once('>') {
+                    Some((q, f)) if !f.trim().is_empty() && !inside_quotes(q) => {
+                        (q.trim(), Some(f.trim().to_string()))
+                    }
+                    _ => (rest, None),
+                };
+                Ok(Command::Dot {
+                    query: (!query.is_empty()).then(|| query.to_string()),
+                    file,
+                })
+            }
+            "save" => Ok(Command::Save(need("a file name")?)),
+            "open" => Ok(Command::Open(need("a file name")?)),
+            "explain" => Ok(Command::Explain(need("a query")?)),
+            "sources" => Ok(Command::Sources),
+            "" => Err(CommandError {
+                message: "empty command".into(),
+                help: Some("type :help for the list of commands".into()),
+            }),
+            _ => Err(CommandError {
+                message: format!("unknown command `:{name}`"),
+                help: Some(match did_you_mean(&lower, COMMANDS.iter().map(|c| c.0)) {
+                    Some(s) => format!("did you mean `:{s}`?"),
+                    None => "type :help for the list of commands".into(),
+                }),
+            }),
+        }
+    }
+}
+
+/// True when `text` ends inside a quoted string (so a `>` after it is data).
+fn inside_quotes(text: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) if escaped => {
+                let _ = q;
+                escaped = false;
+            }
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
+        }
+    }
+    quote.is_some()
+}
+
+/// The usage line of a command.
+pub fn usage(name: &str) -> Option<&'static str> {
+    COMMANDS.iter().find(|c| c.0 == name).map(|c| c.1)
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough
+/// to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(&word, &c.to_lowercase());
+        let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(Command::parse(":help"), Ok(Command::Help(None)));
+        assert_eq!(
+            Command::parse(":help :dot"),
+            Ok(Command::Help(Some("dot".into())))
+        );
+        assert_eq!(Command::parse(":quit"), Ok(Command::Quit));
+        assert_eq!(Command::parse(":exit;"), Ok(Command::Quit));
+        assert_eq!(Command::parse(":schema"), Ok(Command::Schema));
+        assert_eq!(
+            Command::parse(":format csv"),
+            Ok(Command::Format(Some("csv".into())))
+        );
+        assert_eq!(
+            Command::parse(":maxrows 10"),
+            Ok(Command::MaxRows(Some(10)))
+        );
+        assert_eq!(
+            Command::parse(":timing on"),
+            Ok(Command::Timing(Some(true)))
+        );
+        assert_eq!(Command::parse(":timing"), Ok(Command::Timing(None)));
+        assert_eq!(
+            Command::parse(":param country => 'Maroc'"),
+            Ok(Command::Param("country".into(), "'Maroc'".into()))
+        );
+        assert_eq!(Command::parse(":param clear"), Ok(Command::ParamClear));
+        assert_eq!(Command::parse(":params"), Ok(Command::Params));
+        assert_eq!(
+            Command::parse(":source ex.kgq"),
+            Ok(Command::Source("ex.kgq".into()))
+        );
+        assert_eq!(
+            Command::parse(":dot"),
+            Ok(Command::Dot {
+                query: None,
+                file: None
+            })
+        );
+        assert_eq!(
+            Command::parse(":dot MATCH (n) RETURN n > out.dot"),
+            Ok(Command::Dot {
+                query: Some("MATCH (n) RETURN n".into()),
+                file: Some("out.dot".into())
+            })
+        );
+        assert_eq!(
+            Command::parse(":dot MATCH (n) WHERE n.name = 'a > b' RETURN n"),
+            Ok(Command::Dot {
+                query: Some("MATCH (n) WHERE n.name = 'a > b' RETURN n".into()),
+                file: None
+            })
+        );
+        assert_eq!(
+            Command::parse(":explain MATCH (n) RETURN n"),
+            Ok(Command::Explain("MATCH (n) RETURN n".into()))
+        );
+        assert_eq!(Command::parse(":sources"), Ok(Command::Sources));
+    }
+
+    #[test]
+    fn typos_get_did_you_mean() {
+        let e = Command::parse(":shema").unwrap_err();
+        assert_eq!(e.message, "unknown command `:shema`");
+        assert_eq!(e.help.as_deref(), Some("did you mean `:schema`?"));
+        let e = Command::parse(":formt json").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `:format`?"));
+        let e = Command::parse(":zzzzzz").unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("type :help for the list of commands")
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_explained() {
+        assert!(Command::parse(":maxrows many")
+            .unwrap_err()
+            .message
+            .contains("not a number"));
+        assert!(Command::parse(":source")
+            .unwrap_err()
+            .message
+            .contains("needs a file name"));
+        assert!(Command::parse(":param x").is_err());
+        assert!(Command::parse(":param => 1").is_err());
+        assert!(Command::parse(":timing maybe").is_err());
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("المغرب", "المغرب"), 0);
+    }
+}
