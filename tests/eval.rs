@@ -92,6 +92,8 @@ impl TestEnv {
             }),
         );
         vars.insert("nothing".to_string(), Value::Null);
+        // So that an expected value can be written `NaN`.
+        vars.insert("NaN".to_string(), Value::Float(f64::NAN));
         let mut params = Params::new();
         params.insert("one".into(), Value::Int(1));
         params.insert(
