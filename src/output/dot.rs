@@ -5,7 +5,8 @@
 //!   user text never becomes an id, so keywords (`node`, `graph`), ports
 //!   (`a:b`) and numerals cannot break the file.
 //! - Labels are HTML-like labels: `& < > "` become entities, line breaks
-//!   become `<BR/>`, and `\` is doubled (Graphviz still expands `\N`, `\G`
+//!   become `<BR/>`, `]` becomes `&#93;` (dot 2.43 rejects a text that
+//!   starts with it), and `\` is doubled (Graphviz still expands `\N`, `\G`
 //!   inside HTML labels). Tooltips are quoted strings with `\` and `"`
 //!   escaped and line breaks as `\n`. Other control characters are dropped
 //!   everywhere (a tab becomes a space).
@@ -276,7 +277,7 @@ pub fn escape_quoted(s: &str) -> String {
     out
 }
 
-/// Escapes text for the inside of an HTML-like label: `&` `<` `>` `"` as
+/// Escapes text for the inside of an HTML-like label: `&` `<` `>` `"` `]` as
 /// entities, `\` doubled (Graphviz expands `\N` even there), line breaks as
 /// `<BR/>`, tab → space, other control characters dropped.
 pub fn escape_html(s: &str) -> String {
@@ -288,6 +289,8 @@ pub fn escape_html(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // Graphviz 2.43 rejects a text that starts with `]` (`<B>]</B>`).
+            ']' => out.push_str("&#93;"),
             '\\' => out.push_str("\\\\"),
             '\r' => {
                 if chars.peek() != Some(&'\n') {
@@ -752,6 +755,7 @@ mod tests {
     fn html_escaping() {
         assert_eq!(escape_html("<A & B>"), "&lt;A &amp; B&gt;");
         assert_eq!(escape_html("\"q\""), "&quot;q&quot;");
+        assert_eq!(escape_html("]"), "&#93;");
         assert_eq!(escape_html(r"\N\G"), r"\\N\\G");
         assert_eq!(escape_html("a\nb"), "a<BR/>b");
         assert_eq!(escape_html("a\u{7}\u{FFFF}b"), "ab");
