@@ -440,15 +440,18 @@ impl Checker {
                     t,
                     Ty::Bool | Ty::Int | Ty::Float | Ty::Str | Ty::List(_) | Ty::Path
                 ) {
-                    return Err(type_error(
-                        "InvalidArgumentType",
-                        format!(
-                            "cannot read property `{}` of {}: only nodes, relationships and maps have properties",
-                            key.name,
-                            t.describe()
-                        ),
-                        span,
-                    ));
+                    let message = format!(
+                        "cannot read property `{}` of {}: only nodes, relationships and maps have properties",
+                        key.name,
+                        t.describe()
+                    );
+                    // The TCK files a path's missing properties under
+                    // SyntaxError, a literal's under TypeError.
+                    return Err(if t == Ty::Path {
+                        syntax("InvalidArgumentType", message, span)
+                    } else {
+                        type_error("InvalidArgumentType", message, span)
+                    });
                 }
                 Ok(Ty::Any)
             }
