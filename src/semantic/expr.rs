@@ -882,11 +882,17 @@ impl Checker {
                 }
             }
             None if !aggregate => {
-                return Err(syntax(
+                let err = syntax(
                     "UnknownFunction",
                     format!("unknown function `{full}`"),
                     nspan,
-                ));
+                );
+                return Err(
+                    match super::scope::closest(&full, crate::eval::function_names()) {
+                        Some(c) => err.with_help(format!("did you mean `{c}`?")),
+                        None => err,
+                    },
+                );
             }
             None => {}
         }
