@@ -201,6 +201,8 @@ fn tck_compile_time_errors() {
     let mut per_detail: BTreeMap<String, (usize, usize)> = BTreeMap::new();
 
     let mut valid = 0;
+    let mut any_time = 0;
+    let mut any_time_at_compile = 0;
     let mut parse_failures: Vec<String> = Vec::new();
     let mut false_positives: Vec<String> = Vec::new();
     let mut fp_codes: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -265,7 +267,16 @@ fn tck_compile_time_errors() {
                     }
                 }
             }
-            Some((_, phase, _)) if phase == "any time" => {}
+            Some((ty, phase, detail)) if phase == "any time" => {
+                any_time += 1;
+                if let Err(e) = compile(&case.query) {
+                    if (e.kind.tck_name() == ty || ty == "Error")
+                        && (e.code == detail || detail == "*")
+                    {
+                        any_time_at_compile += 1;
+                    }
+                }
+            }
             _ => check_valid(&case.id, &case.query, &mut valid),
         }
     }
@@ -277,6 +288,9 @@ fn tck_compile_time_errors() {
     for (detail, (n, ok)) in &per_detail {
         println!("   {detail:<34} {ok:>4} / {n}");
     }
+    println!(
+        "== 'any time' error scenarios: {any_time}, raised at compile time: {any_time_at_compile}"
+    );
     println!("== queries expected to compile: {valid}");
     println!("   checker false positives: {}", false_positives.len());
     for (code, n) in &fp_codes {
