@@ -60,8 +60,12 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         .max_history_size(10_000)
         .map_err(io::Error::other)?
         .build();
-    let mut editor: Editor<KgHelper, FileHistory> = Editor::with_config(config).map_err(io::Error::other)?;
-    editor.set_helper(Some(KgHelper::new(Schema::of(session.engine.graph()), color)));
+    let mut editor: Editor<KgHelper, FileHistory> =
+        Editor::with_config(config).map_err(io::Error::other)?;
+    editor.set_helper(Some(KgHelper::new(
+        Schema::of(session.engine.graph()),
+        color,
+    )));
     if let Some(path) = &history {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
@@ -84,7 +88,11 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     let stderr = io::stderr();
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { PROMPT } else { CONTINUATION };
+        let prompt = if buffer.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 if !buffer.is_empty() {

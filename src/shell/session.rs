@@ -103,7 +103,10 @@ impl Session {
                     .map_err(|e| {
                         // Point the error at its place in the whole script.
                         let shifted = match e.span {
-                            Some(s) => e.clone().at(crate::error::Span::new(s.start + piece.offset, s.end + piece.offset)),
+                            Some(s) => e.clone().at(crate::error::Span::new(
+                                s.start + piece.offset,
+                                s.end + piece.offset,
+                            )),
                             None => e.clone(),
                         };
                         let _ = write!(err, "{}", shifted.render(source_name, text));
@@ -190,7 +193,12 @@ impl Session {
     }
 
     /// Parses and runs one `:command` line.
-    pub fn run_command_line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<Flow, Reported> {
+    pub fn run_command_line(
+        &mut self,
+        line: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Reported> {
         match Command::parse(line) {
             Ok(cmd) => self.run_command(cmd, out, err),
             Err(e) => {
@@ -198,13 +206,20 @@ impl Session {
                 if let Some(h) = e.help {
                     let _ = writeln!(err, "  = help: {h}");
                 }
-                Err(Reported { kind: ErrorKind::Syntax })
+                Err(Reported {
+                    kind: ErrorKind::Syntax,
+                })
             }
         }
     }
 
     /// Runs a parsed command.
-    pub fn run_command(&mut self, cmd: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<Flow, Reported> {
+    pub fn run_command(
+        &mut self,
+        cmd: Command,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Reported> {
         let fail = |err: &mut dyn Write, kind: ErrorKind, msg: String| {
             let _ = writeln!(err, "error: {msg}");
             Err(Reported { kind })
@@ -244,7 +259,13 @@ impl Session {
                             self.params.insert(name, v.clone());
                             Ok(())
                         }
-                        None => return fail(err, ErrorKind::Syntax, "the expression gave no value".into()),
+                        None => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "the expression gave no value".into(),
+                            )
+                        }
                     },
                     Err(e) => {
                         let _ = write!(err, "{}", e.render(":param", &query));
@@ -270,7 +291,11 @@ impl Session {
             }
             Command::Source(path) => {
                 if self.depth >= MAX_SOURCE_DEPTH {
-                    return fail(err, ErrorKind::Io, format!("{path}: :source nested more than {MAX_SOURCE_DEPTH} deep"));
+                    return fail(
+                        err,
+                        ErrorKind::Io,
+                        format!("{path}: :source nested more than {MAX_SOURCE_DEPTH} deep"),
+                    );
                 }
                 let text = match std::fs::read_to_string(&path) {
                     Ok(t) => t,
@@ -292,23 +317,40 @@ impl Session {
                     },
                     None => match &self.last {
                         Some(r) => r.clone(),
-                        None => return fail(err, ErrorKind::Syntax, "no result yet: run a query first, or give one: :dot MATCH ...".into()),
+                        None => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "no result yet: run a query first, or give one: :dot MATCH ..."
+                                    .into(),
+                            )
+                        }
                     },
                 };
-                let text = match dot::result_to_dot(self.engine.graph(), &result, &dot::DotOptions::default()) {
+                let text = match dot::result_to_dot(
+                    self.engine.graph(),
+                    &result,
+                    &dot::DotOptions::default(),
+                ) {
                     Ok(t) => t,
                     Err(e) => return fail(err, ErrorKind::Data, e.to_string()),
                 };
                 match file {
                     Some(f) => match std::fs::write(&f, text) {
                         Ok(()) => writeln!(err, "wrote {f}"),
-                        Err(e) => return fail(err, ErrorKind::Io, format!("cannot write {f}: {e}")),
+                        Err(e) => {
+                            return fail(err, ErrorKind::Io, format!("cannot write {f}: {e}"))
+                        }
                     },
                     None => write!(out, "{text}"),
                 }
             }
             Command::Save(path) => {
-                return fail(err, ErrorKind::Io, format!("cannot save {path}: snapshots are not available in this build yet"));
+                return fail(
+                    err,
+                    ErrorKind::Io,
+                    format!("cannot save {path}: snapshots are not available in this build yet"),
+                );
             }
             Command::Open(path) => {
                 let text = match std::fs::read_to_string(&path) {
@@ -324,7 +366,9 @@ impl Session {
                     Err(rendered) => {
                         let _ = write!(err, "{rendered}");
                         let _ = writeln!(err, "the graph is unchanged");
-                        return Err(Reported { kind: ErrorKind::Data });
+                        return Err(Reported {
+                            kind: ErrorKind::Data,
+                        });
                     }
                 }
             }
@@ -339,11 +383,22 @@ impl Session {
                 }
             }
             Command::Sources => match &self.last {
-                None => return fail(err, ErrorKind::Syntax, "no result yet: run a query first".into()),
-                Some(r) => writeln!(out, "{}", sources_text(&self.engine, r, self.corpus.as_deref())),
+                None => {
+                    return fail(
+                        err,
+                        ErrorKind::Syntax,
+                        "no result yet: run a query first".into(),
+                    )
+                }
+                Some(r) => writeln!(
+                    out,
+                    "{}",
+                    sources_text(&self.engine, r, self.corpus.as_deref())
+                ),
             },
         };
-        r.map(|_| Flow::Continue).or_else(|e| fail(err, ErrorKind::Io, e.to_string()))
+        r.map(|_| Flow::Continue)
+            .or_else(|e| fail(err, ErrorKind::Io, e.to_string()))
     }
 }
 
@@ -380,7 +435,11 @@ pub fn help_text(topic: Option<&str>) -> String {
 
 fn stats_line(engine: &Engine) -> String {
     let g = engine.graph();
-    format!("{} entities, {} relations", g.entity_count(), g.relation_count())
+    format!(
+        "{} entities, {} relations",
+        g.entity_count(),
+        g.relation_count()
+    )
 }
 
 /// `:stats` text.
@@ -413,7 +472,11 @@ pub fn schema_text(engine: &Engine) -> String {
         let mut ends: BTreeMap<(String, String), usize> = BTreeMap::new();
         for id in g.relations_with_type(t) {
             if let Some(r) = g.relation(id) {
-                let label = |e| g.entity(e).and_then(|e| e.labels.first().cloned()).unwrap_or_default();
+                let label = |e| {
+                    g.entity(e)
+                        .and_then(|e| e.labels.first().cloned())
+                        .unwrap_or_default()
+                };
                 *ends.entry((label(r.from), label(r.to))).or_default() += 1;
             }
         }
@@ -421,21 +484,36 @@ pub fn schema_text(engine: &Engine) -> String {
             .iter()
             .map(|((a, b), n)| format!("(:{a})-[:{t}]->(:{b}) {n}"))
             .collect();
-        s.push_str(&format!("  :{t} ({})  {}\n", g.type_count(t), pairs.join(", ")));
+        s.push_str(&format!(
+            "  :{t} ({})  {}\n",
+            g.type_count(t),
+            pairs.join(", ")
+        ));
     }
     let mut keys: IndexMap<String, IndexMap<&'static str, usize>> = IndexMap::new();
     for e in g.entities() {
         for (k, v) in &e.props {
-            *keys.entry(k.clone()).or_default().entry(v.type_name()).or_default() += 1;
+            *keys
+                .entry(k.clone())
+                .or_default()
+                .entry(v.type_name())
+                .or_default() += 1;
         }
     }
     let mut rel_keys: IndexMap<String, IndexMap<&'static str, usize>> = IndexMap::new();
     for r in g.relations() {
         for (k, v) in &r.props {
-            *rel_keys.entry(k.clone()).or_default().entry(v.type_name()).or_default() += 1;
+            *rel_keys
+                .entry(k.clone())
+                .or_default()
+                .entry(v.type_name())
+                .or_default() += 1;
         }
     }
-    for (title, keys) in [("entity property keys:\n", keys), ("relation property keys:\n", rel_keys)] {
+    for (title, keys) in [
+        ("entity property keys:\n", keys),
+        ("relation property keys:\n", rel_keys),
+    ] {
         s.push_str(title);
         for (k, types) in keys {
             let t: Vec<String> = types.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
@@ -484,8 +562,16 @@ pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>
     };
     for id in &elements.relations {
         if let Some(r) = g.relation(*id) {
-            let name = |e| g.entity(e).and_then(|e| e.name().map(str::to_string)).unwrap_or_default();
-            cite(&mut s, format!("({})-[:{}]->({})", name(r.from), r.rel_type, name(r.to)), &r.sources);
+            let name = |e| {
+                g.entity(e)
+                    .and_then(|e| e.name().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            cite(
+                &mut s,
+                format!("({})-[:{}]->({})", name(r.from), r.rel_type, name(r.to)),
+                &r.sources,
+            );
         }
     }
     for id in &elements.entities {
@@ -497,7 +583,9 @@ pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>
     if s.is_empty() {
         s.push_str("the last result holds no entity or relation");
     } else if corpus.is_none() {
-        s.push_str("(start kg with --corpus DIR, or run it next to ../shared/seeds, to see the sentences)");
+        s.push_str(
+            "(start kg with --corpus DIR, or run it next to ../shared/seeds, to see the sentences)",
+        );
     }
     s.trim_end().to_string()
 }
