@@ -26,7 +26,7 @@ pub enum Status {
     Skip,
     /// The engine panicked.
     Panic,
-    /// The scenario ran past the runner's hard limit.
+    /// A query hit its time limit, or the scenario ran past the runner's hard limit.
     Hang,
 }
 
@@ -370,17 +370,23 @@ struct Run<'a> {
     before: Option<Snapshot>,
     last: Option<Result<QueryResult, Error>>,
     outcome: Outcome,
-}
-
-fn execute(engine: &mut Engine, query: &str, params: &Params) -> Result<QueryResult, Error> {
-    let options = RunOptions {
-        timeout: Some(QUERY_TIMEOUT),
-        ..RunOptions::default()
-    };
-    engine.run_with(query, params, &options)
+    /// Some query stopped with a `Timeout` error.
+    timed_out: bool,
 }
 
 impl Run<'_> {
+    fn execute(&mut self, query: &str) -> Result<QueryResult, Error> {
+        let options = RunOptions {
+            timeout: Some(QUERY_TIMEOUT),
+            ..RunOptions::default()
+        };
+        let result = self.engine.run_with(query, &self.params, &options);
+        if matches!(&result, Err(e) if e.kind == ErrorKind::Timeout) {
+            self.timed_out = true;
+        }
+        result
+    }
+
     fn doc<'s>(&self, step: &'s Step) -> Result<&'s str, String> {
         step.doc
             .as_deref()
@@ -430,7 +436,7 @@ impl Run<'_> {
             }
             StepKind::HavingExecuted => {
                 let q = self.doc(step)?;
-                if let Err(e) = execute(&mut self.engine, q, &self.params) {
+                if let Err(e) = self.execute(q) {
                     return Err(format!("setup query failed: {}", describe_error(&e)));
                 }
             }
@@ -448,11 +454,11 @@ impl Run<'_> {
             StepKind::Query => {
                 let q = self.doc(step)?;
                 self.before = Some(snapshot(self.engine.graph()));
-                self.last = Some(execute(&mut self.engine, q, &self.params));
+                self.last = Some(self.execute(q));
             }
             StepKind::ControlQuery => {
                 let q = self.doc(step)?;
-                self.last = Some(execute(&mut self.engine, q, &self.params));
+                self.last = Some(self.execute(q));
             }
             StepKind::Result(mode) => {
                 let table = self.table(step)?;
@@ -548,11 +554,16 @@ pub fn run_scenario(sc: &Scenario) -> Outcome {
         before: None,
         last: None,
         outcome: Outcome::new(Status::Pass, ""),
+        timed_out: false,
     };
     for (i, step) in run.sc.steps.iter().enumerate() {
         if let Err(reason) = run.step(step) {
             let mut o = run.outcome.clone();
-            o.status = Status::Fail;
+            o.status = if run.timed_out {
+                Status::Hang
+            } else {
+                Status::Fail
+            };
             o.reason = format!("step {} `{}`: {reason}", i + 1, step.text);
             // A lenient error pass is only known once the error step was reached;
             // mark expectation from the remaining steps too.
