@@ -5,9 +5,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::eval::Params;
+use crate::exec::{Ctx, Guard};
+use crate::plan::explain::render;
 use crate::store::{Graph, Mutation};
+use crate::syntax::ast::StatementMode;
 use crate::value::Value;
 
 /// Options for one statement.
@@ -94,16 +97,76 @@ impl Engine {
 
     /// Runs one statement with parameters and options. A statement that fails
     /// leaves the graph as it was.
+    ///
+    /// The pipeline: parse → static checks → plan → execute. `EXPLAIN`
+    /// returns the plan without running it; `PROFILE` runs it and adds rows
+    /// and time per operator to the rendered plan. Execution happens inside
+    /// a store transaction: committed on success (its mutations are
+    /// returned), rolled back on any error.
     pub fn run_with(
         &mut self,
         query: &str,
-        _params: &Params,
-        _options: &RunOptions,
+        params: &Params,
+        options: &RunOptions,
     ) -> Result<QueryResult> {
         let statement = crate::syntax::parse(query)?;
         crate::semantic::check(&statement)?;
-        Err(crate::error::Error::internal(
-            "the executor is not built yet",
-        ))
+        let plan = crate::plan::build(&statement, &self.graph)?;
+        if statement.mode == StatementMode::Explain {
+            return Ok(QueryResult {
+                columns: plan.columns.clone(),
+                plan: Some(render(&plan.root, &plan.columns, None)),
+                ..QueryResult::default()
+            });
+        }
+        if options.readonly && plan.root.writes() {
+            let mut e = Error::new(
+                ErrorKind::Semantic,
+                Phase::Compile,
+                "ReadOnlyViolation",
+                "this statement writes to the graph, but the session is read-only",
+            )
+            .with_help("drop the CREATE / MERGE / SET / REMOVE / DELETE clauses, or run without read-only mode");
+            if let Some(span) = plan.first_write {
+                e = e.at(span);
+            }
+            return Err(e);
+        }
+        let guard = Guard::new(options.cancel.clone(), options.timeout);
+        let profile = statement.mode == StatementMode::Profile;
+        self.graph.begin();
+        let (outcome, stats, figures) = {
+            let mut ctx = Ctx::writer(&mut self.graph, params, &guard);
+            if profile {
+                ctx.enable_profile(plan.root.size());
+            }
+            let rows = crate::exec::collect(&plan.root, &mut ctx);
+            (rows, ctx.stats, ctx.figures())
+        };
+        let rows = match outcome {
+            Ok(rows) => rows,
+            Err(e) => {
+                self.graph.rollback();
+                return Err(e);
+            }
+        };
+        let mutations = self.graph.commit();
+        let (columns, rows) = if plan.returns {
+            (plan.columns.clone(), rows)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let plan_text = if profile {
+            Some(render(&plan.root, &plan.columns, figures.as_deref()))
+        } else {
+            None
+        };
+        Ok(QueryResult {
+            columns,
+            rows,
+            stats,
+            plan: plan_text,
+            mutations,
+        })
     }
 }

@@ -5,9 +5,16 @@
 //! executor (variable bindings, the graph, parameters, pattern matching for
 //! pattern predicates and comprehensions) comes through the [`Env`] trait.
 
+pub mod aggregate;
+pub mod compare;
+mod errors;
+mod expr;
+mod functions;
+pub mod ops;
+
 use indexmap::IndexMap;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{Graph, Relation, RelationId};
 use crate::syntax::ast::{ExistsBody, Expr, PatternElement};
 use crate::value::Value;
@@ -46,8 +53,9 @@ pub trait Env {
     /// The value of an aggregate call (`count(*)`, `sum(x)`, ...) already
     /// computed for the current group, when evaluating an expression that
     /// contains aggregates after grouping (`RETURN count(*) + 1`). `expr` is
-    /// the aggregate call node itself. The default knows none, and evaluating
-    /// an aggregate then fails.
+    /// the aggregate call node itself, as it appears in the AST being
+    /// evaluated (identify it by address, `std::ptr::eq`, or by its span).
+    /// The default knows none, and evaluating an aggregate then fails.
     fn aggregate(&self, expr: &Expr) -> Option<Value> {
         let _ = expr;
         None
@@ -61,9 +69,18 @@ pub trait Env {
     }
 }
 
-/// Evaluates an expression that contains no aggregate function.
-pub fn eval(expr: &Expr, _env: &dyn Env) -> Result<Value> {
-    Err(Error::internal("the expression evaluator is not built yet").at(expr.span))
+pub use aggregate::{
+    aggregate_call, aggregates_in, contains_aggregate, AggregateCall, AggregateKind, Aggregator,
+};
+pub use compare::{compare, equals, equivalent, order, truthy, HashKey};
+pub use expr::{index_value, property, slice};
+pub use ops::format_float;
+
+/// Evaluates an expression. Aggregate calls inside it are looked up with
+/// [`Env::aggregate`] (an error when the environment has no value for them).
+/// Errors carry the span of the innermost sub-expression that raised them.
+pub fn eval(expr: &Expr, env: &dyn Env) -> Result<Value> {
+    expr::eval_expr(expr, env)
 }
 
 /// True when `name` (case-insensitive) is an aggregate function
@@ -88,6 +105,17 @@ pub fn is_aggregate(name: &str) -> bool {
 /// `None` = unbounded), or `None` when no function has that name
 /// (case-insensitive; dotted names joined with `.`).
 pub fn function_arity(name: &str) -> Option<(usize, Option<usize>)> {
-    let _ = name;
-    None
+    functions::FUNCTIONS
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|&(_, min, max)| (min, max))
 }
+
+/// The canonical spelling of every known function (scalar and aggregate),
+/// for completion and "did you mean" hints.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    functions::FUNCTIONS.iter().map(|(n, _, _)| *n)
+}
+
+#[cfg(test)]
+mod tests;

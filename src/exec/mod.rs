@@ -1,2 +1,554 @@
 //! Stage 4: the executor: runs a plan over the [`crate::store::Graph`] and
 //! streams rows of [`crate::value::Value`]s.
+//!
+//! Every plan node becomes an [`Operator`] that is *pulled*: `next` returns
+//! the next row, asking its input for rows only as needed. So `LIMIT` stops
+//! upstream work, and queries without sorting or aggregation hold only a
+//! few rows at a time. Operators keep no reference to the graph; it comes
+//! with each call in the [`Ctx`], mutable for the writing operators, which
+//! read all their input rows before writing anything (Cypher's clause-by-
+//! clause semantics: `MATCH (n) CREATE (m)` creates one node per node that
+//! existed before).
+//!
+//! One file per operator family: [`scan`] (leaves and node scans),
+//! [`expand`] (relationships, variable length, shortest paths),
+//! [`rows`] (filter, projection, sort, limits, unwind, union, optional),
+//! [`aggregate`], [`write`] (create, merge, set, delete) and [`call`].
+
+pub mod aggregate;
+pub mod call;
+pub mod expand;
+pub mod rows;
+pub mod scan;
+pub mod values;
+pub mod write;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::engine::QueryStats;
+use crate::error::{Error, ErrorKind, Result, Span};
+use crate::eval::{Env, Params};
+use crate::plan::explain::OpFigures;
+use crate::plan::expr::{element_vars, free_vars, query_vars};
+use crate::plan::{Op, Plan, Scope};
+use crate::store::{Graph, Relation, RelationId, StoreError};
+use crate::syntax::ast::{ExistsBody, Expr, PatternElement};
+use crate::value::Value;
+
+/// A row: one value per slot of the producing operator's scope.
+pub type Row = Vec<Value>;
+
+/// A pull-based operator.
+pub trait Operator {
+    /// The next row, or `None` when there are no more.
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>>;
+}
+
+/// A boxed operator borrowing its plan.
+pub type BoxOp<'p> = Box<dyn Operator + 'p>;
+
+/// Stops long-running queries: the cancel flag and the deadline.
+#[derive(Debug, Default)]
+pub struct Guard {
+    cancel: Option<Arc<AtomicBool>>,
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    ticks: Cell<u32>,
+}
+
+impl Guard {
+    /// A guard for a statement starting now.
+    pub fn new(cancel: Option<Arc<AtomicBool>>, timeout: Option<Duration>) -> Guard {
+        Guard {
+            cancel,
+            deadline: timeout.map(|t| Instant::now() + t),
+            timeout,
+            ticks: Cell::new(0),
+        }
+    }
+
+    /// Fails with `Cancelled` or `Timeout` when the query must stop. Cheap:
+    /// the clock is read every 256 calls.
+    pub fn check(&self) -> Result<()> {
+        if let Some(c) = &self.cancel {
+            if c.load(Ordering::Relaxed) {
+                return Err(Error::runtime(
+                    ErrorKind::Cancelled,
+                    "Cancelled",
+                    "the query was cancelled",
+                ));
+            }
+        }
+        if let Some(deadline) = self.deadline {
+            let t = self.ticks.get().wrapping_add(1);
+            self.ticks.set(t);
+            if t % 256 == 0 && Instant::now() >= deadline {
+                let secs = self.timeout.map_or(0.0, |d| d.as_secs_f64());
+                return Err(Error::runtime(
+                    ErrorKind::Timeout,
+                    "Timeout",
+                    format!("the query ran longer than its time limit ({secs} s)"),
+                )
+                .with_help("narrow the pattern, add a LIMIT, or raise the time limit"));
+            }
+        }
+        Ok(())
+    }
+}
+
+enum GraphRef<'g> {
+    Read(&'g Graph),
+    Write(&'g mut Graph),
+}
+
+/// What operators run against: the graph, parameters, counters, the guard.
+pub struct Ctx<'g> {
+    graph: GraphRef<'g>,
+    /// The query parameters.
+    pub params: &'g Params,
+    /// What the statement changed so far.
+    pub stats: QueryStats,
+    /// Cancellation and timeout.
+    pub guard: &'g Guard,
+    profile: Option<Rc<RefCell<Vec<OpFigures>>>>,
+    alias_props: Cell<Option<(bool, bool)>>,
+    /// Relationships deleted by this statement (`type(r)` still works on them).
+    pub deleted: HashMap<RelationId, Relation>,
+}
+
+impl<'g> Ctx<'g> {
+    /// A context that may write to `graph`.
+    pub fn writer(graph: &'g mut Graph, params: &'g Params, guard: &'g Guard) -> Ctx<'g> {
+        Ctx {
+            graph: GraphRef::Write(graph),
+            params,
+            stats: QueryStats::default(),
+            guard,
+            profile: None,
+            alias_props: Cell::new(None),
+            deleted: HashMap::new(),
+        }
+    }
+
+    /// A read-only context.
+    pub fn reader(graph: &'g Graph, params: &'g Params, guard: &'g Guard) -> Ctx<'g> {
+        Ctx {
+            graph: GraphRef::Read(graph),
+            params,
+            stats: QueryStats::default(),
+            guard,
+            profile: None,
+            alias_props: Cell::new(None),
+            deleted: HashMap::new(),
+        }
+    }
+
+    /// Collects per-operator figures (PROFILE) for a plan of `size` nodes.
+    pub fn enable_profile(&mut self, size: usize) {
+        self.profile = Some(Rc::new(RefCell::new(vec![OpFigures::default(); size])));
+    }
+
+    /// The figures collected so far.
+    pub fn figures(&self) -> Option<Vec<OpFigures>> {
+        self.profile.as_ref().map(|p| p.borrow().clone())
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &Graph {
+        match &self.graph {
+            GraphRef::Read(g) => g,
+            GraphRef::Write(g) => g,
+        }
+    }
+
+    /// The graph, for writing.
+    pub fn graph_mut(&mut self) -> Result<&mut Graph> {
+        match &mut self.graph {
+            GraphRef::Write(g) => Ok(g),
+            GraphRef::Read(_) => Err(Error::internal(
+                "a read-only sub-query tried to write to the graph",
+            )),
+        }
+    }
+
+    /// Whether any entity has a real `key` / `alias` property (then pattern
+    /// maps compare that property instead of using the index). Computed
+    /// once per statement, on first use.
+    pub fn has_index_props(&self) -> (bool, bool) {
+        if let Some(v) = self.alias_props.get() {
+            return v;
+        }
+        let mut key = false;
+        let mut alias = false;
+        for e in self.graph().entities() {
+            key |= e.props.contains_key("key");
+            alias |= e.props.contains_key("alias");
+        }
+        self.alias_props.set(Some((key, alias)));
+        (key, alias)
+    }
+
+    /// Forgets cached facts about the graph after a write.
+    pub fn graph_changed(&self) {
+        self.alias_props.set(None);
+    }
+
+    /// Evaluates `e` against `row` (whose variables are in `scope`).
+    pub fn eval(&self, scope: &Scope, row: &[Value], e: &Expr) -> Result<Value> {
+        let env = RowEnv {
+            ctx: self,
+            scope,
+            row,
+        };
+        crate::eval::eval(e, &env)
+    }
+
+    /// Evaluates a predicate: true only for `true`.
+    pub fn test(&self, scope: &Scope, row: &[Value], e: &Expr) -> Result<bool> {
+        match self.eval(scope, row, e)? {
+            Value::Bool(b) => Ok(b),
+            Value::Null => Ok(false),
+            other => Err(Error::runtime(
+                ErrorKind::Type,
+                "InvalidArgumentType",
+                format!(
+                    "a predicate must be a Boolean, but this one is {}",
+                    other.type_name()
+                ),
+            )
+            .at(e.span)),
+        }
+    }
+
+    fn sub(&self) -> Ctx<'_> {
+        Ctx {
+            graph: GraphRef::Read(self.graph()),
+            params: self.params,
+            stats: QueryStats::default(),
+            guard: self.guard,
+            profile: None,
+            alias_props: Cell::new(self.alias_props.get()),
+            deleted: HashMap::new(),
+        }
+    }
+}
+
+/// The environment expressions see: a row and its scope.
+pub struct RowEnv<'a, 'g> {
+    ctx: &'a Ctx<'g>,
+    scope: &'a Scope,
+    row: &'a [Value],
+}
+
+impl Env for RowEnv<'_, '_> {
+    fn graph(&self) -> &Graph {
+        self.ctx.graph()
+    }
+
+    fn params(&self) -> &Params {
+        self.ctx.params
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.scope.slot(name).and_then(|s| self.row.get(s))
+    }
+
+    fn match_pattern(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        scope: &dyn Env,
+    ) -> Result<Vec<Vec<(String, Value)>>> {
+        let mut names = BTreeSet::new();
+        element_vars(pattern, &mut names);
+        let (arg_scope, arg_row) = bindings(&names, scope);
+        let plan = crate::plan::build::build_pattern(
+            self.ctx.graph(),
+            &arg_scope,
+            pattern,
+            path_variable,
+        )?;
+        let mut sub = self.ctx.sub();
+        let mut op = build(&plan, Some(&arg_row), None);
+        let new: Vec<(String, usize)> = plan
+            .scope
+            .visible()
+            .filter(|(n, _)| !arg_scope.contains(n))
+            .map(|(n, s)| (n.to_string(), s))
+            .collect();
+        let mut out = Vec::new();
+        while let Some(row) = op.next(&mut sub)? {
+            out.push(
+                new.iter()
+                    .map(|(n, s)| (n.clone(), row.get(*s).cloned().unwrap_or(Value::Null)))
+                    .collect(),
+            );
+        }
+        Ok(out)
+    }
+
+    fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool> {
+        let mut names = BTreeSet::new();
+        match body {
+            ExistsBody::Pattern(p, w) => {
+                for part in &p.parts {
+                    element_vars(&part.element, &mut names);
+                }
+                if let Some(w) = w {
+                    free_vars(w, &mut names);
+                }
+            }
+            ExistsBody::Query(q) => query_vars(q, &mut names),
+        }
+        let (arg_scope, arg_row) = bindings(&names, scope);
+        let plan = crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)?;
+        let mut sub = self.ctx.sub();
+        let mut op = build(&plan, Some(&arg_row), None);
+        Ok(op.next(&mut sub)?.is_some())
+    }
+
+    fn deleted_relation(&self, id: RelationId) -> Option<&Relation> {
+        self.ctx.deleted.get(&id)
+    }
+}
+
+/// The variables among `names` that `scope` binds, as a scope and a row.
+fn bindings(names: &BTreeSet<String>, scope: &dyn Env) -> (Scope, Row) {
+    let mut s = Scope::new();
+    let mut row = Vec::new();
+    for n in names {
+        if let Some(v) = scope.lookup(n) {
+            s.push(n);
+            row.push(v.clone());
+        }
+    }
+    (s, row)
+}
+
+/// Turns a store refusal into a runtime error.
+pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
+    let err = match &e {
+        StoreError::NoEntity(_) | StoreError::NoRelation(_) => Error::runtime(
+            ErrorKind::EntityNotFound,
+            "DeletedEntityAccess",
+            format!("{e} (it was deleted)"),
+        ),
+        StoreError::DuplicateKey(_) => {
+            Error::runtime(ErrorKind::Constraint, "DuplicateKey", e.to_string())
+        }
+        StoreError::HasRelations(..) => {
+            Error::runtime(ErrorKind::Constraint, "DeleteConnectedNode", e.to_string())
+                .with_help("use DETACH DELETE to delete a node with its relationships")
+        }
+        StoreError::NotStorable(..) => {
+            Error::runtime(ErrorKind::Type, "InvalidPropertyType", e.to_string())
+        }
+    };
+    match span {
+        Some(s) => err.at(s),
+        None => err,
+    }
+}
+
+/// Builds the operator tree for `plan`. `arg` is the row `Argument` leaves
+/// produce; `profile` collects per-operator figures.
+pub fn build<'p>(
+    plan: &'p Plan,
+    arg: Option<&[Value]>,
+    profile: Option<&Rc<RefCell<Vec<OpFigures>>>>,
+) -> BoxOp<'p> {
+    let child = |p: &'p Plan| build(p, arg, profile);
+    let op: BoxOp<'p> = match &plan.op {
+        Op::Unit => Box::new(scan::Once::new(Vec::new())),
+        Op::Argument => Box::new(scan::Once::new(
+            arg.map(<[Value]>::to_vec).unwrap_or_default(),
+        )),
+        Op::AllNodes {
+            input, slot, check, ..
+        } => Box::new(scan::NodeScan::all(
+            child(input),
+            &input.scope,
+            *slot,
+            check,
+        )),
+        Op::LabelScan {
+            input,
+            slot,
+            label,
+            check,
+            ..
+        } => Box::new(scan::NodeScan::label(
+            child(input),
+            &input.scope,
+            *slot,
+            label,
+            check,
+        )),
+        Op::NodeSeek {
+            input,
+            slot,
+            seek,
+            check,
+            ..
+        } => Box::new(scan::NodeScan::seek(
+            child(input),
+            &input.scope,
+            *slot,
+            seek,
+            check,
+        )),
+        Op::CheckNode {
+            input, slot, check, ..
+        } => Box::new(scan::CheckNode::new(
+            child(input),
+            &input.scope,
+            *slot,
+            check,
+        )),
+        Op::Expand { input, spec } => match spec.var {
+            None => Box::new(expand::ExpandOp::new(child(input), &input.scope, spec)),
+            Some(v) if v.bfs => Box::new(expand::BfsExpand::new(child(input), &input.scope, spec)),
+            Some(_) => Box::new(expand::VarExpand::new(child(input), &input.scope, spec)),
+        },
+        Op::ShortestPath { input, spec } => {
+            Box::new(expand::ShortestOp::new(child(input), &input.scope, spec))
+        }
+        Op::BuildPath {
+            input,
+            slot,
+            start,
+            steps,
+            ..
+        } => Box::new(expand::BuildPathOp::new(child(input), *slot, *start, steps)),
+        Op::Filter { input, predicate } => {
+            Box::new(rows::FilterOp::new(child(input), &input.scope, predicate))
+        }
+        Op::Optional { input, inner } => {
+            Box::new(rows::OptionalOp::new(child(input), inner, profile.cloned()))
+        }
+        Op::Project { input, items } => Box::new(rows::ProjectOp::new(
+            child(input),
+            &input.scope,
+            items,
+            false,
+        )),
+        Op::Extend { input, items } => Box::new(rows::ProjectOp::new(
+            child(input),
+            &input.scope,
+            items,
+            true,
+        )),
+        Op::Select { input, slots } => Box::new(rows::SelectOp::new(child(input), slots)),
+        Op::Aggregate { input, keys, aggs } => Box::new(aggregate::AggregateOp::new(
+            child(input),
+            &input.scope,
+            keys,
+            aggs,
+        )),
+        Op::Distinct { input, slots } => Box::new(rows::DistinctOp::new(child(input), slots)),
+        Op::Sort { input, keys } => Box::new(rows::SortOp::new(child(input), &plan.scope, keys)),
+        Op::Skip { input, count } => Box::new(rows::SkipOp::new(child(input), &input.scope, count)),
+        Op::Limit {
+            input,
+            count,
+            drain,
+        } => Box::new(rows::LimitOp::new(
+            child(input),
+            &input.scope,
+            count,
+            *drain,
+        )),
+        Op::Unwind { input, expr, .. } => {
+            Box::new(rows::UnwindOp::new(child(input), &input.scope, expr))
+        }
+        Op::Union { parts, all } => {
+            Box::new(rows::UnionOp::new(parts.iter().map(child).collect(), *all))
+        }
+        Op::Eager { input } => Box::new(rows::EagerOp::new(child(input))),
+        Op::Create { input, items } => {
+            Box::new(write::CreateOp::new(child(input), &plan.scope, items))
+        }
+        Op::Merge {
+            input,
+            matcher,
+            create,
+            not_null,
+            on_create,
+            on_match,
+        } => Box::new(write::MergeOp::new(
+            child(input),
+            &input.scope,
+            matcher,
+            write::MergeSpec {
+                create,
+                not_null,
+                on_create,
+                on_match,
+            },
+            profile.cloned(),
+        )),
+        Op::Set { input, ops } => Box::new(write::SetOpExec::new(child(input), &input.scope, ops)),
+        Op::Delete {
+            input,
+            exprs,
+            detach,
+        } => Box::new(write::DeleteOp::new(
+            child(input),
+            &input.scope,
+            exprs,
+            *detach,
+        )),
+        Op::Call {
+            input,
+            procedure,
+            yields,
+        } => Box::new(call::CallOp::new(child(input), *procedure, yields)),
+    };
+    match profile {
+        Some(p) => Box::new(Profiled {
+            inner: op,
+            id: plan.id,
+            figures: Rc::clone(p),
+        }),
+        None => op,
+    }
+}
+
+/// Counts rows and time of the operator it wraps (PROFILE).
+struct Profiled<'p> {
+    inner: BoxOp<'p>,
+    id: usize,
+    figures: Rc<RefCell<Vec<OpFigures>>>,
+}
+
+impl Operator for Profiled<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        let start = Instant::now();
+        let r = self.inner.next(ctx);
+        let spent = start.elapsed();
+        if let Some(f) = self.figures.borrow_mut().get_mut(self.id) {
+            f.time += spent;
+            if matches!(r, Ok(Some(_))) {
+                f.rows += 1;
+            }
+        }
+        r
+    }
+}
+
+/// Runs a plan to the end, collecting its rows.
+pub fn collect(plan: &Plan, ctx: &mut Ctx<'_>) -> Result<Vec<Row>> {
+    let profile = ctx.profile.clone();
+    let mut op = build(plan, None, profile.as_ref());
+    let mut out = Vec::new();
+    while let Some(row) = op.next(ctx)? {
+        ctx.guard.check()?;
+        out.push(row);
+    }
+    Ok(out)
+}

@@ -1,2 +1,678 @@
 //! Stage 3: AST → logical plan, and the plan rewrites (anchor choice,
 //! predicate push-down, BFS for distinct variable-length ends).
+//!
+//! A plan is a tree of [`Plan`] nodes, each an operator ([`Op`]) over the
+//! rows of its input. Rows are vectors of values; variables are resolved at
+//! planning time to *slots* (indexes into the row), recorded in each node's
+//! output [`Scope`]. Expressions stay AST expressions (the evaluator reads
+//! them) but are evaluated against the scope of the node that holds them.
+//!
+//! - [`build`] turns a checked [`crate::syntax::ast::Statement`] into a plan,
+//! - [`optimize`] holds the rewrites that depend on what comes after a MATCH,
+//! - [`explain`] renders a plan as a tree for `EXPLAIN` and `PROFILE`.
+
+pub mod build;
+pub mod explain;
+pub mod expr;
+pub mod optimize;
+
+use indexmap::IndexMap;
+
+use crate::error::Span;
+use crate::syntax::ast::Expr;
+
+pub use build::build;
+
+/// An index into a row.
+pub type Slot = usize;
+
+/// The prefix of names the planner invents (anonymous pattern elements,
+/// aggregate results). No query can spell it, so they never clash with
+/// user variables, and they are never shown.
+pub const HIDDEN: char = '\u{0}';
+
+/// True for names the planner invented.
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with(HIDDEN)
+}
+
+/// The variables visible in the rows an operator produces, and the row width.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scope {
+    vars: IndexMap<String, Slot>,
+    width: usize,
+}
+
+impl Scope {
+    /// An empty scope (rows of width 0).
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// The slot holding `name`, if it is in scope.
+    pub fn slot(&self, name: &str) -> Option<Slot> {
+        self.vars.get(name).copied()
+    }
+
+    /// The row width.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Adds a new slot at the end of the row, bound to `name` (shadowing
+    /// any earlier variable of that name); returns it.
+    pub fn push(&mut self, name: &str) -> Slot {
+        let slot = self.width;
+        self.width += 1;
+        self.vars.shift_remove(name);
+        self.vars.insert(name.to_string(), slot);
+        slot
+    }
+
+    /// Every variable with its slot, in the order they were added.
+    pub fn vars(&self) -> impl Iterator<Item = (&str, Slot)> + '_ {
+        self.vars.iter().map(|(n, s)| (n.as_str(), *s))
+    }
+
+    /// The variables a user can see (not invented by the planner), in the
+    /// order they were added.
+    pub fn visible(&self) -> impl Iterator<Item = (&str, Slot)> + '_ {
+        self.vars().filter(|(n, _)| !is_hidden(n))
+    }
+
+    /// True when `name` is in scope.
+    pub fn contains(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+}
+
+/// A relationship direction, relative to the expansion (from → to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// From the source node to the target node.
+    Out,
+    /// From the target node to the source node.
+    In,
+    /// Either way.
+    Both,
+}
+
+impl Dir {
+    /// The same direction seen from the other end.
+    pub fn reverse(self) -> Dir {
+        match self {
+            Dir::Out => Dir::In,
+            Dir::In => Dir::Out,
+            Dir::Both => Dir::Both,
+        }
+    }
+}
+
+/// A property constraint from a pattern's `{...}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropSpec {
+    /// `key: expr`.
+    Key(String, Expr),
+    /// A whole map given as an expression (`$param`).
+    Map(Expr),
+}
+
+/// What a node must satisfy to match a node pattern.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodeCheck {
+    /// Every label it must carry.
+    pub labels: Vec<String>,
+    /// The property constraints (`key` and `alias` go through the store's
+    /// key and alias indexes unless the entity has such a property).
+    pub props: Vec<PropSpec>,
+}
+
+impl NodeCheck {
+    /// True when the check accepts every node.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.props.is_empty()
+    }
+}
+
+/// A relationship slot that a new relationship must differ from
+/// (relationship uniqueness within one MATCH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelRef {
+    /// The slot.
+    pub slot: Slot,
+    /// The slot holds a list of relationships (variable length).
+    pub list: bool,
+}
+
+/// How an index seek finds its nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seek {
+    /// Through the key index (`{key: ...}`).
+    Key(Expr),
+    /// Through the alias index (`{alias: ...}`), normalized.
+    Alias(Expr),
+}
+
+/// The bounds and strategy of a variable-length expansion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VarLength {
+    /// The fewest hops.
+    pub min: u64,
+    /// The most hops (`None`: unbounded).
+    pub max: Option<u64>,
+    /// Breadth-first with a visited set: each far node once. Only used when
+    /// rows are later made distinct, so path multiplicity does not matter.
+    pub bfs: bool,
+}
+
+/// One relationship hop (or a variable-length run of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expand {
+    /// The bound node to expand from.
+    pub from: Slot,
+    /// The relationship (or relationship list) slot.
+    pub rel: Slot,
+    /// The node at the far end.
+    pub to: Slot,
+    /// The direction, from `from` to `to`.
+    pub dir: Dir,
+    /// Allowed types (empty: any).
+    pub types: Vec<String>,
+    /// Constraints on every relationship traversed.
+    pub rel_props: Vec<PropSpec>,
+    /// `to` is already bound: only check that it is reached.
+    pub to_bound: bool,
+    /// `rel` is already bound: only check that it joins the two nodes.
+    pub rel_bound: bool,
+    /// What the far node must satisfy (when not already bound).
+    pub check: NodeCheck,
+    /// Relationships already matched in the same MATCH.
+    pub unique: Vec<RelRef>,
+    /// Variable length, when given.
+    pub var: Option<VarLength>,
+    /// The relationship list is stored in pattern order, which is the
+    /// reverse of expansion order.
+    pub reverse: bool,
+    /// The pattern text, for EXPLAIN.
+    pub text: String,
+}
+
+/// One step of a named path, in pattern order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStep {
+    /// One relationship, then the node after it.
+    Single(Slot, Slot),
+    /// A list of relationships (variable length), then the node after them.
+    Multi(Slot, Slot),
+}
+
+/// `shortestPath` / `allShortestPaths`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shortest {
+    /// The start node (bound).
+    pub from: Slot,
+    /// The end node (bound).
+    pub to: Slot,
+    /// The relationship list slot.
+    pub rel: Slot,
+    /// The path slot.
+    pub path: Slot,
+    /// The direction, from `from` to `to`.
+    pub dir: Dir,
+    /// Allowed types.
+    pub types: Vec<String>,
+    /// Constraints on every relationship.
+    pub rel_props: Vec<PropSpec>,
+    /// The fewest hops (0 or 1).
+    pub min: u64,
+    /// The most hops.
+    pub max: Option<u64>,
+    /// Every shortest path rather than one.
+    pub all: bool,
+    /// The pattern text, for EXPLAIN.
+    pub text: String,
+}
+
+/// An aggregate function call, computed per group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    /// The function name, lower case (`count`, `collect`, ...; `count(*)` is `count` with no args).
+    pub name: String,
+    /// `DISTINCT`.
+    pub distinct: bool,
+    /// The arguments.
+    pub args: Vec<Expr>,
+    /// The call's text, for EXPLAIN and errors.
+    pub text: String,
+    /// Where the call is written.
+    pub span: Span,
+}
+
+/// A node or relationship to create.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateItem {
+    /// A new node into `slot`.
+    Node {
+        /// Its slot.
+        slot: Slot,
+        /// Its labels.
+        labels: Vec<String>,
+        /// Its properties (a map literal or a map expression).
+        props: Option<Expr>,
+        /// Where it is written.
+        span: Span,
+    },
+    /// A new relationship into `slot`, between two bound nodes.
+    Rel {
+        /// Its slot.
+        slot: Slot,
+        /// The source node slot.
+        from: Slot,
+        /// The target node slot.
+        to: Slot,
+        /// The type.
+        rel_type: String,
+        /// Its properties.
+        props: Option<Expr>,
+        /// Where it is written.
+        span: Span,
+    },
+    /// A named path over slots already filled.
+    Path {
+        /// The path slot.
+        slot: Slot,
+        /// The first node.
+        start: Slot,
+        /// The steps.
+        steps: Vec<PathStep>,
+    },
+}
+
+/// One assignment of SET, REMOVE or MERGE's ON CREATE / ON MATCH.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetOp {
+    /// `target.key = value` (`REMOVE target.key` is a `null` value).
+    Prop {
+        /// The entity expression.
+        target: Expr,
+        /// The key.
+        key: String,
+        /// The value (`None`: remove).
+        value: Option<Expr>,
+        /// Where it is written.
+        span: Span,
+    },
+    /// `var = map` / `var += map`.
+    Props {
+        /// The entity slot.
+        slot: Slot,
+        /// The map (or entity).
+        value: Expr,
+        /// `+=`.
+        merge: bool,
+        /// Where it is written.
+        span: Span,
+    },
+    /// `var:A:B` (added or removed).
+    Labels {
+        /// The entity slot.
+        slot: Slot,
+        /// The labels.
+        labels: Vec<String>,
+        /// Add (SET) or remove (REMOVE).
+        add: bool,
+        /// Where it is written.
+        span: Span,
+    },
+}
+
+/// A built-in procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Procedure {
+    /// `db.labels()` → `label`.
+    Labels,
+    /// `db.relationshipTypes()` → `relationshipType`.
+    RelationshipTypes,
+    /// `db.propertyKeys()` → `propertyKey`.
+    PropertyKeys,
+}
+
+impl Procedure {
+    /// The procedure with this (case-sensitive, dotted) name.
+    pub fn by_name(name: &str) -> Option<Procedure> {
+        match name {
+            "db.labels" => Some(Procedure::Labels),
+            "db.relationshipTypes" => Some(Procedure::RelationshipTypes),
+            "db.propertyKeys" => Some(Procedure::PropertyKeys),
+            _ => None,
+        }
+    }
+
+    /// The dotted name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Procedure::Labels => "db.labels",
+            Procedure::RelationshipTypes => "db.relationshipTypes",
+            Procedure::PropertyKeys => "db.propertyKeys",
+        }
+    }
+
+    /// The output columns.
+    pub fn outputs(self) -> &'static [&'static str] {
+        match self {
+            Procedure::Labels => &["label"],
+            Procedure::RelationshipTypes => &["relationshipType"],
+            Procedure::PropertyKeys => &["propertyKey"],
+        }
+    }
+}
+
+/// A plan node: an operator and the scope of the rows it produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The operator.
+    pub op: Op,
+    /// The variables of its output rows.
+    pub scope: Scope,
+    /// A number unique within the statement (for PROFILE figures).
+    pub id: usize,
+}
+
+/// The operators. Every operator except the leaves (`Unit`, `Argument`)
+/// reads rows from its `input` and produces rows; most extend each input
+/// row with new slots.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// One empty row.
+    Unit,
+    /// One row: the argument of the enclosing apply (OPTIONAL MATCH, MERGE,
+    /// pattern predicates).
+    Argument,
+    /// Every node, into a new slot.
+    AllNodes {
+        /// The input.
+        input: Box<Plan>,
+        /// The new slot.
+        slot: Slot,
+        /// What the node must satisfy.
+        check: NodeCheck,
+        /// The node pattern text.
+        text: String,
+    },
+    /// The nodes with a label, into a new slot.
+    LabelScan {
+        /// The input.
+        input: Box<Plan>,
+        /// The new slot.
+        slot: Slot,
+        /// The label scanned.
+        label: String,
+        /// What the node must also satisfy.
+        check: NodeCheck,
+        /// The node pattern text.
+        text: String,
+    },
+    /// The nodes found through the key or alias index, into a new slot.
+    NodeSeek {
+        /// The input.
+        input: Box<Plan>,
+        /// The new slot.
+        slot: Slot,
+        /// The index and the looked-up value.
+        seek: Seek,
+        /// What the node must also satisfy.
+        check: NodeCheck,
+        /// The node pattern text.
+        text: String,
+    },
+    /// Keeps rows whose (already bound) node satisfies a check.
+    CheckNode {
+        /// The input.
+        input: Box<Plan>,
+        /// The node slot.
+        slot: Slot,
+        /// The check.
+        check: NodeCheck,
+        /// The node pattern text.
+        text: String,
+    },
+    /// Follows relationships from a bound node.
+    Expand {
+        /// The input.
+        input: Box<Plan>,
+        /// What to follow.
+        spec: Box<Expand>,
+    },
+    /// Shortest paths between two bound nodes.
+    ShortestPath {
+        /// The input.
+        input: Box<Plan>,
+        /// What to search.
+        spec: Box<Shortest>,
+    },
+    /// Builds a named path from slots filled by the match.
+    BuildPath {
+        /// The input.
+        input: Box<Plan>,
+        /// The new slot.
+        slot: Slot,
+        /// The first node.
+        start: Slot,
+        /// The steps.
+        steps: Vec<PathStep>,
+        /// The path variable, for EXPLAIN.
+        name: String,
+    },
+    /// Keeps rows for which the predicate is true.
+    Filter {
+        /// The input.
+        input: Box<Plan>,
+        /// The predicate.
+        predicate: Expr,
+    },
+    /// OPTIONAL MATCH: for each input row, the rows of `inner` (run with the
+    /// row as its argument), or the row extended with nulls when there are none.
+    Optional {
+        /// The input.
+        input: Box<Plan>,
+        /// The optional part, starting from `Argument`.
+        inner: Box<Plan>,
+    },
+    /// For each input row, a new row of the items' values.
+    Project {
+        /// The input.
+        input: Box<Plan>,
+        /// The items, with their names.
+        items: Vec<(String, Expr)>,
+    },
+    /// Appends the values of expressions to each row.
+    Extend {
+        /// The input.
+        input: Box<Plan>,
+        /// The expressions, with the names they are bound to.
+        items: Vec<(String, Expr)>,
+    },
+    /// Keeps some slots, in the given order.
+    Select {
+        /// The input.
+        input: Box<Plan>,
+        /// The slots kept.
+        slots: Vec<Slot>,
+    },
+    /// Groups rows by `keys` and computes aggregates per group. Each output
+    /// row is the first input row of its group followed by the aggregates.
+    Aggregate {
+        /// The input.
+        input: Box<Plan>,
+        /// The grouping keys.
+        keys: Vec<Expr>,
+        /// The aggregates.
+        aggs: Vec<AggCall>,
+    },
+    /// Drops rows equal (on `slots`) to an earlier row.
+    Distinct {
+        /// The input.
+        input: Box<Plan>,
+        /// The slots compared.
+        slots: Vec<Slot>,
+    },
+    /// Sorts all rows.
+    Sort {
+        /// The input.
+        input: Box<Plan>,
+        /// The sort keys, `true` for descending.
+        keys: Vec<(Expr, bool)>,
+    },
+    /// Skips the first rows.
+    Skip {
+        /// The input.
+        input: Box<Plan>,
+        /// How many (evaluated once).
+        count: Expr,
+    },
+    /// Stops after some rows.
+    Limit {
+        /// The input.
+        input: Box<Plan>,
+        /// How many (evaluated once).
+        count: Expr,
+        /// Keep pulling (and dropping) rows after the limit, because an
+        /// earlier clause writes and must see every row.
+        drain: bool,
+    },
+    /// One row per list element.
+    Unwind {
+        /// The input.
+        input: Box<Plan>,
+        /// The list.
+        expr: Expr,
+        /// The new slot.
+        slot: Slot,
+    },
+    /// The rows of several queries, made distinct unless `all`.
+    Union {
+        /// The queries.
+        parts: Vec<Plan>,
+        /// `UNION ALL`.
+        all: bool,
+    },
+    /// Reads every input row before producing any.
+    Eager {
+        /// The input.
+        input: Box<Plan>,
+    },
+    /// CREATE.
+    Create {
+        /// The input.
+        input: Box<Plan>,
+        /// What to create, in order.
+        items: Vec<CreateItem>,
+    },
+    /// MERGE: match the pattern, or create it when there is no match.
+    Merge {
+        /// The input.
+        input: Box<Plan>,
+        /// The match part, starting from `Argument`.
+        matcher: Box<Plan>,
+        /// What to create when nothing matches (into the same slots).
+        create: Vec<CreateItem>,
+        /// Property expressions that must not be null (`MergeReadOwnWrites`).
+        not_null: Vec<(String, Expr)>,
+        /// ON CREATE SET.
+        on_create: Vec<SetOp>,
+        /// ON MATCH SET.
+        on_match: Vec<SetOp>,
+    },
+    /// SET / REMOVE.
+    Set {
+        /// The input.
+        input: Box<Plan>,
+        /// The assignments, in order.
+        ops: Vec<SetOp>,
+    },
+    /// [DETACH] DELETE.
+    Delete {
+        /// The input.
+        input: Box<Plan>,
+        /// What to delete.
+        exprs: Vec<Expr>,
+        /// DETACH.
+        detach: bool,
+    },
+    /// CALL of a built-in procedure.
+    Call {
+        /// The input.
+        input: Box<Plan>,
+        /// The procedure.
+        procedure: Procedure,
+        /// For each yielded output column, its index in the outputs.
+        yields: Vec<usize>,
+    },
+}
+
+impl Op {
+    /// The plans this operator reads from.
+    pub fn children(&self) -> Vec<&Plan> {
+        match self {
+            Op::Unit | Op::Argument => vec![],
+            Op::Optional { input, inner } => vec![input, inner],
+            Op::Merge { input, matcher, .. } => vec![input, matcher],
+            Op::Union { parts, .. } => parts.iter().collect(),
+            Op::AllNodes { input, .. }
+            | Op::LabelScan { input, .. }
+            | Op::NodeSeek { input, .. }
+            | Op::CheckNode { input, .. }
+            | Op::Expand { input, .. }
+            | Op::ShortestPath { input, .. }
+            | Op::BuildPath { input, .. }
+            | Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::Extend { input, .. }
+            | Op::Select { input, .. }
+            | Op::Aggregate { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Sort { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. }
+            | Op::Unwind { input, .. }
+            | Op::Eager { input }
+            | Op::Create { input, .. }
+            | Op::Set { input, .. }
+            | Op::Delete { input, .. }
+            | Op::Call { input, .. } => vec![input],
+        }
+    }
+
+    /// True for operators that change the graph.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Op::Create { .. } | Op::Merge { .. } | Op::Set { .. } | Op::Delete { .. }
+        )
+    }
+}
+
+impl Plan {
+    /// True when this plan or any plan under it changes the graph.
+    pub fn writes(&self) -> bool {
+        self.op.writes() || self.op.children().iter().any(|c| c.writes())
+    }
+
+    /// The number of plan nodes in this tree.
+    pub fn size(&self) -> usize {
+        1 + self.op.children().iter().map(|c| c.size()).sum::<usize>()
+    }
+}
+
+/// A planned statement: the plan and the names of its result columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    /// The root operator.
+    pub root: Plan,
+    /// The result columns (empty for statements that return nothing).
+    pub columns: Vec<String>,
+    /// The root's rows are the result (false: run for effects, return no rows).
+    pub returns: bool,
+    /// Where the first writing clause is written, if any (for read-only refusal).
+    pub first_write: Option<Span>,
+}

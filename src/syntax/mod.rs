@@ -4,15 +4,18 @@
 //! say what was expected in words a user knows, never pest rule names.
 
 pub mod ast;
+mod errors;
+mod expr;
+mod literal;
+mod parser;
 
-use crate::error::{Error, Result, Span};
+#[cfg(test)]
+mod tests;
+
+use crate::error::Result;
 
 /// Parses one openCypher statement (optionally prefixed by `EXPLAIN` or
 /// `PROFILE`; a trailing `;` is allowed).
 pub fn parse(text: &str) -> Result<ast::Statement> {
-    Err(Error::syntax(
-        "UnexpectedSyntax",
-        "the query parser is not built yet",
-        Span::new(0, text.len().min(1)),
-    ))
+    parser::parse_statement(text)
 }

@@ -1,0 +1,789 @@
+//! Scalar functions: graph, list, string, numeric, conversion, date, and
+//! kg's provenance and alias functions.
+
+use std::cell::Cell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::Result;
+use crate::value::{days_in_month, Date, Value};
+
+use super::compare::describe;
+use super::errors::{argument, arithmetic, invalid_type, invalid_value};
+use super::expr::{entity, relation, sources_value};
+use super::ops::{as_f64, format_float};
+use super::Env;
+
+/// Every scalar and aggregate function: canonical name, minimum and maximum
+/// number of arguments (`None` = no maximum).
+pub(crate) const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
+    // graph
+    ("id", 1, Some(1)),
+    ("elementId", 1, Some(1)),
+    ("labels", 1, Some(1)),
+    ("type", 1, Some(1)),
+    ("keys", 1, Some(1)),
+    ("properties", 1, Some(1)),
+    ("nodes", 1, Some(1)),
+    ("relationships", 1, Some(1)),
+    ("length", 1, Some(1)),
+    ("startNode", 1, Some(1)),
+    ("endNode", 1, Some(1)),
+    ("exists", 1, Some(1)),
+    // kg
+    ("key", 1, Some(1)),
+    ("aliases", 1, Some(1)),
+    ("sources", 1, Some(1)),
+    // lists
+    ("size", 1, Some(1)),
+    ("head", 1, Some(1)),
+    ("last", 1, Some(1)),
+    ("tail", 1, Some(1)),
+    ("range", 2, Some(3)),
+    ("reverse", 1, Some(1)),
+    ("coalesce", 1, None),
+    ("isEmpty", 1, Some(1)),
+    // conversion
+    ("toInteger", 1, Some(1)),
+    ("toIntegerOrNull", 1, Some(1)),
+    ("toFloat", 1, Some(1)),
+    ("toFloatOrNull", 1, Some(1)),
+    ("toString", 1, Some(1)),
+    ("toStringOrNull", 1, Some(1)),
+    ("toBoolean", 1, Some(1)),
+    ("toBooleanOrNull", 1, Some(1)),
+    ("toIntegerList", 1, Some(1)),
+    ("toFloatList", 1, Some(1)),
+    ("toStringList", 1, Some(1)),
+    ("toBooleanList", 1, Some(1)),
+    // strings
+    ("toUpper", 1, Some(1)),
+    ("toLower", 1, Some(1)),
+    ("upper", 1, Some(1)),
+    ("lower", 1, Some(1)),
+    ("trim", 1, Some(1)),
+    ("ltrim", 1, Some(1)),
+    ("rtrim", 1, Some(1)),
+    ("replace", 3, Some(3)),
+    ("substring", 2, Some(3)),
+    ("left", 2, Some(2)),
+    ("right", 2, Some(2)),
+    ("split", 2, Some(2)),
+    // numbers
+    ("abs", 1, Some(1)),
+    ("ceil", 1, Some(1)),
+    ("floor", 1, Some(1)),
+    ("round", 1, Some(1)),
+    ("sign", 1, Some(1)),
+    ("sqrt", 1, Some(1)),
+    ("rand", 0, Some(0)),
+    ("log", 1, Some(1)),
+    ("log10", 1, Some(1)),
+    ("exp", 1, Some(1)),
+    ("e", 0, Some(0)),
+    ("pi", 0, Some(0)),
+    ("sin", 1, Some(1)),
+    ("cos", 1, Some(1)),
+    ("tan", 1, Some(1)),
+    ("cot", 1, Some(1)),
+    ("asin", 1, Some(1)),
+    ("acos", 1, Some(1)),
+    ("atan", 1, Some(1)),
+    ("atan2", 2, Some(2)),
+    ("degrees", 1, Some(1)),
+    ("radians", 1, Some(1)),
+    ("isNaN", 1, Some(1)),
+    // dates
+    ("date", 0, Some(1)),
+    // aggregates
+    ("count", 1, Some(1)),
+    ("sum", 1, Some(1)),
+    ("avg", 1, Some(1)),
+    ("min", 1, Some(1)),
+    ("max", 1, Some(1)),
+    ("collect", 1, Some(1)),
+    ("percentileDisc", 2, Some(2)),
+    ("percentileCont", 2, Some(2)),
+    ("stDev", 1, Some(1)),
+    ("stDevP", 1, Some(1)),
+];
+
+/// Calls scalar function `name` (lower case; `display` as written) on
+/// evaluated arguments, whose number has been checked.
+pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> Result<Value> {
+    let a0 = args.first().unwrap_or(&Value::Null);
+    let f = Fn1 {
+        name: display,
+        arg: a0,
+    };
+    match name {
+        // ----- graph ---------------------------------------------------
+        "id" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(Value::Int(id.0 as i64)),
+            Value::Relationship(id) => Ok(Value::Int(id.0 as i64)),
+            _ => Err(f.bad_value("a node or a relationship")),
+        },
+        "elementid" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(Value::String(format!("n{}", id.0))),
+            Value::Relationship(id) => Ok(Value::String(format!("r{}", id.0))),
+            _ => Err(f.bad_value("a node or a relationship")),
+        },
+        "labels" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(strings(entity(env, *id)?.labels.iter().cloned())),
+            _ => Err(f.bad_value("a node")),
+        },
+        "type" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Relationship(id) => match env.graph().relation(*id) {
+                Some(r) => Ok(Value::String(r.rel_type.clone())),
+                None => match env.deleted_relation(*id) {
+                    Some(r) => Ok(Value::String(r.rel_type.clone())),
+                    None => Err(super::errors::deleted(&format!("relationship {id}"))),
+                },
+            },
+            _ => Err(f.bad_value("a relationship")),
+        },
+        "keys" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Map(m) => Ok(strings(m.keys().cloned())),
+            Value::Node(id) => Ok(strings(entity(env, *id)?.props.keys().cloned())),
+            Value::Relationship(id) => Ok(strings(relation(env, *id)?.props.keys().cloned())),
+            _ => Err(f.bad_value("a node, a relationship or a map")),
+        },
+        "properties" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Map(_) => Ok(a0.clone()),
+            Value::Node(id) => Ok(Value::Map(entity(env, *id)?.props.clone())),
+            Value::Relationship(id) => Ok(Value::Map(relation(env, *id)?.props.clone())),
+            _ => Err(f.bad_value("a node, a relationship or a map")),
+        },
+        "nodes" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Path(p) => Ok(Value::List(
+                p.nodes.iter().map(|n| Value::Node(*n)).collect(),
+            )),
+            _ => Err(f.bad_value("a path")),
+        },
+        "relationships" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Path(p) => Ok(Value::List(
+                p.rels.iter().map(|r| Value::Relationship(*r)).collect(),
+            )),
+            _ => Err(f.bad_value("a path")),
+        },
+        "length" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Path(p) => Ok(Value::Int(p.rels.len() as i64)),
+            Value::List(l) => Ok(Value::Int(l.len() as i64)),
+            Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
+            _ => Err(f.bad_value("a path")),
+        },
+        "startnode" | "endnode" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Relationship(id) => {
+                let r = relation(env, *id)?;
+                Ok(Value::Node(if name == "startnode" { r.from } else { r.to }))
+            }
+            _ => Err(f.bad_value("a relationship")),
+        },
+        "exists" => Ok(Value::Bool(!a0.is_null())),
+        // ----- kg --------------------------------------------------------
+        "key" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(entity(env, *id)?
+                .key
+                .clone()
+                .map_or(Value::Null, Value::String)),
+            _ => Err(f.bad_value("a node")),
+        },
+        "aliases" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(strings(
+                entity(env, *id)?.aliases.iter().map(|a| a.text.clone()),
+            )),
+            _ => Err(f.bad_value("a node")),
+        },
+        "sources" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Node(id) => Ok(sources_value(&entity(env, *id)?.sources)),
+            Value::Relationship(id) => Ok(sources_value(&relation(env, *id)?.sources)),
+            _ => Err(f.bad_value("a node or a relationship")),
+        },
+        // ----- lists -----------------------------------------------------
+        "size" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(Value::Int(l.len() as i64)),
+            Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
+            _ => Err(f.bad_type("a list or a string")),
+        },
+        "isempty" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(Value::Bool(l.is_empty())),
+            Value::String(s) => Ok(Value::Bool(s.is_empty())),
+            Value::Map(m) => Ok(Value::Bool(m.is_empty())),
+            _ => Err(f.bad_type("a list, a string or a map")),
+        },
+        "head" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(l.first().cloned().unwrap_or(Value::Null)),
+            _ => Err(f.bad_type("a list")),
+        },
+        "last" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(l.last().cloned().unwrap_or(Value::Null)),
+            _ => Err(f.bad_type("a list")),
+        },
+        "tail" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(Value::List(l.iter().skip(1).cloned().collect())),
+            _ => Err(f.bad_type("a list")),
+        },
+        "reverse" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(Value::List(l.iter().rev().cloned().collect())),
+            Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
+            _ => Err(f.bad_type("a list or a string")),
+        },
+        "range" => range(args),
+        "coalesce" => Ok(args
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null)),
+        // ----- conversion ------------------------------------------------
+        "tointeger" => to_integer(&f),
+        "tointegerornull" => Ok(to_integer(&f).unwrap_or(Value::Null)),
+        "tofloat" => to_float(&f),
+        "tofloatornull" => Ok(to_float(&f).unwrap_or(Value::Null)),
+        "tostring" => to_string(&f),
+        "tostringornull" => Ok(to_string(&f).unwrap_or(Value::Null)),
+        "toboolean" => to_boolean(&f),
+        "tobooleanornull" => Ok(to_boolean(&f).unwrap_or(Value::Null)),
+        "tointegerlist" | "tofloatlist" | "tostringlist" | "tobooleanlist" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::List(items) => {
+                let conv = match name {
+                    "tointegerlist" => to_integer,
+                    "tofloatlist" => to_float,
+                    "tostringlist" => to_string,
+                    _ => to_boolean,
+                };
+                Ok(Value::List(
+                    items
+                        .iter()
+                        .map(|v| {
+                            conv(&Fn1 {
+                                name: display,
+                                arg: v,
+                            })
+                            .unwrap_or(Value::Null)
+                        })
+                        .collect(),
+                ))
+            }
+            _ => Err(f.bad_value("a list")),
+        },
+        // ----- strings ---------------------------------------------------
+        "toupper" | "upper" => f.string(|s| Ok(Value::String(s.to_uppercase()))),
+        "tolower" | "lower" => f.string(|s| Ok(Value::String(s.to_lowercase()))),
+        "trim" => f.string(|s| Ok(Value::String(s.trim().to_string()))),
+        "ltrim" => f.string(|s| Ok(Value::String(s.trim_start().to_string()))),
+        "rtrim" => f.string(|s| Ok(Value::String(s.trim_end().to_string()))),
+        "replace" => {
+            let (Some(s), Some(from), Some(to)) = (
+                string_arg(display, args, 0)?,
+                string_arg(display, args, 1)?,
+                string_arg(display, args, 2)?,
+            ) else {
+                return Ok(Value::Null);
+            };
+            Ok(Value::String(if from.is_empty() {
+                // Java semantics: the replacement goes between every character.
+                let mut out = String::from(to);
+                for c in s.chars() {
+                    out.push(c);
+                    out.push_str(to);
+                }
+                out
+            } else {
+                s.replace(from, to)
+            }))
+        }
+        "substring" => {
+            let Some(s) = string_arg(display, args, 0)? else {
+                return Ok(Value::Null);
+            };
+            let Some(start) = int_arg(display, args, 1)? else {
+                return Ok(Value::Null);
+            };
+            let len = match args.get(2) {
+                Some(_) => match int_arg(display, args, 2)? {
+                    Some(l) => Some(l),
+                    None => return Ok(Value::Null),
+                },
+                None => None,
+            };
+            if start < 0 {
+                return Err(argument(
+                    "NumberOutOfRange",
+                    format!("substring: the start index must not be negative, got {start}"),
+                ));
+            }
+            if let Some(l) = len {
+                if l < 0 {
+                    return Err(argument(
+                        "NumberOutOfRange",
+                        format!("substring: the length must not be negative, got {l}"),
+                    ));
+                }
+            }
+            let chars = s.chars().skip(start as usize);
+            Ok(Value::String(match len {
+                Some(l) => chars.take(l as usize).collect(),
+                None => chars.collect(),
+            }))
+        }
+        "left" | "right" => {
+            let Some(s) = string_arg(display, args, 0)? else {
+                return Ok(Value::Null);
+            };
+            let n = match int_arg(display, args, 1)? {
+                Some(n) => n,
+                None => {
+                    return Err(argument(
+                        "InvalidArgumentValue",
+                        format!("{display}: the length must not be null"),
+                    ))
+                }
+            };
+            if n < 0 {
+                return Err(argument(
+                    "NumberOutOfRange",
+                    format!("{display}: the length must not be negative, got {n}"),
+                ));
+            }
+            let count = s.chars().count();
+            let n = (n as usize).min(count);
+            Ok(Value::String(if name == "left" {
+                s.chars().take(n).collect()
+            } else {
+                s.chars().skip(count - n).collect()
+            }))
+        }
+        "split" => {
+            let Some(s) = string_arg(display, args, 0)? else {
+                return Ok(Value::Null);
+            };
+            let Some(sep) = string_arg(display, args, 1)? else {
+                return Ok(Value::Null);
+            };
+            if sep.is_empty() {
+                return Ok(strings(s.chars().map(String::from)));
+            }
+            Ok(strings(s.split(sep).map(String::from)))
+        }
+        // ----- numbers ---------------------------------------------------
+        "abs" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| {
+                arithmetic(
+                    "IntegerOverflow",
+                    format!("abs({i}) does not fit in a 64-bit integer"),
+                )
+            }),
+            Value::Float(x) => Ok(Value::Float(x.abs())),
+            _ => Err(f.bad_type("a number")),
+        },
+        "sign" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Int(i) => Ok(Value::Int(i.signum())),
+            Value::Float(x) => Ok(Value::Int(if *x > 0.0 {
+                1
+            } else if *x < 0.0 {
+                -1
+            } else {
+                0
+            })),
+            _ => Err(f.bad_type("a number")),
+        },
+        "ceil" => f.float(f64::ceil),
+        "floor" => f.float(f64::floor),
+        "round" => f.float(|x| {
+            // Half up (towards positive infinity), as Java's Math.round;
+            // `x - floor(x)` is exact, so 0.49999999999999994 rounds down.
+            let fl = x.floor();
+            if x - fl >= 0.5 {
+                fl + 1.0
+            } else {
+                fl
+            }
+        }),
+        "sqrt" => f.float(f64::sqrt),
+        "log" => f.float(f64::ln),
+        "log10" => f.float(f64::log10),
+        "exp" => f.float(f64::exp),
+        "sin" => f.float(f64::sin),
+        "cos" => f.float(f64::cos),
+        "tan" => f.float(f64::tan),
+        "cot" => f.float(|x| 1.0 / x.tan()),
+        "asin" => f.float(f64::asin),
+        "acos" => f.float(f64::acos),
+        "atan" => f.float(f64::atan),
+        "degrees" => f.float(f64::to_degrees),
+        "radians" => f.float(f64::to_radians),
+        "isnan" => match a0 {
+            Value::Null => Ok(Value::Null),
+            Value::Int(_) => Ok(Value::Bool(false)),
+            Value::Float(x) => Ok(Value::Bool(x.is_nan())),
+            _ => Err(f.bad_type("a number")),
+        },
+        "atan2" => {
+            let (y, x) = (a0, args.get(1).unwrap_or(&Value::Null));
+            if y.is_null() || x.is_null() {
+                return Ok(Value::Null);
+            }
+            for v in [y, x] {
+                if !matches!(v, Value::Int(_) | Value::Float(_)) {
+                    return Err(invalid_type(format!(
+                        "atan2() needs numbers, got {}",
+                        describe(v)
+                    )));
+                }
+            }
+            Ok(Value::Float(as_f64(y).atan2(as_f64(x))))
+        }
+        "e" => Ok(Value::Float(std::f64::consts::E)),
+        "pi" => Ok(Value::Float(std::f64::consts::PI)),
+        "rand" => Ok(Value::Float(random())),
+        // ----- dates -----------------------------------------------------
+        "date" => match args.first() {
+            None => Ok(Value::Date(today())),
+            Some(v) => date(display, v),
+        },
+        _ => Err(super::errors::unknown_function(display)),
+    }
+}
+
+/// One argument of a one-argument function, for building messages.
+struct Fn1<'a> {
+    name: &'a str,
+    arg: &'a Value,
+}
+
+impl Fn1<'_> {
+    /// `TypeError: InvalidArgumentValue` (what the TCK expects from
+    /// conversion and graph functions).
+    fn bad_value(&self, expected: &str) -> crate::error::Error {
+        invalid_value(format!(
+            "{}() needs {expected}, got {}",
+            self.name,
+            describe(self.arg)
+        ))
+    }
+
+    /// `TypeError: InvalidArgumentType`.
+    fn bad_type(&self, expected: &str) -> crate::error::Error {
+        invalid_type(format!(
+            "{}() needs {expected}, got {}",
+            self.name,
+            describe(self.arg)
+        ))
+    }
+
+    /// A string function: `null` in, `null` out.
+    fn string(&self, f: impl FnOnce(&str) -> Result<Value>) -> Result<Value> {
+        match self.arg {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) => f(s),
+            _ => Err(self.bad_type("a string")),
+        }
+    }
+
+    /// A float-valued numeric function: `null` in, `null` out.
+    fn float(&self, f: impl FnOnce(f64) -> f64) -> Result<Value> {
+        match self.arg {
+            Value::Null => Ok(Value::Null),
+            Value::Int(i) => Ok(Value::Float(f(*i as f64))),
+            Value::Float(x) => Ok(Value::Float(f(*x))),
+            _ => Err(self.bad_type("a number")),
+        }
+    }
+}
+
+fn strings(items: impl Iterator<Item = String>) -> Value {
+    Value::List(items.map(Value::String).collect())
+}
+
+fn string_arg<'a>(name: &str, args: &'a [Value], i: usize) -> Result<Option<&'a str>> {
+    match args.get(i) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(invalid_type(format!(
+            "{name}(): argument {} must be a string, got {}",
+            i + 1,
+            describe(other)
+        ))),
+    }
+}
+
+fn int_arg(name: &str, args: &[Value], i: usize) -> Result<Option<i64>> {
+    match args.get(i) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Int(n)) => Ok(Some(*n)),
+        Some(other) => Err(invalid_type(format!(
+            "{name}(): argument {} must be an integer, got {}",
+            i + 1,
+            describe(other)
+        ))),
+    }
+}
+
+/// `range(start, end[, step])`: integers only; a zero step is an error.
+fn range(args: &[Value]) -> Result<Value> {
+    let mut ints = [0i64, 0, 1];
+    for (i, v) in args.iter().enumerate() {
+        match v {
+            Value::Int(n) => ints[i] = *n,
+            Value::Null => return Ok(Value::Null),
+            other => {
+                return Err(argument(
+                    "InvalidArgumentType",
+                    format!(
+                        "range(): argument {} must be an integer, got {}",
+                        i + 1,
+                        describe(other)
+                    ),
+                ))
+            }
+        }
+    }
+    let [start, end, step] = ints;
+    if step == 0 {
+        return Err(argument(
+            "NumberOutOfRange",
+            "range(): the step must not be 0",
+        ));
+    }
+    let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
+    let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+        0
+    } else {
+        (end - start) / step + 1
+    };
+    const LIMIT: i128 = 100_000_000;
+    if count > LIMIT {
+        return Err(argument(
+            "NumberOutOfRange",
+            format!("range(): {count} elements is more than the limit of {LIMIT}"),
+        ));
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    let mut x = start;
+    for _ in 0..count {
+        out.push(Value::Int(x as i64));
+        x += step;
+    }
+    Ok(Value::List(out))
+}
+
+fn to_integer(f: &Fn1) -> Result<Value> {
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Int(_) => Ok(f.arg.clone()),
+        Value::Bool(b) => Ok(Value::Int(i64::from(*b))),
+        Value::Float(x) => float_to_int(*x).ok_or_else(|| {
+            argument(
+                "NumberOutOfRange",
+                format!(
+                    "toInteger(): {} does not fit in a 64-bit integer",
+                    format_float(*x)
+                ),
+            )
+        }),
+        Value::String(s) => {
+            if let Ok(i) = s.parse::<i64>() {
+                return Ok(Value::Int(i));
+            }
+            Ok(parse_float(s).and_then(float_to_int).unwrap_or(Value::Null))
+        }
+        _ => Err(f.bad_value("a number, a boolean or a string")),
+    }
+}
+
+/// Truncates towards zero; `None` for NaN or out of range.
+fn float_to_int(x: f64) -> Option<Value> {
+    let t = x.trunc();
+    if t.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
+        return None;
+    }
+    Some(Value::Int(t as i64))
+}
+
+/// Parses a decimal float (`1.5`, `-2e3`, ` 4 `); rejects `inf`/`nan` spellings.
+fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+fn to_float(f: &Fn1) -> Result<Value> {
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Float(_) => Ok(f.arg.clone()),
+        Value::Int(i) => Ok(Value::Float(*i as f64)),
+        Value::String(s) => Ok(parse_float(s).map_or(Value::Null, Value::Float)),
+        _ => Err(f.bad_value("a number or a string")),
+    }
+}
+
+fn to_string(f: &Fn1) -> Result<Value> {
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::String(_) => Ok(f.arg.clone()),
+        Value::Int(i) => Ok(Value::String(i.to_string())),
+        Value::Float(x) => Ok(Value::String(format_float(*x))),
+        Value::Bool(b) => Ok(Value::String(b.to_string())),
+        Value::Date(d) => Ok(Value::String(d.to_string())),
+        _ => Err(f.bad_value("a number, a boolean, a string or a date")),
+    }
+}
+
+fn to_boolean(f: &Fn1) -> Result<Value> {
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Bool(_) => Ok(f.arg.clone()),
+        Value::Int(i) => Ok(Value::Bool(*i != 0)),
+        Value::String(s) => Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::Null,
+        }),
+        _ => Err(f.bad_value("a boolean, an integer or a string")),
+    }
+}
+
+/// `date(x)`: from a date, an ISO string (`2018`, `2018-09`, `2018-09-12`) or
+/// a map `{year, month, day}` (month and day optional).
+fn date(name: &str, v: &Value) -> Result<Value> {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::Date(_) => Ok(v.clone()),
+        Value::String(s) => Date::parse(s.trim())
+            .map(Value::Date)
+            .map_err(|e| argument("InvalidArgumentValue", format!("{name}(): {e}"))),
+        Value::Map(m) => {
+            let field = |k: &str| -> Result<Option<i64>> {
+                match m.get(k) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::Int(i)) => Ok(Some(*i)),
+                    Some(other) => Err(invalid_type(format!(
+                        "{name}(): `{k}` must be an integer, got {}",
+                        describe(other)
+                    ))),
+                }
+            };
+            for k in m.keys() {
+                if !matches!(k.as_str(), "year" | "month" | "day") {
+                    return Err(argument(
+                        "InvalidArgumentValue",
+                        format!("{name}(): unknown field `{k}` (expected year, month, day)"),
+                    ));
+                }
+            }
+            let Some(year) = field("year")? else {
+                return Err(argument(
+                    "InvalidArgumentValue",
+                    format!("{name}(): `year` is required"),
+                ));
+            };
+            let (month, day) = (field("month")?, field("day")?);
+            let out_of_range = |what: &str, x: i64| {
+                argument(
+                    "InvalidArgumentValue",
+                    format!("{name}(): {what} {x} is out of range"),
+                )
+            };
+            let year = i32::try_from(year)
+                .ok()
+                .filter(|y| (-9999..=9999).contains(y))
+                .ok_or_else(|| out_of_range("year", year))?;
+            let month = match month {
+                None => None,
+                Some(m) if (1..=12).contains(&m) => Some(m as u8),
+                Some(m) => return Err(out_of_range("month", m)),
+            };
+            let day = match (day, month) {
+                (None, _) => None,
+                (Some(_), None) => {
+                    return Err(argument(
+                        "InvalidArgumentValue",
+                        format!("{name}(): a day needs a month"),
+                    ))
+                }
+                (Some(d), Some(m)) if d >= 1 && d <= i64::from(days_in_month(year, m)) => {
+                    Some(d as u8)
+                }
+                (Some(d), Some(_)) => return Err(out_of_range("day", d)),
+            };
+            Ok(Value::Date(Date { year, month, day }))
+        }
+        other => Err(invalid_type(format!(
+            "{name}() needs a string or a map, got {}",
+            describe(other)
+        ))),
+    }
+}
+
+/// Today's date (UTC).
+fn today() -> Date {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let days = secs.div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date {
+        year: y as i32,
+        month: Some(m as u8),
+        day: Some(d as u8),
+    }
+}
+
+thread_local! {
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A uniform float in [0, 1) from a per-thread xorshift generator seeded
+/// from the clock.
+fn random() -> f64 {
+    RNG.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+            x = nanos | 1;
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}

@@ -1,0 +1,92 @@
+//! Grouping and aggregation.
+
+use std::collections::VecDeque;
+
+use indexmap::IndexMap;
+
+use super::values::{Aggregator, HashKey};
+use super::{BoxOp, Ctx, Operator, Row};
+use crate::error::Result;
+use crate::plan::{AggCall, Scope};
+use crate::syntax::ast::Expr;
+use crate::value::Value;
+
+/// Groups rows by keys and computes aggregates per group. Each output row is
+/// the group's first input row followed by the aggregate values, so the
+/// projection after it can read both the grouping keys and the aggregates.
+pub struct AggregateOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    keys: &'p [Expr],
+    aggs: &'p [AggCall],
+    out: Option<VecDeque<Row>>,
+}
+
+impl<'p> AggregateOp<'p> {
+    /// Aggregates rows of `scope`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, keys: &'p [Expr], aggs: &'p [AggCall]) -> Self {
+        AggregateOp {
+            input,
+            scope,
+            keys,
+            aggs,
+            out: None,
+        }
+    }
+
+    fn fresh(&self) -> Result<Vec<Aggregator>> {
+        self.aggs
+            .iter()
+            .map(|a| Aggregator::new(&a.name, a.distinct).map_err(|e| e.or_at(a.span)))
+            .collect()
+    }
+
+    fn run(&mut self, ctx: &mut Ctx<'_>) -> Result<VecDeque<Row>> {
+        let mut groups: IndexMap<HashKey, (Row, Vec<Aggregator>)> = IndexMap::new();
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            let mut key = Vec::with_capacity(self.keys.len());
+            for k in self.keys {
+                key.push(ctx.eval(self.scope, &row, k)?);
+            }
+            let key = HashKey::new(key);
+            if !groups.contains_key(&key) {
+                let fresh = self.fresh()?;
+                groups.insert(key.clone(), (row.clone(), fresh));
+            }
+            let Some((_, accs)) = groups.get_mut(&key) else {
+                continue;
+            };
+            for (a, acc) in self.aggs.iter().zip(accs.iter_mut()) {
+                let mut args = Vec::with_capacity(a.args.len());
+                for e in &a.args {
+                    args.push(ctx.eval(self.scope, &row, e)?);
+                }
+                acc.add(args).map_err(|e| e.or_at(a.span))?;
+            }
+        }
+        if groups.is_empty() && self.keys.is_empty() {
+            let rep = vec![Value::Null; self.scope.width()];
+            groups.insert(HashKey::new(Vec::new()), (rep, self.fresh()?));
+        }
+        let mut out = VecDeque::with_capacity(groups.len());
+        for (_, (mut row, accs)) in groups {
+            row.resize(self.scope.width(), Value::Null);
+            for (a, acc) in self.aggs.iter().zip(accs) {
+                row.push(acc.finish().map_err(|e| e.or_at(a.span))?);
+            }
+            out.push_back(row);
+        }
+        Ok(out)
+    }
+}
+
+impl Operator for AggregateOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.out.is_none() {
+            let out = self.run(ctx)?;
+            self.out = Some(out);
+        }
+        Ok(self.out.as_mut().and_then(VecDeque::pop_front))
+    }
+}

@@ -1,0 +1,768 @@
+//! Relationship operators: single-hop expand, variable-length expand (depth
+//! first over relationship trails, or breadth first when only distinct far
+//! ends matter), shortest paths, and named-path building.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::scan::{resolve, Resolved};
+use super::values::equal;
+use super::{BoxOp, Ctx, Operator, Row};
+use crate::error::{Error, ErrorKind, Result};
+use crate::plan::{Dir, Expand, PathStep, PropSpec, RelRef, Scope, Shortest, Slot};
+use crate::store::{EntityId, Graph, Relation, RelationId};
+use crate::value::{Path, Value};
+
+/// Relationship property constraints evaluated for one input row.
+#[derive(Debug, Default)]
+pub struct RelProps {
+    props: Vec<(String, Value)>,
+    impossible: bool,
+}
+
+impl RelProps {
+    /// Evaluates `specs` against `row`.
+    pub fn resolve(
+        ctx: &Ctx<'_>,
+        scope: &Scope,
+        row: &[Value],
+        specs: &[PropSpec],
+    ) -> Result<RelProps> {
+        let mut r = RelProps::default();
+        for p in specs {
+            match p {
+                PropSpec::Key(k, e) => r.props.push((k.clone(), ctx.eval(scope, row, e)?)),
+                PropSpec::Map(e) => match ctx.eval(scope, row, e)? {
+                    Value::Map(m) => r.props.extend(m),
+                    Value::Null => r.impossible = true,
+                    other => {
+                        return Err(Error::runtime(
+                            ErrorKind::Type,
+                            "InvalidArgumentType",
+                            format!(
+                                "pattern properties must be a map, not a value of type {}",
+                                other.type_name()
+                            ),
+                        )
+                        .at(e.span))
+                    }
+                },
+            }
+        }
+        Ok(r)
+    }
+
+    fn accepts(&self, rel: &Relation) -> bool {
+        !self.impossible
+            && self.props.iter().all(|(k, v)| {
+                rel.props
+                    .get(k)
+                    .is_some_and(|actual| equal(actual, v) == Some(true))
+            })
+    }
+}
+
+/// The relationships leaving `id` in direction `dir` with an allowed type
+/// and properties, each with the node at its other end.
+fn edges(
+    graph: &Graph,
+    id: EntityId,
+    dir: Dir,
+    types: &[String],
+    props: &RelProps,
+) -> Vec<(RelationId, EntityId)> {
+    let ok = |r: &Relation| (types.is_empty() || types.contains(&r.rel_type)) && props.accepts(r);
+    let mut out = Vec::new();
+    if matches!(dir, Dir::Out | Dir::Both) {
+        out.extend(graph.outgoing(id).filter(|r| ok(r)).map(|r| (r.id, r.to)));
+    }
+    if matches!(dir, Dir::In | Dir::Both) {
+        out.extend(
+            graph
+                .incoming(id)
+                .filter(|r| ok(r) && !(dir == Dir::Both && r.from == r.to))
+                .map(|r| (r.id, r.from)),
+        );
+    }
+    out
+}
+
+/// The relationships already used in the row by the same MATCH.
+fn used(row: &[Value], unique: &[RelRef]) -> HashSet<RelationId> {
+    let mut out = HashSet::new();
+    for u in unique {
+        match row.get(u.slot) {
+            Some(Value::Relationship(r)) => {
+                out.insert(*r);
+            }
+            Some(Value::List(items)) if u.list => {
+                for i in items {
+                    if let Value::Relationship(r) = i {
+                        out.insert(*r);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn node_at(row: &[Value], slot: Slot) -> Option<EntityId> {
+    match row.get(slot) {
+        Some(Value::Node(id)) => Some(*id),
+        _ => None,
+    }
+}
+
+fn put(row: &mut Row, slot: Slot, v: Value) {
+    if row.len() <= slot {
+        row.resize(slot + 1, Value::Null);
+    }
+    row[slot] = v;
+}
+
+/// One hop along a relationship.
+pub struct ExpandOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    spec: &'p Expand,
+    cur: Option<Row>,
+    out: Vec<(RelationId, EntityId)>,
+    pos: usize,
+}
+
+impl<'p> ExpandOp<'p> {
+    /// Expands rows of `scope` along `spec`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, spec: &'p Expand) -> Self {
+        ExpandOp {
+            input,
+            scope,
+            spec,
+            cur: None,
+            out: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    fn candidates(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Vec<(RelationId, EntityId)>> {
+        let s = self.spec;
+        let Some(from) = node_at(row, s.from) else {
+            return Ok(Vec::new());
+        };
+        let props = RelProps::resolve(ctx, self.scope, row, &s.rel_props)?;
+        let check: Option<Resolved> = if s.to_bound || s.check.is_empty() {
+            None
+        } else {
+            Some(resolve(ctx, self.scope, row, &s.check)?)
+        };
+        let bound_to = if s.to_bound {
+            match node_at(row, s.to) {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            }
+        } else {
+            None
+        };
+        let bound_rel = if s.rel_bound {
+            match row.get(s.rel) {
+                Some(Value::Relationship(r)) => Some(*r),
+                _ => return Ok(Vec::new()),
+            }
+        } else {
+            None
+        };
+        let used = used(row, &s.unique);
+        let mut out = edges(ctx.graph(), from, s.dir, &s.types, &props);
+        out.retain(|(r, other)| {
+            !used.contains(r)
+                && bound_rel.is_none_or(|b| b == *r)
+                && bound_to.is_none_or(|b| b == *other)
+                && check.as_ref().is_none_or(|c| c.accepts(ctx, *other))
+        });
+        Ok(out)
+    }
+}
+
+impl Operator for ExpandOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            ctx.guard.check()?;
+            if let Some(row) = &self.cur {
+                if let Some(&(r, n)) = self.out.get(self.pos) {
+                    self.pos += 1;
+                    let mut out = row.clone();
+                    put(&mut out, self.spec.rel, Value::Relationship(r));
+                    put(&mut out, self.spec.to, Value::Node(n));
+                    return Ok(Some(out));
+                }
+            }
+            self.cur = None;
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            self.out = self.candidates(ctx, &row)?;
+            self.pos = 0;
+            self.cur = Some(row);
+        }
+    }
+}
+
+struct Frame {
+    edges: Vec<(RelationId, EntityId)>,
+    idx: usize,
+}
+
+/// The per-row state of a variable-length expansion.
+struct VarState {
+    row: Row,
+    props: RelProps,
+    check: Option<Resolved>,
+    bound_to: Option<EntityId>,
+    used: HashSet<RelationId>,
+    stack: Vec<Frame>,
+    path: Vec<RelationId>,
+    zero: Option<EntityId>,
+}
+
+/// A variable-length expansion: every relationship trail of allowed length
+/// (no relationship twice), depth first.
+pub struct VarExpand<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    spec: &'p Expand,
+    min: u64,
+    max: Option<u64>,
+    state: Option<VarState>,
+}
+
+impl<'p> VarExpand<'p> {
+    /// Expands rows of `scope` along `spec` (which has a length).
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, spec: &'p Expand) -> Self {
+        let (min, max) = spec.var.map_or((1, Some(1)), |v| (v.min, v.max));
+        VarExpand {
+            input,
+            scope,
+            spec,
+            min,
+            max,
+            state: None,
+        }
+    }
+
+    fn start(&self, ctx: &Ctx<'_>, row: Row) -> Result<Option<VarState>> {
+        let s = self.spec;
+        let Some(from) = node_at(&row, s.from) else {
+            return Ok(None);
+        };
+        let bound_to = if s.to_bound {
+            match node_at(&row, s.to) {
+                Some(id) => Some(id),
+                None => return Ok(None),
+            }
+        } else {
+            None
+        };
+        let props = RelProps::resolve(ctx, self.scope, &row, &s.rel_props)?;
+        let check = if s.to_bound || s.check.is_empty() {
+            None
+        } else {
+            Some(resolve(ctx, self.scope, &row, &s.check)?)
+        };
+        let used = used(&row, &s.unique);
+        let edges = if self.max == Some(0) {
+            Vec::new()
+        } else {
+            edges(ctx.graph(), from, s.dir, &s.types, &props)
+        };
+        Ok(Some(VarState {
+            row,
+            props,
+            check,
+            bound_to,
+            used,
+            stack: vec![Frame { edges, idx: 0 }],
+            path: Vec::new(),
+            zero: (self.min == 0).then_some(from),
+        }))
+    }
+
+    fn end_ok(&self, ctx: &Ctx<'_>, st: &VarState, end: EntityId) -> bool {
+        st.bound_to.is_none_or(|b| b == end)
+            && st.check.as_ref().is_none_or(|c| c.accepts(ctx, end))
+    }
+
+    fn emit(&self, st: &VarState, rels: &[RelationId], end: EntityId) -> Row {
+        let mut list: Vec<Value> = rels.iter().map(|r| Value::Relationship(*r)).collect();
+        if self.spec.reverse {
+            list.reverse();
+        }
+        let mut out = st.row.clone();
+        put(&mut out, self.spec.rel, Value::List(list));
+        put(&mut out, self.spec.to, Value::Node(end));
+        out
+    }
+
+    /// A bound relationship list: checks that it is a trail from `from`.
+    fn check_bound(&self, ctx: &Ctx<'_>, row: &Row) -> Result<Option<Row>> {
+        let s = self.spec;
+        let Some(from) = node_at(row, s.from) else {
+            return Ok(None);
+        };
+        let Some(Value::List(items)) = row.get(s.rel) else {
+            return Ok(None);
+        };
+        let mut rels: Vec<RelationId> = Vec::new();
+        for i in items {
+            match i {
+                Value::Relationship(r) => rels.push(*r),
+                _ => return Ok(None),
+            }
+        }
+        if s.reverse {
+            rels.reverse();
+        }
+        let n = rels.len() as u64;
+        if n < self.min || self.max.is_some_and(|m| n > m) {
+            return Ok(None);
+        }
+        let props = RelProps::resolve(ctx, self.scope, row, &s.rel_props)?;
+        let mut cur = from;
+        for r in &rels {
+            let ok = edges(ctx.graph(), cur, s.dir, &s.types, &props)
+                .into_iter()
+                .find(|(id, _)| id == r);
+            match ok {
+                Some((_, next)) => cur = next,
+                None => return Ok(None),
+            }
+        }
+        let end_ok = if s.to_bound {
+            node_at(row, s.to) == Some(cur)
+        } else {
+            s.check.is_empty() || resolve(ctx, self.scope, row, &s.check)?.accepts(ctx, cur)
+        };
+        if !end_ok {
+            return Ok(None);
+        }
+        let mut out = row.clone();
+        put(&mut out, s.to, Value::Node(cur));
+        Ok(Some(out))
+    }
+}
+
+impl Operator for VarExpand<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            ctx.guard.check()?;
+            let Some(mut st) = self.state.take() else {
+                let Some(row) = self.input.next(ctx)? else {
+                    return Ok(None);
+                };
+                if self.spec.rel_bound {
+                    if let Some(out) = self.check_bound(ctx, &row)? {
+                        return Ok(Some(out));
+                    }
+                    continue;
+                }
+                self.state = self.start(ctx, row)?;
+                continue;
+            };
+            if let Some(from) = st.zero.take() {
+                if self.end_ok(ctx, &st, from) {
+                    let out = self.emit(&st, &[], from);
+                    self.state = Some(st);
+                    return Ok(Some(out));
+                }
+            }
+            let mut result = None;
+            while result.is_none() {
+                ctx.guard.check()?;
+                let Some(top) = st.stack.last_mut() else {
+                    break;
+                };
+                let Some(&(r, other)) = top.edges.get(top.idx) else {
+                    st.stack.pop();
+                    st.path.pop();
+                    continue;
+                };
+                top.idx += 1;
+                if st.path.contains(&r) || st.used.contains(&r) {
+                    continue;
+                }
+                st.path.push(r);
+                let depth = st.path.len() as u64;
+                let deeper = self.max.is_none_or(|m| depth < m);
+                if depth >= self.min && self.end_ok(ctx, &st, other) {
+                    result = Some(self.emit(&st, &st.path, other));
+                }
+                if deeper {
+                    let e = edges(
+                        ctx.graph(),
+                        other,
+                        self.spec.dir,
+                        &self.spec.types,
+                        &st.props,
+                    );
+                    st.stack.push(Frame { edges: e, idx: 0 });
+                } else {
+                    st.path.pop();
+                }
+            }
+            if result.is_some() {
+                self.state = Some(st);
+                return Ok(result);
+            }
+        }
+    }
+}
+
+/// The per-row state of a breadth-first expansion.
+struct BfsState {
+    row: Row,
+    start: EntityId,
+    props: RelProps,
+    check: Option<Resolved>,
+    queue: VecDeque<(EntityId, u64)>,
+    visited: HashSet<EntityId>,
+    ready: VecDeque<EntityId>,
+    start_done: bool,
+    start_cycle: bool,
+}
+
+/// A variable-length expansion that reports each reachable far node once
+/// (breadth first with a visited set). Used when only distinct far ends
+/// matter and the minimum length is 0 or 1.
+pub struct BfsExpand<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    spec: &'p Expand,
+    min: u64,
+    max: Option<u64>,
+    state: Option<BfsState>,
+}
+
+impl<'p> BfsExpand<'p> {
+    /// Expands rows of `scope` along `spec`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, spec: &'p Expand) -> Self {
+        let (min, max) = spec.var.map_or((1, None), |v| (v.min, v.max));
+        BfsExpand {
+            input,
+            scope,
+            spec,
+            min,
+            max,
+            state: None,
+        }
+    }
+
+    fn emit(&self, st: &BfsState, end: EntityId) -> Row {
+        let mut out = st.row.clone();
+        put(&mut out, self.spec.rel, Value::List(Vec::new()));
+        put(&mut out, self.spec.to, Value::Node(end));
+        out
+    }
+
+    /// Undirected: is there a closed trail through `start` of length <= max?
+    fn undirected_cycle(&self, ctx: &Ctx<'_>, st: &BfsState) -> Result<bool> {
+        let g = ctx.graph();
+        let s = self.spec;
+        let incident = edges(g, st.start, Dir::Both, &s.types, &st.props);
+        for (rid, y) in &incident {
+            if *y == st.start {
+                return Ok(true);
+            }
+            // A path from y back to start avoiding this edge.
+            let limit = self.max.map(|m| m.saturating_sub(1));
+            if limit == Some(0) {
+                continue;
+            }
+            let mut seen = HashSet::from([*y]);
+            let mut q = VecDeque::from([(*y, 0u64)]);
+            while let Some((n, d)) = q.pop_front() {
+                ctx.guard.check()?;
+                if limit.is_some_and(|l| d >= l) {
+                    continue;
+                }
+                for (r, m) in edges(g, n, Dir::Both, &s.types, &st.props) {
+                    if r == *rid {
+                        continue;
+                    }
+                    if m == st.start {
+                        return Ok(true);
+                    }
+                    if seen.insert(m) {
+                        q.push_back((m, d + 1));
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Operator for BfsExpand<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            ctx.guard.check()?;
+            let Some(mut st) = self.state.take() else {
+                let Some(row) = self.input.next(ctx)? else {
+                    return Ok(None);
+                };
+                let Some(start) = node_at(&row, self.spec.from) else {
+                    continue;
+                };
+                let props = RelProps::resolve(ctx, self.scope, &row, &self.spec.rel_props)?;
+                let check = if self.spec.check.is_empty() {
+                    None
+                } else {
+                    Some(resolve(ctx, self.scope, &row, &self.spec.check)?)
+                };
+                let mut ready = VecDeque::new();
+                if self.min == 0 {
+                    ready.push_back(start);
+                }
+                self.state = Some(BfsState {
+                    row,
+                    start,
+                    props,
+                    check,
+                    queue: VecDeque::from([(start, 0)]),
+                    visited: HashSet::from([start]),
+                    ready,
+                    start_done: self.min == 0,
+                    start_cycle: false,
+                });
+                continue;
+            };
+            while let Some(n) = st.ready.pop_front() {
+                if st.check.as_ref().is_none_or(|c| c.accepts(ctx, n)) {
+                    let out = self.emit(&st, n);
+                    self.state = Some(st);
+                    return Ok(Some(out));
+                }
+            }
+            if let Some((n, d)) = st.queue.pop_front() {
+                if self.max.is_some_and(|m| d >= m) {
+                    self.state = Some(st);
+                    continue;
+                }
+                for (_, m) in edges(ctx.graph(), n, self.spec.dir, &self.spec.types, &st.props) {
+                    if m == st.start {
+                        st.start_cycle = true;
+                    }
+                    if st.visited.insert(m) {
+                        st.queue.push_back((m, d + 1));
+                        st.ready.push_back(m);
+                    }
+                }
+                self.state = Some(st);
+                continue;
+            }
+            // Exhausted: the start node itself, when a cycle returns to it.
+            if !st.start_done {
+                st.start_done = true;
+                let cycle = if self.spec.dir == Dir::Both {
+                    self.undirected_cycle(ctx, &st)?
+                } else {
+                    st.start_cycle
+                };
+                if cycle {
+                    st.ready.push_back(st.start);
+                    self.state = Some(st);
+                    continue;
+                }
+            }
+        }
+    }
+}
+
+/// `shortestPath` / `allShortestPaths` between two bound nodes.
+pub struct ShortestOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    spec: &'p Shortest,
+    ready: VecDeque<Row>,
+}
+
+impl<'p> ShortestOp<'p> {
+    /// Searches paths for rows of `scope`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, spec: &'p Shortest) -> Self {
+        ShortestOp {
+            input,
+            scope,
+            spec,
+            ready: VecDeque::new(),
+        }
+    }
+
+    fn search(&mut self, ctx: &Ctx<'_>, row: Row) -> Result<()> {
+        let s = self.spec;
+        let (Some(from), Some(to)) = (node_at(&row, s.from), node_at(&row, s.to)) else {
+            return Ok(());
+        };
+        let props = RelProps::resolve(ctx, self.scope, &row, &s.rel_props)?;
+        let mut paths: Vec<(Vec<EntityId>, Vec<RelationId>)> = Vec::new();
+        if from == to {
+            if s.min == 0 {
+                paths.push((vec![from], vec![]));
+            }
+        } else {
+            // Layered BFS with every parent on a shortest path.
+            let mut parents: HashMap<EntityId, Vec<(RelationId, EntityId)>> = HashMap::new();
+            let mut depth: HashMap<EntityId, u64> = HashMap::from([(from, 0)]);
+            let mut layer = vec![from];
+            let mut d = 0u64;
+            let mut found = false;
+            while !layer.is_empty() && !found && s.max.is_none_or(|m| d < m) {
+                let mut next = Vec::new();
+                for &n in &layer {
+                    ctx.guard.check()?;
+                    for (r, m) in edges(ctx.graph(), n, s.dir, &s.types, &props) {
+                        match depth.get(&m) {
+                            None => {
+                                depth.insert(m, d + 1);
+                                parents.insert(m, vec![(r, n)]);
+                                next.push(m);
+                            }
+                            Some(&dm) if dm == d + 1 && s.all => {
+                                if let Some(p) = parents.get_mut(&m) {
+                                    p.push((r, n));
+                                }
+                            }
+                            _ => {}
+                        }
+                        if m == to {
+                            found = true;
+                        }
+                    }
+                }
+                layer = next;
+                d += 1;
+            }
+            if found {
+                // Walk parents back from `to`.
+                let mut stack: Vec<(EntityId, Vec<EntityId>, Vec<RelationId>)> =
+                    vec![(to, vec![to], vec![])];
+                while let Some((n, nodes, rels)) = stack.pop() {
+                    ctx.guard.check()?;
+                    if n == from {
+                        let mut nodes = nodes;
+                        let mut rels = rels;
+                        nodes.reverse();
+                        rels.reverse();
+                        paths.push((nodes, rels));
+                        if !s.all {
+                            break;
+                        }
+                        continue;
+                    }
+                    for (r, p) in parents.get(&n).into_iter().flatten() {
+                        let mut ns = nodes.clone();
+                        ns.push(*p);
+                        let mut rs = rels.clone();
+                        rs.push(*r);
+                        stack.push((*p, ns, rs));
+                        if !s.all {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        for (nodes, rels) in paths {
+            let mut out = row.clone();
+            put(
+                &mut out,
+                s.rel,
+                Value::List(rels.iter().map(|r| Value::Relationship(*r)).collect()),
+            );
+            put(&mut out, s.path, Value::Path(Path { nodes, rels }));
+            self.ready.push_back(out);
+        }
+        Ok(())
+    }
+}
+
+impl Operator for ShortestOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(r) = self.ready.pop_front() {
+                return Ok(Some(r));
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            self.search(ctx, row)?;
+        }
+    }
+}
+
+/// Builds a named path from the slots the match filled.
+pub struct BuildPathOp<'p> {
+    input: BoxOp<'p>,
+    slot: Slot,
+    start: Slot,
+    steps: &'p [PathStep],
+}
+
+impl<'p> BuildPathOp<'p> {
+    /// Builds into `slot` from `start` and `steps`.
+    pub fn new(input: BoxOp<'p>, slot: Slot, start: Slot, steps: &'p [PathStep]) -> Self {
+        BuildPathOp {
+            input,
+            slot,
+            start,
+            steps,
+        }
+    }
+}
+
+/// Builds the path for one row; `None` when an element is missing (null).
+pub fn build_path(graph: &Graph, row: &[Value], start: Slot, steps: &[PathStep]) -> Option<Path> {
+    let mut cur = node_at(row, start)?;
+    let mut nodes = vec![cur];
+    let mut rels = Vec::new();
+    for step in steps {
+        match *step {
+            PathStep::Single(r, n) => {
+                let Some(Value::Relationship(rid)) = row.get(r) else {
+                    return None;
+                };
+                rels.push(*rid);
+                cur = node_at(row, n)?;
+                nodes.push(cur);
+            }
+            PathStep::Multi(r, n) => {
+                let Some(Value::List(items)) = row.get(r) else {
+                    return None;
+                };
+                for i in items {
+                    let Value::Relationship(rid) = i else {
+                        return None;
+                    };
+                    let rel = graph.relation(*rid)?;
+                    cur = rel.other(cur);
+                    rels.push(*rid);
+                    nodes.push(cur);
+                }
+                let end = node_at(row, n)?;
+                if end != cur {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Path { nodes, rels })
+}
+
+impl Operator for BuildPathOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        let Some(mut row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        let v =
+            build_path(ctx.graph(), &row, self.start, self.steps).map_or(Value::Null, Value::Path);
+        put(&mut row, self.slot, v);
+        Ok(Some(row))
+    }
+}

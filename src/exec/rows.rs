@@ -1,0 +1,475 @@
+//! Row operators: filter, OPTIONAL MATCH, projection, distinct, sort,
+//! skip / limit, unwind, union, eager.
+
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
+
+use super::values::{order, HashKey};
+use super::{build, BoxOp, Ctx, Operator, Row};
+use crate::error::{Error, ErrorKind, Phase, Result};
+use crate::plan::explain::OpFigures;
+use crate::plan::{Plan, Scope, Slot};
+use crate::syntax::ast::Expr;
+use crate::value::Value;
+
+/// Keeps rows for which a predicate is true.
+pub struct FilterOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    predicate: &'p Expr,
+}
+
+impl<'p> FilterOp<'p> {
+    /// Filters rows of `scope`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, predicate: &'p Expr) -> Self {
+        FilterOp {
+            input,
+            scope,
+            predicate,
+        }
+    }
+}
+
+impl Operator for FilterOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            if ctx.test(self.scope, &row, self.predicate)? {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// OPTIONAL MATCH: a left-outer apply.
+pub struct OptionalOp<'p> {
+    input: BoxOp<'p>,
+    inner: &'p Plan,
+    profile: Option<Rc<RefCell<Vec<OpFigures>>>>,
+    cur: Option<(BoxOp<'p>, Row, bool)>,
+}
+
+impl<'p> OptionalOp<'p> {
+    /// Runs `inner` for each input row.
+    pub fn new(
+        input: BoxOp<'p>,
+        inner: &'p Plan,
+        profile: Option<Rc<RefCell<Vec<OpFigures>>>>,
+    ) -> Self {
+        OptionalOp {
+            input,
+            inner,
+            profile,
+            cur: None,
+        }
+    }
+}
+
+impl Operator for OptionalOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some((op, row, any)) = &mut self.cur {
+                if let Some(r) = op.next(ctx)? {
+                    *any = true;
+                    return Ok(Some(r));
+                }
+                let any = *any;
+                let mut row = std::mem::take(row);
+                self.cur = None;
+                if !any {
+                    row.resize(self.inner.scope.width(), Value::Null);
+                    return Ok(Some(row));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let op = build(self.inner, Some(&row), self.profile.as_ref());
+            self.cur = Some((op, row, false));
+        }
+    }
+}
+
+/// A new row of computed values (or the input row extended with them).
+pub struct ProjectOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    items: &'p [(String, Expr)],
+    extend: bool,
+}
+
+impl<'p> ProjectOp<'p> {
+    /// Projects (or, with `extend`, appends) `items` evaluated on rows of `scope`.
+    pub fn new(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        items: &'p [(String, Expr)],
+        extend: bool,
+    ) -> Self {
+        ProjectOp {
+            input,
+            scope,
+            items,
+            extend,
+        }
+    }
+}
+
+impl Operator for ProjectOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        let Some(row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        let mut out = if self.extend {
+            let mut r = row.clone();
+            r.resize(self.scope.width(), Value::Null);
+            r
+        } else {
+            Vec::with_capacity(self.items.len())
+        };
+        for (_, e) in self.items {
+            out.push(ctx.eval(self.scope, &row, e)?);
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Keeps some slots.
+pub struct SelectOp<'p> {
+    input: BoxOp<'p>,
+    slots: &'p [Slot],
+}
+
+impl<'p> SelectOp<'p> {
+    /// Keeps `slots`, in order.
+    pub fn new(input: BoxOp<'p>, slots: &'p [Slot]) -> Self {
+        SelectOp { input, slots }
+    }
+}
+
+impl Operator for SelectOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        let Some(row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.slots
+                .iter()
+                .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
+                .collect(),
+        ))
+    }
+}
+
+/// Drops rows equivalent (on some slots) to an earlier one.
+pub struct DistinctOp<'p> {
+    input: BoxOp<'p>,
+    slots: &'p [Slot],
+    seen: HashSet<HashKey>,
+}
+
+impl<'p> DistinctOp<'p> {
+    /// Distinct on `slots`.
+    pub fn new(input: BoxOp<'p>, slots: &'p [Slot]) -> Self {
+        DistinctOp {
+            input,
+            slots,
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl Operator for DistinctOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            let key = HashKey::new(
+                self.slots
+                    .iter()
+                    .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            );
+            if self.seen.insert(key) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Sorts all rows (stable).
+pub struct SortOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    keys: &'p [(Expr, bool)],
+    sorted: Option<VecDeque<Row>>,
+}
+
+impl<'p> SortOp<'p> {
+    /// Sorts rows of `scope` by `keys`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, keys: &'p [(Expr, bool)]) -> Self {
+        SortOp {
+            input,
+            scope,
+            keys,
+            sorted: None,
+        }
+    }
+}
+
+impl Operator for SortOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.sorted.is_none() {
+            let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
+            while let Some(row) = self.input.next(ctx)? {
+                ctx.guard.check()?;
+                let mut k = Vec::with_capacity(self.keys.len());
+                for (e, _) in self.keys {
+                    k.push(ctx.eval(self.scope, &row, e)?);
+                }
+                keyed.push((k, row));
+            }
+            let keys = self.keys;
+            keyed.sort_by(|(a, _), (b, _)| {
+                for (i, (_, desc)) in keys.iter().enumerate() {
+                    let o = order(&a[i], &b[i]);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != std::cmp::Ordering::Equal {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            self.sorted = Some(keyed.into_iter().map(|(_, r)| r).collect());
+        }
+        Ok(self.sorted.as_mut().and_then(VecDeque::pop_front))
+    }
+}
+
+/// Evaluates a SKIP / LIMIT count (once, with no variables in scope).
+fn count_of(ctx: &Ctx<'_>, e: &Expr, what: &str) -> Result<u64> {
+    let v = ctx.eval(&Scope::new(), &[], e)?;
+    match v {
+        Value::Int(i) if i >= 0 => Ok(i as u64),
+        Value::Int(i) => Err(Error::new(
+            ErrorKind::Syntax,
+            Phase::Runtime,
+            "NegativeIntegerArgument",
+            format!("{what} must be zero or more, not {i}"),
+        )
+        .at(e.span)),
+        other => Err(Error::new(
+            ErrorKind::Syntax,
+            Phase::Runtime,
+            "InvalidArgumentType",
+            format!(
+                "{what} must be an integer, not a value of type {}",
+                other.type_name()
+            ),
+        )
+        .at(e.span)),
+    }
+}
+
+/// Skips the first rows.
+pub struct SkipOp<'p> {
+    input: BoxOp<'p>,
+    count: &'p Expr,
+    done: bool,
+}
+
+impl<'p> SkipOp<'p> {
+    /// Skips `count` rows.
+    pub fn new(input: BoxOp<'p>, _scope: &'p Scope, count: &'p Expr) -> Self {
+        SkipOp {
+            input,
+            count,
+            done: false,
+        }
+    }
+}
+
+impl Operator for SkipOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if !self.done {
+            self.done = true;
+            let n = count_of(ctx, self.count, "SKIP")?;
+            for _ in 0..n {
+                ctx.guard.check()?;
+                if self.input.next(ctx)?.is_none() {
+                    return Ok(None);
+                }
+            }
+        }
+        self.input.next(ctx)
+    }
+}
+
+/// Stops after some rows.
+pub struct LimitOp<'p> {
+    input: BoxOp<'p>,
+    count: &'p Expr,
+    left: Option<u64>,
+    drain: bool,
+}
+
+impl<'p> LimitOp<'p> {
+    /// Passes `count` rows; with `drain`, still reads (and drops) the rest.
+    pub fn new(input: BoxOp<'p>, _scope: &'p Scope, count: &'p Expr, drain: bool) -> Self {
+        LimitOp {
+            input,
+            count,
+            left: None,
+            drain,
+        }
+    }
+}
+
+impl Operator for LimitOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        let left = match self.left {
+            Some(l) => l,
+            None => count_of(ctx, self.count, "LIMIT")?,
+        };
+        if left == 0 {
+            self.left = Some(0);
+            if self.drain {
+                while self.input.next(ctx)?.is_some() {
+                    ctx.guard.check()?;
+                }
+                self.drain = false;
+            }
+            return Ok(None);
+        }
+        match self.input.next(ctx)? {
+            Some(r) => {
+                self.left = Some(left - 1);
+                Ok(Some(r))
+            }
+            None => {
+                self.left = Some(0);
+                self.drain = false;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// One row per list element.
+pub struct UnwindOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    expr: &'p Expr,
+    cur: Option<(Row, std::vec::IntoIter<Value>)>,
+}
+
+impl<'p> UnwindOp<'p> {
+    /// Unwinds `expr` for rows of `scope`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, expr: &'p Expr) -> Self {
+        UnwindOp {
+            input,
+            scope,
+            expr,
+            cur: None,
+        }
+    }
+}
+
+impl Operator for UnwindOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            ctx.guard.check()?;
+            if let Some((row, items)) = &mut self.cur {
+                if let Some(v) = items.next() {
+                    let mut out = row.clone();
+                    out.resize(self.scope.width(), Value::Null);
+                    out.push(v);
+                    return Ok(Some(out));
+                }
+            }
+            self.cur = None;
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let items = match ctx.eval(self.scope, &row, self.expr)? {
+                Value::List(items) => items,
+                Value::Null => Vec::new(),
+                other => vec![other],
+            };
+            self.cur = Some((row, items.into_iter()));
+        }
+    }
+}
+
+/// The rows of several queries, one after the other.
+pub struct UnionOp<'p> {
+    parts: VecDeque<BoxOp<'p>>,
+    seen: Option<HashSet<HashKey>>,
+}
+
+impl<'p> UnionOp<'p> {
+    /// The union of `parts` (distinct unless `all`).
+    pub fn new(parts: Vec<BoxOp<'p>>, all: bool) -> Self {
+        UnionOp {
+            parts: parts.into(),
+            seen: (!all).then(HashSet::new),
+        }
+    }
+}
+
+impl Operator for UnionOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            let Some(part) = self.parts.front_mut() else {
+                return Ok(None);
+            };
+            match part.next(ctx)? {
+                Some(row) => {
+                    if let Some(seen) = &mut self.seen {
+                        if !seen.insert(HashKey::new(row.clone())) {
+                            continue;
+                        }
+                    }
+                    return Ok(Some(row));
+                }
+                None => {
+                    self.parts.pop_front();
+                }
+            }
+        }
+    }
+}
+
+/// Reads every input row before producing any.
+pub struct EagerOp<'p> {
+    input: BoxOp<'p>,
+    rows: Option<VecDeque<Row>>,
+}
+
+impl<'p> EagerOp<'p> {
+    /// Buffers all rows of `input`.
+    pub fn new(input: BoxOp<'p>) -> Self {
+        EagerOp { input, rows: None }
+    }
+}
+
+/// Reads all rows of `input`.
+pub fn drain_all(input: &mut BoxOp<'_>, ctx: &mut Ctx<'_>) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    while let Some(r) = input.next(ctx)? {
+        ctx.guard.check()?;
+        rows.push(r);
+    }
+    Ok(rows)
+}
+
+impl Operator for EagerOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.rows.is_none() {
+            self.rows = Some(drain_all(&mut self.input, ctx)?.into());
+        }
+        Ok(self.rows.as_mut().and_then(VecDeque::pop_front))
+    }
+}

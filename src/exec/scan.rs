@@ -1,0 +1,293 @@
+//! Leaves and node scans: `Unit` / `Argument`, all-nodes and label scans,
+//! key / alias index seeks, and node checks.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use super::values::equal;
+use super::{BoxOp, Ctx, Operator, Row};
+use crate::error::{Error, ErrorKind, Result};
+use crate::plan::{NodeCheck, PropSpec, Scope, Seek, Slot};
+use crate::store::{Entity, EntityId};
+use crate::value::Value;
+
+/// Produces one given row, once.
+pub struct Once {
+    row: Option<Row>,
+}
+
+impl Once {
+    /// An operator producing `row`.
+    pub fn new(row: Row) -> Once {
+        Once { row: Some(row) }
+    }
+}
+
+impl Operator for Once {
+    fn next(&mut self, _ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        Ok(self.row.take())
+    }
+}
+
+/// A node check with its expressions evaluated for one input row.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    labels: Vec<String>,
+    props: Vec<(String, Value, Option<HashSet<EntityId>>)>,
+    impossible: bool,
+}
+
+/// Evaluates the property expressions of `check` against `row`.
+pub fn resolve(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], check: &NodeCheck) -> Result<Resolved> {
+    let mut r = Resolved {
+        labels: check.labels.clone(),
+        ..Resolved::default()
+    };
+    let add = |k: &str, v: Value, r: &mut Resolved| {
+        let set = if k == "alias" {
+            Some(match &v {
+                Value::String(s) => ctx.graph().resolve(s).into_iter().collect(),
+                _ => HashSet::new(),
+            })
+        } else {
+            None
+        };
+        r.props.push((k.to_string(), v, set));
+    };
+    for p in &check.props {
+        match p {
+            PropSpec::Key(k, e) => {
+                let v = ctx.eval(scope, row, e)?;
+                add(k, v, &mut r);
+            }
+            PropSpec::Map(e) => match ctx.eval(scope, row, e)? {
+                Value::Map(m) => {
+                    for (k, v) in m {
+                        add(&k, v, &mut r);
+                    }
+                }
+                Value::Null => r.impossible = true,
+                other => {
+                    return Err(Error::runtime(
+                        ErrorKind::Type,
+                        "InvalidArgumentType",
+                        format!(
+                            "pattern properties must be a map, not a value of type {}",
+                            other.type_name()
+                        ),
+                    )
+                    .at(e.span))
+                }
+            },
+        }
+    }
+    Ok(r)
+}
+
+impl Resolved {
+    /// True when the node `id` satisfies the check.
+    pub fn accepts(&self, ctx: &Ctx<'_>, id: EntityId) -> bool {
+        if self.impossible {
+            return false;
+        }
+        let Some(e) = ctx.graph().entity(id) else {
+            return false;
+        };
+        self.labels.iter().all(|l| e.has_label(l)) && self.props_match(e)
+    }
+
+    fn props_match(&self, e: &Entity) -> bool {
+        self.props.iter().all(|(k, v, set)| {
+            if let Some(actual) = e.props.get(k) {
+                return equal(actual, v) == Some(true);
+            }
+            match (k.as_str(), set) {
+                ("key", _) => matches!((v, &e.key), (Value::String(s), Some(key)) if s == key),
+                ("alias", Some(set)) => set.contains(&e.id),
+                _ => false,
+            }
+        })
+    }
+}
+
+enum Mode<'p> {
+    All,
+    Label(&'p str),
+    Seek(&'p Seek),
+}
+
+/// Binds a new slot to every node found by a scan or a seek, for each input row.
+pub struct NodeScan<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    slot: Slot,
+    mode: Mode<'p>,
+    check: &'p NodeCheck,
+    cur: Option<(Row, Resolved)>,
+    cands: Rc<Vec<EntityId>>,
+    cached: Option<Rc<Vec<EntityId>>>,
+    pos: usize,
+}
+
+impl<'p> NodeScan<'p> {
+    fn new(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        slot: Slot,
+        mode: Mode<'p>,
+        check: &'p NodeCheck,
+    ) -> Self {
+        NodeScan {
+            input,
+            scope,
+            slot,
+            mode,
+            check,
+            cur: None,
+            cands: Rc::new(Vec::new()),
+            cached: None,
+            pos: 0,
+        }
+    }
+
+    /// Every node.
+    pub fn all(input: BoxOp<'p>, scope: &'p Scope, slot: Slot, check: &'p NodeCheck) -> Self {
+        Self::new(input, scope, slot, Mode::All, check)
+    }
+
+    /// The nodes with `label`.
+    pub fn label(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        slot: Slot,
+        label: &'p str,
+        check: &'p NodeCheck,
+    ) -> Self {
+        Self::new(input, scope, slot, Mode::Label(label), check)
+    }
+
+    /// The nodes an index seek finds.
+    pub fn seek(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        slot: Slot,
+        seek: &'p Seek,
+        check: &'p NodeCheck,
+    ) -> Self {
+        Self::new(input, scope, slot, Mode::Seek(seek), check)
+    }
+
+    fn candidates(&mut self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Rc<Vec<EntityId>>> {
+        let all =
+            |ctx: &Ctx<'_>| -> Vec<EntityId> { ctx.graph().entities().map(|e| e.id).collect() };
+        Ok(match self.mode {
+            Mode::All => {
+                if let Some(c) = &self.cached {
+                    return Ok(Rc::clone(c));
+                }
+                let c = Rc::new(all(ctx));
+                self.cached = Some(Rc::clone(&c));
+                c
+            }
+            Mode::Label(l) => {
+                if let Some(c) = &self.cached {
+                    return Ok(Rc::clone(c));
+                }
+                let c = Rc::new(ctx.graph().entities_with_label(l).collect());
+                self.cached = Some(Rc::clone(&c));
+                c
+            }
+            Mode::Seek(seek) => {
+                let (has_key, has_alias) = ctx.has_index_props();
+                Rc::new(match seek {
+                    Seek::Key(e) => {
+                        if has_key {
+                            all(ctx)
+                        } else {
+                            match ctx.eval(self.scope, row, e)? {
+                                Value::String(s) => {
+                                    ctx.graph().entity_by_key(&s).into_iter().collect()
+                                }
+                                _ => Vec::new(),
+                            }
+                        }
+                    }
+                    Seek::Alias(e) => {
+                        if has_alias {
+                            all(ctx)
+                        } else {
+                            match ctx.eval(self.scope, row, e)? {
+                                Value::String(s) => ctx.graph().resolve(&s),
+                                _ => Vec::new(),
+                            }
+                        }
+                    }
+                })
+            }
+        })
+    }
+}
+
+impl Operator for NodeScan<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some((row, check)) = &self.cur {
+                while self.pos < self.cands.len() {
+                    ctx.guard.check()?;
+                    let id = self.cands[self.pos];
+                    self.pos += 1;
+                    if check.accepts(ctx, id) {
+                        let mut out = row.clone();
+                        out.resize(self.slot + 1, Value::Null);
+                        out[self.slot] = Value::Node(id);
+                        return Ok(Some(out));
+                    }
+                }
+            }
+            self.cur = None;
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let check = resolve(ctx, self.scope, &row, self.check)?;
+            self.cands = self.candidates(ctx, &row)?;
+            self.pos = 0;
+            self.cur = Some((row, check));
+        }
+    }
+}
+
+/// Keeps rows whose node in `slot` satisfies a check.
+pub struct CheckNode<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    slot: Slot,
+    check: &'p NodeCheck,
+}
+
+impl<'p> CheckNode<'p> {
+    /// Checks the node in `slot` of each row.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, slot: Slot, check: &'p NodeCheck) -> Self {
+        CheckNode {
+            input,
+            scope,
+            slot,
+            check,
+        }
+    }
+}
+
+impl Operator for CheckNode<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            let Some(Value::Node(id)) = row.get(self.slot) else {
+                continue;
+            };
+            let id = *id;
+            if resolve(ctx, self.scope, &row, self.check)?.accepts(ctx, id) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}

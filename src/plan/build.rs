@@ -1,0 +1,1439 @@
+//! AST → logical plan.
+//!
+//! Each clause becomes a few operators on top of the plan so far. MATCH
+//! patterns are first collected into a small pattern graph ([`PGraph`]: named
+//! nodes merged, anonymous ones named by the planner), then placed one
+//! element at a time: expand along a relationship with a bound end when
+//! there is one, else start a new component at its most selective anchor
+//! (key or alias index, then the smallest label, then all nodes). WHERE is
+//! split into conjuncts, each placed right after the operator that binds
+//! the last variable it reads.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::explain::{arrow, expr_text, name_text, node_text};
+use super::expr::{conjuncts, contains_aggregate, free_vars, is_aggregate_call, rewrite, var};
+use super::optimize::distinct_downstream;
+use super::{
+    AggCall, CreateItem, Dir, Expand, NodeCheck, Op, PathStep, Plan, Procedure, PropSpec,
+    QueryPlan, RelRef, Scope, Seek, SetOp, Shortest, VarLength, HIDDEN,
+};
+use crate::error::{Error, ErrorKind, Phase, Result, Span};
+use crate::store::Graph;
+use crate::syntax::ast::{
+    Call, ClauseKind, Direction, ExistsBody, Expr, ExprKind, Ident, NodePattern, PathKind, Pattern,
+    PatternElement, PatternPart, Projection, Query, RelPattern, RemoveItem, SetItem, SingleQuery,
+    Statement,
+};
+
+/// Plans a checked statement against the graph (whose label counts guide
+/// the choice of anchors).
+pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
+    let mut b = Builder::new(graph);
+    let (mut root, columns, returns) = b.query(&statement.query, None)?;
+    number(&mut root, &mut 0);
+    Ok(QueryPlan {
+        root,
+        columns,
+        returns,
+        first_write: first_write(&statement.query),
+    })
+}
+
+/// Plans the match of one pattern element from rows of `scope` (for pattern
+/// predicates and comprehensions): the plan starts from `Argument`, and binds
+/// every variable of the pattern (and `path_var`) not already in `scope`.
+pub fn build_pattern(
+    graph: &Graph,
+    scope: &Scope,
+    element: &PatternElement,
+    path_var: Option<&str>,
+) -> Result<Plan> {
+    let mut b = Builder::new(graph);
+    let part = PatternPart {
+        variable: path_var.map(|n| Ident {
+            name: n.to_string(),
+            span: element.span,
+        }),
+        kind: PathKind::Normal,
+        element: element.clone(),
+        span: element.span,
+    };
+    let g = b.collect(std::slice::from_ref(&part))?;
+    let arg = leaf(Op::Argument, scope.clone());
+    let mut plan = b.match_graph(arg, &g, None, false)?;
+    number(&mut plan, &mut 0);
+    Ok(plan)
+}
+
+/// Plans `EXISTS { ... }` from rows of `scope`: the plan starts from
+/// `Argument`; the subquery holds when it produces a row.
+pub fn build_exists(graph: &Graph, scope: &Scope, body: &ExistsBody) -> Result<Plan> {
+    let mut b = Builder::new(graph);
+    let mut plan = match body {
+        ExistsBody::Pattern(p, where_) => {
+            let g = b.collect(&p.parts)?;
+            let arg = leaf(Op::Argument, scope.clone());
+            b.match_graph(arg, &g, where_.as_deref(), false)?
+        }
+        ExistsBody::Query(q) => b.query(q, Some(scope))?.0,
+    };
+    number(&mut plan, &mut 0);
+    Ok(plan)
+}
+
+/// Gives every node of the tree its id, in pre-order.
+fn number(plan: &mut Plan, next: &mut usize) {
+    plan.id = *next;
+    *next += 1;
+    match &mut plan.op {
+        Op::Unit | Op::Argument => {}
+        Op::Optional { input, inner } => {
+            number(input, next);
+            number(inner, next);
+        }
+        Op::Merge { input, matcher, .. } => {
+            number(input, next);
+            number(matcher, next);
+        }
+        Op::Union { parts, .. } => {
+            for p in parts {
+                number(p, next);
+            }
+        }
+        Op::AllNodes { input, .. }
+        | Op::LabelScan { input, .. }
+        | Op::NodeSeek { input, .. }
+        | Op::CheckNode { input, .. }
+        | Op::Expand { input, .. }
+        | Op::ShortestPath { input, .. }
+        | Op::BuildPath { input, .. }
+        | Op::Filter { input, .. }
+        | Op::Project { input, .. }
+        | Op::Extend { input, .. }
+        | Op::Select { input, .. }
+        | Op::Aggregate { input, .. }
+        | Op::Distinct { input, .. }
+        | Op::Sort { input, .. }
+        | Op::Skip { input, .. }
+        | Op::Limit { input, .. }
+        | Op::Unwind { input, .. }
+        | Op::Eager { input }
+        | Op::Create { input, .. }
+        | Op::Set { input, .. }
+        | Op::Delete { input, .. }
+        | Op::Call { input, .. } => number(input, next),
+    }
+}
+
+fn first_write(q: &Query) -> Option<Span> {
+    std::iter::once(&q.first)
+        .chain(q.unions.iter().map(|(_, s)| s))
+        .flat_map(|s| s.clauses.iter())
+        .find(|c| {
+            matches!(
+                c.kind,
+                ClauseKind::Create(_)
+                    | ClauseKind::Merge(_)
+                    | ClauseKind::Set(_)
+                    | ClauseKind::Remove(_)
+                    | ClauseKind::Delete(_)
+            )
+        })
+        .map(|c| c.span)
+}
+
+fn leaf(op: Op, scope: Scope) -> Plan {
+    Plan { op, scope, id: 0 }
+}
+
+fn wrap(op: Op, scope: Scope) -> Plan {
+    Plan { op, scope, id: 0 }
+}
+
+fn syntax(code: &'static str, message: impl Into<String>, span: Span) -> Error {
+    Error::syntax(code, message, span)
+}
+
+/// A node of a pattern graph: every occurrence of a named node merged.
+#[derive(Debug, Clone)]
+pub(crate) struct PNode {
+    pub name: String,
+    pub check: NodeCheck,
+    /// The first occurrence's properties (for CREATE / MERGE).
+    pub props: Option<Expr>,
+    pub text: String,
+    pub span: Span,
+}
+
+/// A relationship of a pattern graph, between two of its nodes.
+#[derive(Debug, Clone)]
+pub(crate) struct PRel {
+    pub name: String,
+    pub named: bool,
+    pub left: usize,
+    pub right: usize,
+    /// Direction from `left` to `right`.
+    pub dir: Dir,
+    pub types: Vec<String>,
+    pub props: Vec<PropSpec>,
+    pub props_expr: Option<Expr>,
+    pub length: Option<(u64, Option<u64>)>,
+    pub part: usize,
+    pub span: Span,
+    pub text: String,
+}
+
+/// One pattern part: a path through the pattern graph.
+#[derive(Debug, Clone)]
+pub(crate) struct PPart {
+    pub var: Option<String>,
+    pub kind: PathKind,
+    pub start: usize,
+    pub steps: Vec<(usize, usize)>,
+    pub span: Span,
+}
+
+/// A pattern as a graph of named nodes and relationships.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PGraph {
+    pub nodes: Vec<PNode>,
+    pub rels: Vec<PRel>,
+    pub parts: Vec<PPart>,
+}
+
+fn prop_specs(e: &Option<Expr>) -> Vec<PropSpec> {
+    match e {
+        None => vec![],
+        Some(Expr {
+            kind: ExprKind::Map(entries),
+            ..
+        }) => entries
+            .iter()
+            .map(|(k, v)| PropSpec::Key(k.name.clone(), v.clone()))
+            .collect(),
+        Some(e) => vec![PropSpec::Map(e.clone())],
+    }
+}
+
+fn dir_of(d: Direction) -> Dir {
+    match d {
+        Direction::Outgoing => Dir::Out,
+        Direction::Incoming => Dir::In,
+        Direction::Both => Dir::Both,
+    }
+}
+
+/// The display name of a pattern variable ("" for invented ones).
+fn shown(name: &str) -> String {
+    if super::is_hidden(name) {
+        String::new()
+    } else {
+        name_text(name)
+    }
+}
+
+pub(crate) struct Builder<'g> {
+    graph: &'g Graph,
+    hidden: usize,
+}
+
+impl<'g> Builder<'g> {
+    pub(crate) fn new(graph: &'g Graph) -> Builder<'g> {
+        Builder { graph, hidden: 0 }
+    }
+
+    fn hidden(&mut self, what: &str) -> String {
+        self.hidden += 1;
+        format!("{HIDDEN}{what}{}", self.hidden)
+    }
+
+    // ----- queries ------------------------------------------------------
+
+    /// Plans a query; `arg` is the scope of the enclosing row for subqueries.
+    fn query(&mut self, q: &Query, arg: Option<&Scope>) -> Result<(Plan, Vec<String>, bool)> {
+        let start = |arg: Option<&Scope>| match arg {
+            Some(s) => leaf(Op::Argument, s.clone()),
+            None => leaf(Op::Unit, Scope::new()),
+        };
+        let (first, columns, returns) = self.single(&q.first, start(arg))?;
+        if q.unions.is_empty() {
+            return Ok((first, columns, returns));
+        }
+        let mut parts = vec![first];
+        let mut all = true;
+        for (is_all, sq) in &q.unions {
+            let (p, cols, _) = self.single(sq, start(arg))?;
+            if cols != columns {
+                return Err(syntax(
+                    "DifferentColumnsInUnion",
+                    "all queries in a UNION must return the same column names",
+                    sq.span,
+                ));
+            }
+            all &= *is_all;
+            parts.push(p);
+        }
+        let mut scope = Scope::new();
+        for c in &columns {
+            scope.push(c);
+        }
+        Ok((wrap(Op::Union { parts, all }, scope), columns, returns))
+    }
+
+    fn single(&mut self, sq: &SingleQuery, input: Plan) -> Result<(Plan, Vec<String>, bool)> {
+        let mut plan = input;
+        let mut wrote = false;
+        let mut columns = Vec::new();
+        let mut returns = false;
+        let n = sq.clauses.len();
+        for (i, clause) in sq.clauses.iter().enumerate() {
+            let rest = &sq.clauses[i + 1..];
+            plan = match &clause.kind {
+                ClauseKind::Match(m) => {
+                    let g = self.collect(&m.pattern.parts)?;
+                    if m.optional {
+                        let arg = leaf(Op::Argument, plan.scope.clone());
+                        let inner = self.match_graph(arg, &g, m.where_.as_ref(), false)?;
+                        let scope = inner.scope.clone();
+                        wrap(
+                            Op::Optional {
+                                input: Box::new(plan),
+                                inner: Box::new(inner),
+                            },
+                            scope,
+                        )
+                    } else {
+                        let bfs = distinct_downstream(rest);
+                        self.match_graph(plan, &g, m.where_.as_ref(), bfs)?
+                    }
+                }
+                ClauseKind::Unwind(u) => {
+                    let mut scope = plan.scope.clone();
+                    let slot = scope.push(&u.variable.name);
+                    wrap(
+                        Op::Unwind {
+                            input: Box::new(plan),
+                            expr: u.expr.clone(),
+                            slot,
+                        },
+                        scope,
+                    )
+                }
+                ClauseKind::With(p) => self.projection(plan, p, false, wrote, clause.span)?.0,
+                ClauseKind::Return(p) => {
+                    let (pl, cols) = self.projection(plan, p, true, wrote, clause.span)?;
+                    columns = cols;
+                    returns = true;
+                    pl
+                }
+                ClauseKind::Create(pattern) => {
+                    wrote = true;
+                    self.create(plan, pattern)?
+                }
+                ClauseKind::Merge(m) => {
+                    wrote = true;
+                    self.merge(plan, m)?
+                }
+                ClauseKind::Set(items) => {
+                    wrote = true;
+                    let ops = items
+                        .iter()
+                        .map(|it| set_op(it, &plan.scope))
+                        .collect::<Result<Vec<_>>>()?;
+                    let scope = plan.scope.clone();
+                    wrap(
+                        Op::Set {
+                            input: Box::new(plan),
+                            ops,
+                        },
+                        scope,
+                    )
+                }
+                ClauseKind::Remove(items) => {
+                    wrote = true;
+                    let ops = items
+                        .iter()
+                        .map(|it| remove_op(it, &plan.scope))
+                        .collect::<Result<Vec<_>>>()?;
+                    let scope = plan.scope.clone();
+                    wrap(
+                        Op::Set {
+                            input: Box::new(plan),
+                            ops,
+                        },
+                        scope,
+                    )
+                }
+                ClauseKind::Delete(d) => {
+                    wrote = true;
+                    let scope = plan.scope.clone();
+                    wrap(
+                        Op::Delete {
+                            input: Box::new(plan),
+                            exprs: d.exprs.clone(),
+                            detach: d.detach,
+                        },
+                        scope,
+                    )
+                }
+                ClauseKind::Call(c) => {
+                    let standalone = n == 1;
+                    let (pl, cols) = self.call(plan, c, standalone, clause.span)?;
+                    if standalone {
+                        columns = cols;
+                        returns = true;
+                    }
+                    pl
+                }
+            };
+        }
+        Ok((plan, columns, returns))
+    }
+
+    // ----- patterns -----------------------------------------------------
+
+    /// Collects pattern parts into a pattern graph.
+    pub(crate) fn collect(&mut self, parts: &[PatternPart]) -> Result<PGraph> {
+        let mut g = PGraph::default();
+        for (pi, part) in parts.iter().enumerate() {
+            let start = self.node(&mut g, &part.element.start);
+            let mut steps = Vec::new();
+            let mut left = start;
+            for (r, n) in &part.element.chain {
+                let right = self.node(&mut g, n);
+                let ri = self.rel(&mut g, r, left, right, pi);
+                steps.push((ri, right));
+                left = right;
+            }
+            g.parts.push(PPart {
+                var: part.variable.as_ref().map(|v| v.name.clone()),
+                kind: part.kind,
+                start,
+                steps,
+                span: part.span,
+            });
+        }
+        Ok(g)
+    }
+
+    fn node(&mut self, g: &mut PGraph, n: &NodePattern) -> usize {
+        let labels: Vec<String> = n.labels.iter().map(|l| l.name.clone()).collect();
+        let props = prop_specs(&n.properties);
+        if let Some(v) = &n.variable {
+            if let Some(i) = g.nodes.iter().position(|x| x.name == v.name) {
+                let node = &mut g.nodes[i];
+                for l in labels {
+                    if !node.check.labels.contains(&l) {
+                        node.check.labels.push(l);
+                    }
+                }
+                node.check.props.extend(props);
+                if node.props.is_none() {
+                    node.props = n.properties.clone();
+                }
+                return i;
+            }
+        }
+        let name = match &n.variable {
+            Some(v) => v.name.clone(),
+            None => self.hidden("node"),
+        };
+        g.nodes.push(PNode {
+            name,
+            check: NodeCheck { labels, props },
+            props: n.properties.clone(),
+            text: node_text(n),
+            span: n.span,
+        });
+        g.nodes.len() - 1
+    }
+
+    fn rel(
+        &mut self,
+        g: &mut PGraph,
+        r: &RelPattern,
+        left: usize,
+        right: usize,
+        part: usize,
+    ) -> usize {
+        let (name, named) = match &r.variable {
+            Some(v) => (v.name.clone(), true),
+            None => (self.hidden("rel"), false),
+        };
+        let mut inner = shown(&name);
+        for (i, t) in r.types.iter().enumerate() {
+            inner.push(if i == 0 { ':' } else { '|' });
+            inner.push_str(&name_text(&t.name));
+        }
+        if let Some(len) = r.length {
+            inner.push('*');
+            match (len.min, len.max) {
+                (None, None) => {}
+                (a, b) => {
+                    inner.push_str(&a.map(|x| x.to_string()).unwrap_or_default());
+                    if a != b || a.is_none() {
+                        inner.push_str("..");
+                        inner.push_str(&b.map(|x| x.to_string()).unwrap_or_default());
+                    }
+                }
+            }
+        }
+        g.rels.push(PRel {
+            name,
+            named,
+            left,
+            right,
+            dir: dir_of(r.direction),
+            types: r.types.iter().map(|t| t.name.clone()).collect(),
+            props: prop_specs(&r.properties),
+            props_expr: r.properties.clone(),
+            length: r.length.map(|l| (l.min.unwrap_or(1), l.max)),
+            part,
+            span: r.span,
+            text: inner,
+        });
+        g.rels.len() - 1
+    }
+
+    /// Plans the match of a pattern graph on top of `input`, with the WHERE
+    /// conjuncts pushed down. `bfs`: rows are later made distinct, so a lone
+    /// variable-length relationship may be searched breadth-first.
+    pub(crate) fn match_graph(
+        &mut self,
+        input: Plan,
+        g: &PGraph,
+        where_: Option<&Expr>,
+        bfs: bool,
+    ) -> Result<Plan> {
+        let mut m = Matcher {
+            plan: input,
+            bound: HashSet::new(),
+            pending: Vec::new(),
+            unique: Vec::new(),
+            placed: vec![false; g.rels.len()],
+        };
+        m.bound = m.plan.scope.vars().map(|(n, _)| n.to_string()).collect();
+        let mut universe: HashSet<String> = m.bound.clone();
+        universe.extend(g.nodes.iter().map(|n| n.name.clone()));
+        universe.extend(g.rels.iter().map(|r| r.name.clone()));
+        universe.extend(g.parts.iter().filter_map(|p| p.var.clone()));
+        if let Some(w) = where_ {
+            for c in conjuncts(w) {
+                let mut fv = BTreeSet::new();
+                free_vars(&c, &mut fv);
+                let needs: BTreeSet<String> = if fv.iter().any(|v| super::is_hidden(v)) {
+                    universe.iter().cloned().collect()
+                } else {
+                    fv.into_iter().filter(|v| universe.contains(v)).collect()
+                };
+                m.pending.push((c, needs));
+            }
+        }
+        // Constraints on nodes bound by earlier clauses.
+        for n in &g.nodes {
+            if m.bound.contains(&n.name) && !n.check.is_empty() {
+                let slot = m.slot(&n.name)?;
+                m.push(
+                    |input| Op::CheckNode {
+                        input,
+                        slot,
+                        check: n.check.clone(),
+                        text: n.text.clone(),
+                    },
+                    None,
+                );
+            }
+        }
+        m.place_filters();
+        // Relationships bound by earlier clauses still count for uniqueness
+        // only once they are matched here; nothing to do yet.
+        let normal_node = |i: usize| {
+            g.parts.iter().any(|p| {
+                p.kind == PathKind::Normal && (p.start == i || p.steps.iter().any(|s| s.1 == i))
+            })
+        };
+        loop {
+            // 1. A relationship with a bound end.
+            let mut best: Option<(u8, usize)> = None;
+            for (i, r) in g.rels.iter().enumerate() {
+                if m.placed[i] || g.parts[r.part].kind != PathKind::Normal {
+                    continue;
+                }
+                let lb = m.bound.contains(&g.nodes[r.left].name);
+                let rb = m.bound.contains(&g.nodes[r.right].name);
+                if !lb && !rb {
+                    continue;
+                }
+                let score = if lb && rb {
+                    0
+                } else if r.length.is_none() {
+                    1
+                } else {
+                    2
+                };
+                if best.is_none_or(|(s, _)| score < s) {
+                    best = Some((score, i));
+                }
+            }
+            if let Some((_, i)) = best {
+                let lone = g.rels.len() == 1 && g.parts[g.rels[i].part].var.is_none();
+                self.expand(&mut m, g, i, bfs && lone)?;
+                continue;
+            }
+            // 2. A new component: its cheapest node.
+            let mut anchor: Option<(u64, usize)> = None;
+            for (i, n) in g.nodes.iter().enumerate() {
+                if m.bound.contains(&n.name) || !normal_node(i) {
+                    continue;
+                }
+                let cost = self.anchor_cost(n, &m.bound);
+                if anchor.is_none_or(|(c, _)| cost < c) {
+                    anchor = Some((cost, i));
+                }
+            }
+            match anchor {
+                Some((_, i)) => self.anchor(&mut m, &g.nodes[i])?,
+                None => break,
+            }
+        }
+        // Shortest paths, between ends bound by now (or anchored here).
+        for part in g.parts.iter().filter(|p| p.kind != PathKind::Normal) {
+            let Some(&(ri, right)) = part.steps.first() else {
+                return Err(syntax(
+                    "InvalidShortestPath",
+                    "shortestPath needs a pattern with one relationship",
+                    part.span,
+                ));
+            };
+            if part.steps.len() != 1 {
+                return Err(syntax(
+                    "InvalidShortestPath",
+                    "shortestPath needs a pattern with exactly one relationship",
+                    part.span,
+                ));
+            }
+            for ni in [part.start, right] {
+                if !m.bound.contains(&g.nodes[ni].name) {
+                    self.anchor(&mut m, &g.nodes[ni])?;
+                }
+            }
+            let r = &g.rels[ri];
+            let from = m.slot(&g.nodes[part.start].name)?;
+            let to = m.slot(&g.nodes[right].name)?;
+            let mut scope = m.plan.scope.clone();
+            let rel = scope.push(&r.name);
+            let path_name = match &part.var {
+                Some(v) => v.clone(),
+                None => self.hidden("path"),
+            };
+            let path = scope.push(&path_name);
+            let (min, max) = r.length.unwrap_or((1, Some(1)));
+            let spec = Shortest {
+                from,
+                to,
+                rel,
+                path,
+                dir: r.dir,
+                types: r.types.clone(),
+                rel_props: r.props.clone(),
+                min: min.min(1),
+                max,
+                all: part.kind == PathKind::AllShortest,
+                text: format!(
+                    "({}){}({})",
+                    shown(&g.nodes[part.start].name),
+                    arrow(r.dir, &r.text),
+                    shown(&g.nodes[right].name)
+                ),
+            };
+            m.push(
+                |input| Op::ShortestPath {
+                    input,
+                    spec: Box::new(spec),
+                },
+                Some(scope),
+            );
+            m.bound.insert(r.name.clone());
+            m.bound.insert(path_name);
+            m.place_filters();
+        }
+        // Named paths.
+        for part in g.parts.iter().filter(|p| p.kind == PathKind::Normal) {
+            let Some(name) = &part.var else { continue };
+            let start = m.slot(&g.nodes[part.start].name)?;
+            let mut steps = Vec::new();
+            for &(ri, ni) in &part.steps {
+                let rs = m.slot(&g.rels[ri].name)?;
+                let ns = m.slot(&g.nodes[ni].name)?;
+                steps.push(if g.rels[ri].length.is_some() {
+                    PathStep::Multi(rs, ns)
+                } else {
+                    PathStep::Single(rs, ns)
+                });
+            }
+            let mut scope = m.plan.scope.clone();
+            let slot = scope.push(name);
+            let name = name.clone();
+            m.push(
+                |input| Op::BuildPath {
+                    input,
+                    slot,
+                    start,
+                    steps,
+                    name: name.clone(),
+                },
+                Some(scope),
+            );
+            m.bound.insert(name);
+            m.place_filters();
+        }
+        // Whatever is left reads variables bound nowhere in this match.
+        let rest: Vec<Expr> = m.pending.drain(..).map(|(e, _)| e).collect();
+        for predicate in rest {
+            m.push(|input| Op::Filter { input, predicate }, None);
+        }
+        Ok(m.plan)
+    }
+
+    /// How many rows starting a component at `n` is expected to produce.
+    fn anchor_cost(&self, n: &PNode, bound: &HashSet<String>) -> u64 {
+        if seek_of(n, bound).is_some() {
+            return 1;
+        }
+        let label = n
+            .check
+            .labels
+            .iter()
+            .map(|l| self.graph.label_count(l) as u64)
+            .min();
+        match label {
+            Some(c) => 2 + c,
+            None => 3 + self.graph.entity_count() as u64,
+        }
+    }
+
+    fn anchor(&mut self, m: &mut Matcher, n: &PNode) -> Result<()> {
+        let mut scope = m.plan.scope.clone();
+        let slot = scope.push(&n.name);
+        let text = n.text.clone();
+        if let Some(seek) = seek_of(n, &m.bound) {
+            let check = n.check.clone();
+            m.push(
+                |input| Op::NodeSeek {
+                    input,
+                    slot,
+                    seek,
+                    check,
+                    text,
+                },
+                Some(scope),
+            );
+        } else if let Some(label) = n
+            .check
+            .labels
+            .iter()
+            .min_by_key(|l| self.graph.label_count(l))
+            .cloned()
+        {
+            let mut check = n.check.clone();
+            check.labels.retain(|l| *l != label);
+            m.push(
+                |input| Op::LabelScan {
+                    input,
+                    slot,
+                    label,
+                    check,
+                    text,
+                },
+                Some(scope),
+            );
+        } else {
+            let check = n.check.clone();
+            m.push(
+                |input| Op::AllNodes {
+                    input,
+                    slot,
+                    check,
+                    text,
+                },
+                Some(scope),
+            );
+        }
+        m.bound.insert(n.name.clone());
+        m.place_filters();
+        Ok(())
+    }
+
+    fn expand(&mut self, m: &mut Matcher, g: &PGraph, i: usize, bfs_ok: bool) -> Result<()> {
+        let r = &g.rels[i];
+        let (from, to, dir, reverse) = if m.bound.contains(&g.nodes[r.left].name) {
+            (&g.nodes[r.left], &g.nodes[r.right], r.dir, false)
+        } else {
+            (&g.nodes[r.right], &g.nodes[r.left], r.dir.reverse(), true)
+        };
+        let from_slot = m.slot(&from.name)?;
+        let to_bound = m.bound.contains(&to.name);
+        let rel_bound = m.bound.contains(&r.name);
+        let mut scope = m.plan.scope.clone();
+        let rel_slot = if rel_bound {
+            m.slot(&r.name)?
+        } else {
+            scope.push(&r.name)
+        };
+        let to_slot = if to_bound {
+            m.slot(&to.name)?
+        } else {
+            scope.push(&to.name)
+        };
+        let var = r.length.map(|(min, max)| VarLength {
+            min,
+            max,
+            bfs: bfs_ok && !r.named && min <= 1 && !to_bound && !rel_bound,
+        });
+        let spec = Expand {
+            from: from_slot,
+            rel: rel_slot,
+            to: to_slot,
+            dir,
+            types: r.types.clone(),
+            rel_props: r.props.clone(),
+            to_bound,
+            rel_bound,
+            check: if to_bound {
+                NodeCheck::default()
+            } else {
+                to.check.clone()
+            },
+            unique: m.unique.clone(),
+            var,
+            reverse,
+            text: format!(
+                "({}){}({})",
+                shown(&from.name),
+                arrow(dir, &r.text),
+                shown(&to.name)
+            ),
+        };
+        m.push(
+            |input| Op::Expand {
+                input,
+                spec: Box::new(spec),
+            },
+            Some(scope),
+        );
+        m.unique.push(RelRef {
+            slot: rel_slot,
+            list: r.length.is_some(),
+        });
+        m.placed[i] = true;
+        m.bound.insert(r.name.clone());
+        m.bound.insert(to.name.clone());
+        m.place_filters();
+        Ok(())
+    }
+
+    // ----- projections --------------------------------------------------
+
+    /// Plans WITH / RETURN; returns the plan and the column names.
+    fn projection(
+        &mut self,
+        input: Plan,
+        p: &Projection,
+        is_return: bool,
+        wrote: bool,
+        span: Span,
+    ) -> Result<(Plan, Vec<String>)> {
+        let mut items: Vec<(String, Expr)> = Vec::new();
+        if p.star {
+            let mut vis: Vec<String> = input.scope.visible().map(|(n, _)| n.to_string()).collect();
+            if is_return {
+                vis.sort();
+            }
+            if vis.is_empty() && p.items.is_empty() {
+                return Err(syntax(
+                    "NoVariablesInScope",
+                    "`*` needs at least one variable in scope",
+                    span,
+                ));
+            }
+            for v in vis {
+                let e = var(&v, span);
+                items.push((v, e));
+            }
+        }
+        for it in &p.items {
+            let name = it.column_name().to_string();
+            items.push((name, it.expr.clone()));
+        }
+        let mut order: Vec<(Expr, bool)> = p
+            .order_by
+            .iter()
+            .map(|s| (s.expr.clone(), s.descending))
+            .collect();
+        // Sort keys written as a projected expression read the projected value.
+        let item_texts: Vec<(String, String)> = items
+            .iter()
+            .map(|(n, e)| (expr_text(e), n.clone()))
+            .collect();
+        for (e, _) in &mut order {
+            *e = rewrite(e, &mut |x| {
+                if matches!(x.kind, ExprKind::Variable(_)) {
+                    return None;
+                }
+                let t = expr_text(x);
+                item_texts
+                    .iter()
+                    .find(|(it, _)| *it == t)
+                    .map(|(_, n)| var(n, x.span))
+            });
+        }
+        let aggregating = items.iter().any(|(_, e)| contains_aggregate(e))
+            || order.iter().any(|(e, _)| contains_aggregate(e));
+        let mut plan = input;
+        if aggregating {
+            let keys: Vec<Expr> = items
+                .iter()
+                .filter(|(_, e)| !contains_aggregate(e))
+                .map(|(_, e)| e.clone())
+                .collect();
+            let mut aggs: Vec<AggCall> = Vec::new();
+            let mut names: Vec<String> = Vec::new();
+            let mut scope = plan.scope.clone();
+            let lift =
+                |e: &Expr, aggs: &mut Vec<AggCall>, names: &mut Vec<String>, b: &mut Self| {
+                    rewrite(e, &mut |x| {
+                        if !is_aggregate_call(x) {
+                            return None;
+                        }
+                        let text = expr_text(x);
+                        if let Some(i) = aggs.iter().position(|a| a.text == text) {
+                            return Some(var(&names[i], x.span));
+                        }
+                        let (name, distinct, args) = match &x.kind {
+                            ExprKind::Function {
+                                name,
+                                distinct,
+                                args,
+                            } => (
+                                name.first()
+                                    .map(|n| n.name.to_lowercase())
+                                    .unwrap_or_default(),
+                                *distinct,
+                                args.clone(),
+                            ),
+                            _ => ("count".to_string(), false, Vec::new()),
+                        };
+                        let hidden = b.hidden("agg");
+                        aggs.push(AggCall {
+                            name,
+                            distinct,
+                            args,
+                            text,
+                            span: x.span,
+                        });
+                        names.push(hidden.clone());
+                        Some(var(&hidden, x.span))
+                    })
+                };
+            for (_, e) in &mut items {
+                *e = lift(e, &mut aggs, &mut names, self);
+            }
+            for (e, _) in &mut order {
+                *e = lift(e, &mut aggs, &mut names, self);
+            }
+            for n in &names {
+                scope.push(n);
+            }
+            plan = wrap(
+                Op::Aggregate {
+                    input: Box::new(plan),
+                    keys,
+                    aggs,
+                },
+                scope,
+            );
+        }
+        let columns: Vec<String> = items.iter().map(|(n, _)| n.clone()).collect();
+        if order.is_empty() {
+            let mut scope = Scope::new();
+            for c in &columns {
+                scope.push(c);
+            }
+            plan = wrap(
+                Op::Project {
+                    input: Box::new(plan),
+                    items,
+                },
+                scope,
+            );
+            if p.distinct {
+                let slots = (0..columns.len()).collect();
+                let scope = plan.scope.clone();
+                plan = wrap(
+                    Op::Distinct {
+                        input: Box::new(plan),
+                        slots,
+                    },
+                    scope,
+                );
+            }
+            plan = self.skip_limit(plan, p, wrote);
+        } else {
+            let mut scope = plan.scope.clone();
+            let slots: Vec<usize> = columns.iter().map(|c| scope.push(c)).collect();
+            plan = wrap(
+                Op::Extend {
+                    input: Box::new(plan),
+                    items,
+                },
+                scope,
+            );
+            if p.distinct {
+                let scope = plan.scope.clone();
+                plan = wrap(
+                    Op::Distinct {
+                        input: Box::new(plan),
+                        slots: slots.clone(),
+                    },
+                    scope,
+                );
+            }
+            let scope = plan.scope.clone();
+            plan = wrap(
+                Op::Sort {
+                    input: Box::new(plan),
+                    keys: order,
+                },
+                scope,
+            );
+            plan = self.skip_limit(plan, p, wrote);
+            let mut out = Scope::new();
+            for c in &columns {
+                out.push(c);
+            }
+            plan = wrap(
+                Op::Select {
+                    input: Box::new(plan),
+                    slots,
+                },
+                out,
+            );
+        }
+        if let Some(w) = &p.where_ {
+            let scope = plan.scope.clone();
+            plan = wrap(
+                Op::Filter {
+                    input: Box::new(plan),
+                    predicate: w.clone(),
+                },
+                scope,
+            );
+        }
+        Ok((plan, columns))
+    }
+
+    fn skip_limit(&mut self, mut plan: Plan, p: &Projection, wrote: bool) -> Plan {
+        if let Some(s) = &p.skip {
+            let scope = plan.scope.clone();
+            plan = wrap(
+                Op::Skip {
+                    input: Box::new(plan),
+                    count: s.clone(),
+                },
+                scope,
+            );
+        }
+        if let Some(l) = &p.limit {
+            let scope = plan.scope.clone();
+            plan = wrap(
+                Op::Limit {
+                    input: Box::new(plan),
+                    count: l.clone(),
+                    drain: wrote,
+                },
+                scope,
+            );
+        }
+        plan
+    }
+
+    // ----- writes -------------------------------------------------------
+
+    fn create(&mut self, input: Plan, pattern: &Pattern) -> Result<Plan> {
+        let g = self.collect(&pattern.parts)?;
+        let mut scope = input.scope.clone();
+        let items = create_items(&g, &input.scope, &mut scope, false)?;
+        Ok(wrap(
+            Op::Create {
+                input: Box::new(input),
+                items,
+            },
+            scope,
+        ))
+    }
+
+    fn merge(&mut self, input: Plan, m: &crate::syntax::ast::Merge) -> Result<Plan> {
+        let g = self.collect(std::slice::from_ref(&m.part))?;
+        let arg = leaf(Op::Argument, input.scope.clone());
+        let matcher = self.match_graph(arg, &g, None, false)?;
+        let mut scope = matcher.scope.clone();
+        let create = create_items(&g, &input.scope, &mut scope, true)?;
+        let mut not_null = Vec::new();
+        for n in &g.nodes {
+            if input.scope.contains(&n.name) {
+                continue;
+            }
+            for p in &n.check.props {
+                if let PropSpec::Key(k, e) = p {
+                    not_null.push((k.clone(), e.clone()));
+                }
+            }
+        }
+        for r in &g.rels {
+            for p in &r.props {
+                if let PropSpec::Key(k, e) = p {
+                    not_null.push((k.clone(), e.clone()));
+                }
+            }
+        }
+        let mut on_create = Vec::new();
+        let mut on_match = Vec::new();
+        for a in &m.actions {
+            for it in &a.items {
+                let op = set_op(it, &scope)?;
+                if a.on_create {
+                    on_create.push(op);
+                } else {
+                    on_match.push(op);
+                }
+            }
+        }
+        Ok(wrap(
+            Op::Merge {
+                input: Box::new(input),
+                matcher: Box::new(matcher),
+                create,
+                not_null,
+                on_create,
+                on_match,
+            },
+            scope,
+        ))
+    }
+
+    fn call(
+        &mut self,
+        input: Plan,
+        c: &Call,
+        standalone: bool,
+        span: Span,
+    ) -> Result<(Plan, Vec<String>)> {
+        let name: Vec<&str> = c.procedure.iter().map(|i| i.name.as_str()).collect();
+        let name = name.join(".");
+        let Some(procedure) = Procedure::by_name(&name) else {
+            return Err(Error::new(
+                ErrorKind::Procedure,
+                Phase::Compile,
+                "ProcedureNotFound",
+                format!("there is no procedure `{name}`"),
+            )
+            .at(span)
+            .with_help("the built-in procedures are db.labels(), db.relationshipTypes() and db.propertyKeys()"));
+        };
+        if let Some(args) = &c.args {
+            if !args.is_empty() {
+                return Err(syntax(
+                    "InvalidNumberOfArguments",
+                    format!("`{name}` takes no arguments, but {} were given", args.len()),
+                    span,
+                ));
+            }
+        }
+        let outputs = procedure.outputs();
+        let mut scope = input.scope.clone();
+        let mut yields = Vec::new();
+        let mut columns = Vec::new();
+        if c.yields.is_empty() {
+            if !standalone && !c.yield_star {
+                // In a larger query without YIELD: the outputs are not bound.
+            } else {
+                for (i, o) in outputs.iter().enumerate() {
+                    scope.push(o);
+                    yields.push(i);
+                    columns.push(o.to_string());
+                }
+            }
+        } else {
+            for (out, alias) in &c.yields {
+                let Some(i) = outputs.iter().position(|o| *o == out.name) else {
+                    return Err(syntax(
+                        "UndefinedVariable",
+                        format!(
+                            "`{name}` has no output `{}`; it yields {}",
+                            out.name,
+                            outputs.join(", ")
+                        ),
+                        out.span,
+                    ));
+                };
+                let v = alias.as_ref().unwrap_or(out);
+                scope.push(&v.name);
+                yields.push(i);
+                columns.push(v.name.clone());
+            }
+        }
+        let mut plan = wrap(
+            Op::Call {
+                input: Box::new(input),
+                procedure,
+                yields,
+            },
+            scope,
+        );
+        if let Some(w) = &c.where_ {
+            let scope = plan.scope.clone();
+            plan = wrap(
+                Op::Filter {
+                    input: Box::new(plan),
+                    predicate: w.clone(),
+                },
+                scope,
+            );
+        }
+        Ok((plan, columns))
+    }
+}
+
+/// The index seek a node pattern allows, if its `key` / `alias` value reads
+/// only bound variables.
+fn seek_of(n: &PNode, bound: &HashSet<String>) -> Option<Seek> {
+    let ready = |e: &Expr| {
+        let mut fv = BTreeSet::new();
+        free_vars(e, &mut fv);
+        fv.iter().all(|v| bound.contains(v))
+    };
+    let find = |key: &str| {
+        n.check.props.iter().find_map(|p| match p {
+            PropSpec::Key(k, e) if k == key && ready(e) => Some(e.clone()),
+            _ => None,
+        })
+    };
+    find("key")
+        .map(Seek::Key)
+        .or_else(|| find("alias").map(Seek::Alias))
+}
+
+/// The state of placing one MATCH.
+struct Matcher {
+    plan: Plan,
+    bound: HashSet<String>,
+    /// WHERE conjuncts not placed yet, with the variables they need.
+    pending: Vec<(Expr, BTreeSet<String>)>,
+    unique: Vec<RelRef>,
+    placed: Vec<bool>,
+}
+
+impl Matcher {
+    fn slot(&self, name: &str) -> Result<usize> {
+        self.plan
+            .scope
+            .slot(name)
+            .ok_or_else(|| Error::internal(format!("planner lost variable `{name}`")))
+    }
+
+    /// Puts `make(input)` on top of the plan, with `scope` (or the same scope).
+    fn push(&mut self, make: impl FnOnce(Box<Plan>) -> Op, scope: Option<Scope>) {
+        let scope = scope.unwrap_or_else(|| self.plan.scope.clone());
+        let input = std::mem::replace(&mut self.plan, leaf(Op::Unit, Scope::new()));
+        self.plan = wrap(make(Box::new(input)), scope);
+    }
+
+    fn place_filters(&mut self) {
+        let mut i = 0;
+        while i < self.pending.len() {
+            if self.pending[i].1.iter().all(|v| self.bound.contains(v)) {
+                let (predicate, _) = self.pending.remove(i);
+                self.push(|input| Op::Filter { input, predicate }, None);
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+/// What CREATE (or MERGE, when nothing matches) makes for a pattern graph.
+/// Names in `input` exist already; the others are created into their slot
+/// in `scope` (added when missing).
+fn create_items(
+    g: &PGraph,
+    input: &Scope,
+    scope: &mut Scope,
+    merge: bool,
+) -> Result<Vec<CreateItem>> {
+    let mut items = Vec::new();
+    let mut made: HashSet<usize> = HashSet::new();
+    let mut node = |i: usize, scope: &mut Scope, items: &mut Vec<CreateItem>| -> Slot {
+        let n = &g.nodes[i];
+        if input.contains(&n.name) || made.contains(&i) {
+            return scope.slot(&n.name).unwrap_or(0);
+        }
+        made.insert(i);
+        let slot = match scope.slot(&n.name) {
+            Some(s) if merge => s,
+            _ => scope.push(&n.name),
+        };
+        items.push(CreateItem::Node {
+            slot,
+            labels: n.check.labels.clone(),
+            props: n.props.clone(),
+            span: n.span,
+        });
+        slot
+    };
+    for part in &g.parts {
+        if part.kind != PathKind::Normal {
+            return Err(syntax(
+                "InvalidShortestPath",
+                "shortestPath cannot be used to create a pattern",
+                part.span,
+            ));
+        }
+        let start = node(part.start, scope, &mut items);
+        let mut left = start;
+        let mut steps = Vec::new();
+        for &(ri, ni) in &part.steps {
+            let right = node(ni, scope, &mut items);
+            let r = &g.rels[ri];
+            if r.length.is_some() {
+                return Err(syntax(
+                    "CreatingVarLength",
+                    "variable-length relationships cannot be created",
+                    r.span,
+                ));
+            }
+            if r.types.len() != 1 {
+                return Err(syntax(
+                    "NoSingleRelationshipType",
+                    "a relationship to create needs exactly one type",
+                    r.span,
+                ));
+            }
+            let (from, to) = match r.dir {
+                Dir::Out => (left, right),
+                Dir::In => (right, left),
+                Dir::Both if merge => (left, right),
+                Dir::Both => {
+                    return Err(syntax(
+                        "RequiresDirectedRelationship",
+                        "a relationship to create needs a direction (-> or <-)",
+                        r.span,
+                    ))
+                }
+            };
+            let slot = if input.contains(&r.name) {
+                return Err(syntax(
+                    "VariableAlreadyBound",
+                    format!(
+                        "relationship `{}` already exists; it cannot be created",
+                        r.name
+                    ),
+                    r.span,
+                ));
+            } else {
+                match scope.slot(&r.name) {
+                    Some(s) if merge => s,
+                    _ => scope.push(&r.name),
+                }
+            };
+            items.push(CreateItem::Rel {
+                slot,
+                from,
+                to,
+                rel_type: r.types[0].clone(),
+                props: r.props_expr.clone(),
+                span: r.span,
+            });
+            steps.push(PathStep::Single(slot, right));
+            left = right;
+        }
+        if let Some(v) = &part.var {
+            let slot = match scope.slot(v) {
+                Some(s) if merge => s,
+                _ => scope.push(v),
+            };
+            items.push(CreateItem::Path { slot, start, steps });
+        }
+    }
+    Ok(items)
+}
+
+use super::Slot;
+
+fn var_slot(scope: &Scope, v: &Ident) -> Result<Slot> {
+    scope.slot(&v.name).ok_or_else(|| {
+        syntax(
+            "UndefinedVariable",
+            format!("variable `{}` is not defined", v.name),
+            v.span,
+        )
+    })
+}
+
+fn set_op(item: &SetItem, scope: &Scope) -> Result<SetOp> {
+    Ok(match item {
+        SetItem::Property {
+            target,
+            key,
+            value,
+            span,
+        } => SetOp::Prop {
+            target: target.clone(),
+            key: key.name.clone(),
+            value: Some(value.clone()),
+            span: *span,
+        },
+        SetItem::Variable {
+            variable,
+            value,
+            merge,
+            span,
+        } => SetOp::Props {
+            slot: var_slot(scope, variable)?,
+            value: value.clone(),
+            merge: *merge,
+            span: *span,
+        },
+        SetItem::Labels {
+            variable,
+            labels,
+            span,
+        } => SetOp::Labels {
+            slot: var_slot(scope, variable)?,
+            labels: labels.iter().map(|l| l.name.clone()).collect(),
+            add: true,
+            span: *span,
+        },
+    })
+}
+
+fn remove_op(item: &RemoveItem, scope: &Scope) -> Result<SetOp> {
+    Ok(match item {
+        RemoveItem::Property { target, key, span } => SetOp::Prop {
+            target: target.clone(),
+            key: key.name.clone(),
+            value: None,
+            span: *span,
+        },
+        RemoveItem::Labels {
+            variable,
+            labels,
+            span,
+        } => SetOp::Labels {
+            slot: var_slot(scope, variable)?,
+            labels: labels.iter().map(|l| l.name.clone()).collect(),
+            add: false,
+            span: *span,
+        },
+    })
+}
