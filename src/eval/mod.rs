@@ -53,8 +53,9 @@ pub trait Env {
     /// The value of an aggregate call (`count(*)`, `sum(x)`, ...) already
     /// computed for the current group, when evaluating an expression that
     /// contains aggregates after grouping (`RETURN count(*) + 1`). `expr` is
-    /// the aggregate call node itself. The default knows none, and evaluating
-    /// an aggregate then fails.
+    /// the aggregate call node itself, as it appears in the AST being
+    /// evaluated (identify it by address, `std::ptr::eq`, or by its span).
+    /// The default knows none, and evaluating an aggregate then fails.
     fn aggregate(&self, expr: &Expr) -> Option<Value> {
         let _ = expr;
         None

@@ -259,7 +259,8 @@ pub fn arith(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
                     ))
                 }
                 BinaryOp::Div => x.checked_div(y),
-                BinaryOp::Mod => x.checked_rem(y),
+                // i64::MIN % -1 is 0, not an overflow.
+                BinaryOp::Mod => Some(x.checked_rem(y).unwrap_or(0)),
                 _ => None,
             };
             r.map(Value::Int).ok_or_else(|| {
