@@ -21,6 +21,21 @@ const ITEM_KEYWORDS: &[&str] = &["article", "entity", "rel"];
 pub fn parse(text: &str) -> (FactFile, Vec<Error>) {
     let mut file = FactFile::default();
     let mut errors = Vec::new();
+    // One pass over a valid file; cut it into items only to report errors.
+    if let Ok(pairs) = FactParser::parse(Rule::file, text) {
+        let mut b = Builder {
+            offset: 0,
+            errors: &mut errors,
+        };
+        for top in pairs {
+            for pair in top.into_inner() {
+                if let Some(item) = b.item(pair) {
+                    file.items.push(item);
+                }
+            }
+        }
+        return (file, errors);
+    }
     for (start, end) in chunks(text) {
         let chunk = &text[start..end];
         match FactParser::parse(Rule::file, chunk) {
@@ -128,10 +143,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::citation => "a citation (like `@000#3`)",
         Rule::article_ref => "an article name after `@`",
         Rule::hash => "`#` and a sentence number",
-        Rule::sentence_list => "a sentence number",
-        Rule::sentence_item => "a sentence number",
-        Rule::sentence_part => "a sentence number",
-        Rule::sentence_no => "a sentence number",
+        Rule::sentences => "a sentence number",
         Rule::list => "a list",
         Rule::list_open => "a value",
         Rule::list_close => "`]` to close the list",
@@ -177,6 +189,13 @@ fn syntax_error(text: &str, offset: usize, e: &pest::error::Error<Rule>) -> Erro
                 phrases.push("a new `entity`, `rel` or `article`");
                 help = keyword_hint(&found);
             }
+            if positives.as_slice() == [Rule::eq] {
+                // `entiy un :Label` reads as a property `entiy` of the item above.
+                if let Some(prev) = previous_word(text, at) {
+                    help = keyword_hint(prev)
+                        .map(|h| format!("{h} (`{prev}` was read as a property name)"));
+                }
+            }
             if positives.contains(&Rule::rel_type) && !found.is_empty() {
                 help = Some(format!(
                     "relation types are written in UPPER_SNAKE_CASE, like `{}`",
@@ -219,6 +238,18 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
     };
     let token: String = rest[..len].chars().take(30).collect();
     (token, Span::new(at, at + len))
+}
+
+/// The word just before `at`, skipping white space.
+fn previous_word(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?.trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[start..];
+    (!word.is_empty()).then_some(word)
 }
 
 fn describe_found(found: &str) -> String {
@@ -557,11 +588,14 @@ impl Builder<'_> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::article_ref => article = self.ident(&p),
-                Rule::sentence_list => {
-                    for item in p.into_inner() {
-                        if let Some(passage) = self.passage(item) {
+                Rule::sentences => {
+                    let base = self.span(&p).start;
+                    let mut at = base;
+                    for item in p.as_str().split(',') {
+                        if let Some(passage) = self.passage(item, at) {
                             passages.push(passage);
                         }
+                        at += item.len() + 1;
                     }
                 }
                 _ => {}
@@ -574,31 +608,44 @@ impl Builder<'_> {
         }
     }
 
-    fn passage(&mut self, item: Pair<Rule>) -> Option<Passage> {
-        let span = self.span(&item);
+    /// One passage: `3`, `3-4`, `3+7` (the grammar guarantees digits
+    /// separated by `-` and `+`); `at` is where `item` starts.
+    fn passage(&mut self, item: &str, at: usize) -> Option<Passage> {
+        let span = Span::new(at, at + item.len());
         let mut sentences: Vec<u32> = Vec::new();
-        for part in item.into_inner() {
-            let part_span = self.span(&part);
+        let mut part_at = at;
+        for part in item.split('+') {
+            let part_span = Span::new(part_at, part_at + part.len());
+            part_at += part.len() + 1;
             let mut nums = Vec::new();
-            for n in part.into_inner() {
-                let s = self.span(&n);
-                match n.as_str().parse::<u32>() {
+            let mut n_at = part_span.start;
+            for n in part.split('-') {
+                let s = Span::new(n_at, n_at + n.len());
+                n_at += n.len() + 1;
+                match n.parse::<u32>() {
                     Ok(v) if v >= 1 => nums.push(v),
                     _ => {
                         self.errors.push(data_error(
                             "BadSentence",
-                            format!(
-                                "bad sentence number `{}`: sentences are numbered from 1",
-                                n.as_str()
-                            ),
+                            format!("bad sentence number `{n}`: sentences are numbered from 1"),
                             s,
                         ));
                         return None;
                     }
                 }
             }
-            let first = *nums.first()?;
-            let last = *nums.get(1).unwrap_or(&first);
+            let (first, last) = match nums.as_slice() {
+                [one] => (*one, *one),
+                [a, b] => (*a, *b),
+                _ => {
+                    self.errors.push(data_error(
+                        "BadSentence",
+                        format!("bad sentence range `{part}`: write `3-4`"),
+                        part_span,
+                    ));
+                    return None;
+                }
+            };
             if last < first {
                 self.errors.push(data_error(
                     "BadSentence",
@@ -608,7 +655,7 @@ impl Builder<'_> {
                 return None;
             }
             if last - first >= 3 {
-                // Checked before expanding, so a huge range costs nothing.
+                // Too long either way; checked before expanding a huge range.
                 sentences.extend([first, first + 1, first + 2, first + 3]);
                 break;
             }

@@ -3,7 +3,8 @@
 //! Cells: strings as they are, numbers and dates as text (floats as `1.0`,
 //! `NaN`), booleans `true`/`false`, nested values (lists, maps, nodes,
 //! relationships, paths) as their compact JSON text. A null is an empty
-//! field in CSV and TSV and `NULL` in Markdown.
+//! field in CSV, `\N` in TSV (as in PostgreSQL and MySQL text dumps) and
+//! `NULL` in Markdown.
 
 use std::io::{self, Write};
 
@@ -43,10 +44,10 @@ fn csv_field(s: Option<&str>) -> String {
     }
 }
 
-/// TSV escaping: `\` → `\\`, tab → `\t`, LF → `\n`, CR → `\r`.
+/// TSV escaping: `\` → `\\`, tab → `\t`, LF → `\n`, CR → `\r`; null → `\N`.
 fn tsv_field(s: Option<&str>) -> String {
     let Some(s) = s else {
-        return String::new();
+        return "\\N".to_string();
     };
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -61,8 +62,9 @@ fn tsv_field(s: Option<&str>) -> String {
     out
 }
 
-/// Markdown cell escaping: `\` and `|` backslash-escaped, line breaks as
-/// `<br>`, other control characters dropped.
+/// Markdown cell escaping: `\` and `|` backslash-escaped, `&` `<` `>` as
+/// entities (no raw HTML gets through), line breaks as `<br>`, tab → space,
+/// other control characters dropped.
 fn md_field(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -70,6 +72,9 @@ fn md_field(s: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
             '\r' => {
                 if chars.peek() != Some(&'\n') {
                     out.push_str("<br>");
@@ -183,7 +188,8 @@ mod tests {
     #[test]
     fn tsv_escaping() {
         assert_eq!(tsv_field(Some("a\tb\nc\\d\r")), "a\\tb\\nc\\\\d\\r");
-        assert_eq!(tsv_field(None), "");
+        assert_eq!(tsv_field(None), "\\N");
+        assert_eq!(tsv_field(Some("\\N")), "\\\\N");
     }
 
     #[test]
@@ -191,5 +197,6 @@ mod tests {
         assert_eq!(md_field("a|b"), "a\\|b");
         assert_eq!(md_field("a\\|b"), "a\\\\\\|b");
         assert_eq!(md_field("x\r\ny\nz\u{1b}"), "x<br>y<br>z");
+        assert_eq!(md_field("<b>&"), "&lt;b&gt;&amp;");
     }
 }

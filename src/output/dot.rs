@@ -5,7 +5,8 @@
 //!   user text never becomes an id, so keywords (`node`, `graph`), ports
 //!   (`a:b`) and numerals cannot break the file.
 //! - Labels are HTML-like labels: `& < > "` become entities, line breaks
-//!   become `<BR/>`, and `\` is doubled (Graphviz still expands `\N`, `\G`
+//!   become `<BR/>`, `]` becomes `&#93;` (dot 2.43 rejects a text that
+//!   starts with it), and `\` is doubled (Graphviz still expands `\N`, `\G`
 //!   inside HTML labels). Tooltips are quoted strings with `\` and `"`
 //!   escaped and line breaks as `\n`. Other control characters are dropped
 //!   everywhere (a tab becomes a space).
@@ -55,7 +56,7 @@ const OKABE_ITO: [&str; 7] = [
 const EDGE_COLOURS: [&str; 7] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
 ];
-const EDGE_STYLES: [(&str, &str); 3] = [("solid", "──▶"), ("dashed", "╌╌▶"), ("bold", "━━▶")];
+const EDGE_STYLES: [(&str, &str); 3] = [("solid", "───▶"), ("dashed", "┄┄┄▶"), ("bold", "━━━▶")];
 const SHAPES: [&str; 8] = [
     "box",
     "ellipse",
@@ -276,7 +277,7 @@ pub fn escape_quoted(s: &str) -> String {
     out
 }
 
-/// Escapes text for the inside of an HTML-like label: `&` `<` `>` `"` as
+/// Escapes text for the inside of an HTML-like label: `&` `<` `>` `"` `]` as
 /// entities, `\` doubled (Graphviz expands `\N` even there), line breaks as
 /// `<BR/>`, tab → space, other control characters dropped.
 pub fn escape_html(s: &str) -> String {
@@ -288,6 +289,8 @@ pub fn escape_html(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // Graphviz 2.43 rejects a text that starts with `]` (`<B>]</B>`).
+            ']' => out.push_str("&#93;"),
             '\\' => out.push_str("\\\\"),
             '\r' => {
                 if chars.peek() != Some(&'\n') {
@@ -331,13 +334,22 @@ fn html_label(inner: &str) -> String {
 
 /// `colour` mixed with white (`amount` of white, 0 to 1), as `#RRGGBB`.
 fn tint(colour: &str, amount: f64) -> String {
+    mix(colour, 255.0, amount)
+}
+
+/// `colour` mixed with black (`amount` of black, 0 to 1), as `#RRGGBB`.
+fn shade(colour: &str, amount: f64) -> String {
+    mix(colour, 0.0, amount)
+}
+
+fn mix(colour: &str, target: f64, amount: f64) -> String {
     let hex = colour.trim_start_matches('#');
     let channel = |i: usize| {
         let v = hex
             .get(i..i + 2)
             .and_then(|h| u8::from_str_radix(h, 16).ok())
             .unwrap_or(0);
-        let mixed = f64::from(v) + (255.0 - f64::from(v)) * amount;
+        let mixed = f64::from(v) + (target - f64::from(v)) * amount;
         mixed.round().clamp(0.0, 255.0) as u8
     };
     format!("#{:02X}{:02X}{:02X}", channel(0), channel(2), channel(4))
@@ -347,7 +359,7 @@ fn tint(colour: &str, amount: f64) -> String {
 struct NodeStyle {
     shape: &'static str,
     fill: String,
-    border: &'static str,
+    border: String,
 }
 
 impl NodeStyle {
@@ -358,13 +370,14 @@ impl NodeStyle {
                 NodeStyle {
                     shape: SHAPES[i % SHAPES.len()],
                     fill: tint(colour, 0.55),
-                    border: colour,
+                    // A darker outline: yellow and sky blue are faint on white.
+                    border: shade(colour, 0.25),
                 }
             }
             None => NodeStyle {
                 shape: "box",
                 fill: "#EEEEEE".to_string(),
-                border: "#777777",
+                border: "#777777".to_string(),
             },
         }
     }
@@ -378,9 +391,11 @@ impl NodeStyle {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct EdgeStyle {
     colour: &'static str,
+    /// A darker shade of `colour` for label text, legible on white.
+    text: String,
     style: &'static str,
     glyph: &'static str,
 }
@@ -388,8 +403,10 @@ struct EdgeStyle {
 impl EdgeStyle {
     fn for_index(i: usize) -> EdgeStyle {
         let (style, glyph) = EDGE_STYLES[(i / EDGE_COLOURS.len()) % EDGE_STYLES.len()];
+        let colour = EDGE_COLOURS[i % EDGE_COLOURS.len()];
         EdgeStyle {
-            colour: EDGE_COLOURS[i % EDGE_COLOURS.len()],
+            colour,
+            text: shade(colour, 0.35),
             style,
             glyph,
         }
@@ -609,7 +626,7 @@ fn render(
             r.to,
             html_label(&inner),
             st.colour,
-            st.colour,
+            st.text,
             st.style,
             escape_quoted(&tip)
         );
@@ -622,38 +639,60 @@ fn render(
             .map(String::as_str)
             .collect();
         let used_types: BTreeSet<&str> = relations.iter().map(|r| r.rel_type.as_str()).collect();
-        let mut rows = String::new();
-        for l in &used_labels {
+        // Labels as small nodes in their own shape and colours (the shape is
+        // the cue that does not depend on colour vision); relation types as
+        // a table of coloured arrows whose dashes match the edges.
+        let mut legend = String::new();
+        for (i, l) in used_labels.iter().enumerate() {
             let st = label_style(Some(&(*l).to_string()));
-            let _ = write!(
-                rows,
-                "<TR><TD BGCOLOR=\"{}\" COLOR=\"{}\" BORDER=\"1\" WIDTH=\"28\" HEIGHT=\"14\"></TD>\
-                 <TD ALIGN=\"LEFT\">{}</TD></TR>",
+            let _ = writeln!(
+                legend,
+                "    \"legend_label_{i}\" [label=<{}>, shape=\"{}\", style=\"{}\", fillcolor=\"{}\", \
+                 color=\"{}\", fontsize=\"10\", height=\"0.3\", margin=\"0.1,0.03\"];",
+                non_empty_html(l),
+                st.shape,
+                st.style_attr(),
                 st.fill,
-                st.border,
-                non_empty_html(l)
+                st.border
             );
         }
+        let mut rows = String::new();
         for t in &used_types {
             let st = edge_style(t);
             let _ = write!(
                 rows,
-                "<TR><TD><FONT COLOR=\"{}\">{}</FONT></TD><TD ALIGN=\"LEFT\">{}</TD></TR>",
+                "<TR><TD><FONT COLOR=\"{}\">{}</FONT></TD><TD ALIGN=\"LEFT\"><FONT COLOR=\"{}\">{}</FONT></TD></TR>",
                 st.colour,
                 st.glyph,
+                st.text,
                 non_empty_html(t)
             );
         }
         if !rows.is_empty() {
+            let _ = writeln!(
+                legend,
+                "    \"legend_types\" [shape=\"plaintext\", fontsize=\"10\", label=<<TABLE BORDER=\"0\" \
+                 CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"1\">{rows}</TABLE>>];"
+            );
+        }
+        if !legend.is_empty() {
+            // With LR the entries already stack in order in one column; with
+            // TB an invisible chain in one rank keeps the row in order.
+            let mut ids: Vec<String> = (0..used_labels.len())
+                .map(|i| format!("\"legend_label_{i}\""))
+                .collect();
+            if !rows.is_empty() {
+                ids.push("\"legend_types\"".to_string());
+            }
             out.push_str("  subgraph \"cluster_legend\" {\n");
             out.push_str(
                 "    label=<<B>Legend</B>>; style=\"rounded\"; color=\"#BBBBBB\"; fontcolor=\"#555555\";\n",
             );
-            let _ = writeln!(
-                out,
-                "    \"legend\" [shape=\"plaintext\", fontsize=\"10\", label=<<TABLE BORDER=\"0\" \
-                 CELLBORDER=\"0\" CELLSPACING=\"3\" CELLPADDING=\"1\">{rows}</TABLE>>];"
-            );
+            out.push_str(&legend);
+            if opts.rankdir == RankDir::TB && ids.len() > 1 {
+                let _ = writeln!(out, "    {{ rank=\"same\"; {}; }}", ids.join("; "));
+                let _ = writeln!(out, "    {} [style=\"invis\"];", ids.join(" -> "));
+            }
             out.push_str("  }\n");
         }
     }
@@ -716,6 +755,7 @@ mod tests {
     fn html_escaping() {
         assert_eq!(escape_html("<A & B>"), "&lt;A &amp; B&gt;");
         assert_eq!(escape_html("\"q\""), "&quot;q&quot;");
+        assert_eq!(escape_html("]"), "&#93;");
         assert_eq!(escape_html(r"\N\G"), r"\\N\\G");
         assert_eq!(escape_html("a\nb"), "a<BR/>b");
         assert_eq!(escape_html("a\u{7}\u{FFFF}b"), "ab");

@@ -195,8 +195,9 @@ pub(crate) fn write_table(
     let type_row: Vec<Cell> = types
         .iter()
         .map(|t| {
+            // No rows: nothing is known about the column.
             let name = if *t == ValueType::Nothing {
-                ValueType::Null.to_string()
+                ValueType::Any.to_string()
             } else {
                 t.to_string()
             };

@@ -65,6 +65,12 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// Runs `f` with enough stack left for the deepest nesting the parser
+/// accepts, moving to a fresh segment when needed.
+pub(crate) fn with_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, f)
+}
+
 /// A compile-time `SyntaxError`.
 pub(crate) fn syntax(code: &'static str, message: impl Into<String>, span: Span) -> Error {
     Error::syntax(code, message, span)
@@ -405,6 +411,10 @@ impl Checker {
 
     /// Checks an expression and returns its static type.
     pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope, cx: Cx) -> Result<Ty> {
+        with_stack(|| self.expr_unguarded(e, scope, cx))
+    }
+
+    fn expr_unguarded(&mut self, e: &Expr, scope: &Scope, cx: Cx) -> Result<Ty> {
         if cx.columns.iter().any(|c| same(c, e)) {
             return Ok(Ty::Any);
         }
@@ -440,15 +450,18 @@ impl Checker {
                     t,
                     Ty::Bool | Ty::Int | Ty::Float | Ty::Str | Ty::List(_) | Ty::Path
                 ) {
-                    return Err(type_error(
-                        "InvalidArgumentType",
-                        format!(
-                            "cannot read property `{}` of {}: only nodes, relationships and maps have properties",
-                            key.name,
-                            t.describe()
-                        ),
-                        span,
-                    ));
+                    let message = format!(
+                        "cannot read property `{}` of {}: only nodes, relationships and maps have properties",
+                        key.name,
+                        t.describe()
+                    );
+                    // The TCK files a path's missing properties under
+                    // SyntaxError, a literal's under TypeError.
+                    return Err(if t == Ty::Path {
+                        syntax("InvalidArgumentType", message, span)
+                    } else {
+                        type_error("InvalidArgumentType", message, span)
+                    });
                 }
                 Ok(Ty::Any)
             }
@@ -879,11 +892,17 @@ impl Checker {
                 }
             }
             None if !aggregate => {
-                return Err(syntax(
+                let err = syntax(
                     "UnknownFunction",
                     format!("unknown function `{full}`"),
                     nspan,
-                ));
+                );
+                return Err(
+                    match super::scope::closest(&full, crate::eval::function_names()) {
+                        Some(c) => err.with_help(format!("did you mean `{c}`?")),
+                        None => err,
+                    },
+                );
             }
             None => {}
         }

@@ -86,6 +86,15 @@ fn updates(kind: &ClauseKind) -> bool {
 impl Checker {
     /// Checks a query seen from `outer`; returns its columns when known.
     fn query(&mut self, q: &Query, outer: &Scope, kind: QueryKind) -> Result<Option<Vec<String>>> {
+        expr::with_stack(|| self.query_unguarded(q, outer, kind))
+    }
+
+    fn query_unguarded(
+        &mut self,
+        q: &Query,
+        outer: &Scope,
+        kind: QueryKind,
+    ) -> Result<Option<Vec<String>>> {
         if let Some((first_all, _)) = q.unions.first() {
             if let Some((_, part)) = q.unions.iter().find(|(all, _)| all != first_all) {
                 return Err(syntax(

@@ -127,7 +127,7 @@ impl Checker {
         };
         match scope.get(&v.name).map(|x| x.ty.clone()) {
             Some(t) => {
-                if !matches!(t, Ty::Node | Ty::Any) {
+                if !matches!(t, Ty::Node | Ty::Any | Ty::Null) {
                     return Err(syntax(
                         "VariableTypeConflict",
                         format!(
@@ -139,7 +139,7 @@ impl Checker {
                     ));
                 }
                 if mode.creates() && (lone || !node.labels.is_empty() || node.properties.is_some()) {
-                    let what = if lone {
+                    let what = if node.labels.is_empty() && node.properties.is_none() {
                         format!("{} ({}) would not create anything", mode.clause(), v.name)
                     } else {
                         format!(
@@ -210,12 +210,12 @@ impl Checker {
                     }
                     let fits = if rel.length.is_some() {
                         match &t {
-                            Ty::Any => true,
+                            Ty::Any | Ty::Null => true,
                             Ty::List(e) => matches!(**e, Ty::Rel | Ty::Any | Ty::Null),
                             _ => false,
                         }
                     } else {
-                        matches!(t, Ty::Rel | Ty::Any)
+                        matches!(t, Ty::Rel | Ty::Any | Ty::Null)
                     };
                     if !fits {
                         let as_what = if rel.length.is_some() {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::error::{Result, Span};
-use crate::syntax::ast::{Expr, ExprKind, Literal, Projection, UnaryOp};
+use crate::syntax::ast::{Expr, ExprKind, Literal, Projection, ProjectionItem, UnaryOp};
 
 use super::expr::{contains_aggregate, first_variable, is_aggregate_call, syntax, Agg, Cx};
 use super::scope::{Scope, Ty};
@@ -16,6 +16,15 @@ pub(crate) struct Projected {
     pub(crate) scope: Scope,
     /// Its column names, in order.
     pub(crate) columns: Vec<String>,
+}
+
+/// The column name of an item: its alias, its variable, or its text.
+fn column(item: &ProjectionItem) -> String {
+    match (&item.alias, &item.expr.kind) {
+        (Some(a), _) => a.name.clone(),
+        (None, ExprKind::Variable(v)) => v.clone(),
+        (None, _) => item.text.trim().to_string(),
+    }
 }
 
 /// True for a grouping key an aggregating expression may reuse: a variable
@@ -32,6 +41,28 @@ fn simple_key(e: &Expr) -> bool {
 /// calls that reads a variable which is not a grouping key: such an
 /// expression has no single value per group.
 fn ambiguous(
+    e: &Expr,
+    keys: &[&Expr],
+    group_vars: &HashSet<&str>,
+    locals: &mut Vec<String>,
+) -> Option<Span> {
+    if is_aggregate_call(e)
+        || keys
+            .iter()
+            .any(|k| simple_key(k) && super::expr::same(k, e))
+    {
+        return None;
+    }
+    if !contains_aggregate(e) {
+        // Point at the whole value that is outside the aggregates.
+        return offending(e, keys, group_vars, locals).map(|_| e.span);
+    }
+    offending(e, keys, group_vars, locals)
+}
+
+/// The first variable in `e` (outside aggregates and grouping keys) that
+/// is not a grouping variable.
+fn offending(
     e: &Expr,
     keys: &[&Expr],
     group_vars: &HashSet<&str>,
@@ -115,10 +146,10 @@ fn ambiguous(
 fn ambiguous_error(span: Span) -> crate::error::Error {
     syntax(
         "AmbiguousAggregationExpression",
-        "this expression mixes an aggregate with a value that is not a grouping key, so it has no single value per group",
+        "this value is used next to an aggregate but is not a grouping key, so the expression has no single value per group",
         span,
     )
-    .with_help("project the value on its own in the same clause (e.g. `n.x AS x, ...`), or aggregate in a preceding WITH")
+    .with_help("project this value on its own in the same clause so that it becomes a grouping key, or aggregate in a preceding WITH")
 }
 
 impl Checker {
@@ -131,7 +162,7 @@ impl Checker {
         span: Span,
     ) -> Result<Projected> {
         let clause = if is_with { "WITH" } else { "RETURN" };
-        if p.star && scope.is_empty() {
+        if p.star && !is_with && scope.is_empty() {
             return Err(syntax(
                 "NoVariablesInScope",
                 format!("{clause} * needs variables in scope, but there are none"),
@@ -185,11 +216,11 @@ impl Checker {
             }
         }
         for (item, ty) in p.items.iter().zip(&tys) {
-            let name = item.column_name().to_string();
+            let name = column(item);
             if p.items
                 .iter()
                 .take_while(|i| !std::ptr::eq(*i, item))
-                .any(|i| i.column_name() == name)
+                .any(|i| column(i) == name)
             {
                 let at = item.alias.as_ref().map_or(item.expr.span, |a| a.span);
                 return Err(syntax(
@@ -259,10 +290,10 @@ impl Checker {
             {
                 return Err(syntax(
                     "NoExpressionAlias",
-                    format!("expression `{}` in WITH must be aliased", item.text),
+                    format!("expression `{}` in WITH must be aliased", item.text.trim()),
                     item.expr.span,
                 )
-                .with_help(format!("name it: `{} AS name`", item.text)));
+                .with_help(format!("name it: `{} AS name`", item.text.trim())));
             }
             self.dropped.clear();
             for name in scope.names().filter(|n| !after.contains(n)) {

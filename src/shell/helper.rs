@@ -1,5 +1,5 @@
-//! The rustyline helper: multi-line validation, schema-aware completion and
-//! syntax highlighting for the REPL.
+//! The rustyline helper: schema-aware completion and syntax highlighting
+//! for the REPL.
 
 use std::borrow::Cow;
 
@@ -10,7 +10,6 @@ use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
-use crate::script::{completeness, Completeness};
 use crate::shell::command::COMMANDS;
 use crate::store::Graph;
 use crate::value::Value;
@@ -415,12 +414,13 @@ impl Hinter for KgHelper {
     type Hint = String;
 }
 
+/// Every line is accepted as typed: the REPL loop itself decides whether a
+/// statement is complete ([`crate::script::completeness`]) and asks for more
+/// lines with a continuation prompt, which rustyline cannot draw for input it
+/// holds open itself.
 impl Validator for KgHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(match completeness(ctx.input()) {
-            Completeness::Complete => ValidationResult::Valid(None),
-            Completeness::Incomplete => ValidationResult::Incomplete,
-        })
+    fn validate(&self, _ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        Ok(ValidationResult::Valid(None))
     }
 }
 

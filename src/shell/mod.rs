@@ -2,3 +2,5 @@
 
 pub mod command;
 pub mod helper;
+pub mod repl;
+pub mod session;

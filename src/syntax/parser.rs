@@ -92,8 +92,8 @@ impl<'i> Children<'i> {
 pub(crate) fn parse_statement(text: &str) -> Result<Statement> {
     errors::precheck(text)?;
     errors::configure_pest();
-    let mut pairs =
-        CypherParser::parse(Rule::statement, text).map_err(|e| errors::from_pest(&e, text))?;
+    let mut pairs = expr::with_stack(|| CypherParser::parse(Rule::statement, text))
+        .map_err(|e| errors::detailed_error(text, &e))?;
     let stmt = pairs
         .next()
         .ok_or_else(|| internal("statement", Span::new(0, text.len())))?;

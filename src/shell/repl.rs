@@ -1,0 +1,165 @@
+//! The interactive loop: rustyline with history, completion and
+//! highlighting; statements end with `;` and may span lines (continuation
+//! prompt), Ctrl-C clears the input or cancels a running query, Ctrl-D leaves.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use rustyline::error::ReadlineError;
+use rustyline::history::{FileHistory, History};
+use rustyline::{Config, Editor};
+
+use crate::script::{completeness, split, Completeness, PieceKind};
+use crate::shell::helper::{KgHelper, Schema};
+use crate::shell::session::{Flow, Session};
+
+/// The first-line prompt.
+pub const PROMPT: &str = "kg> ";
+/// The prompt for the following lines of an unfinished statement.
+pub const CONTINUATION: &str = " -> ";
+
+/// Where the history file lives by default: `$XDG_DATA_HOME/kg/history`, or
+/// `~/.local/share/kg/history`.
+pub fn default_history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("kg").join("history"))
+}
+
+/// Whether to use colour on standard output: a terminal and no `NO_COLOR`.
+pub fn color_wanted() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The banner printed when the shell starts.
+pub fn banner(session: &Session) -> String {
+    let g = session.engine.graph();
+    format!(
+        "kg {} — {} entities, {} relations, {} labels, {} relation types\n\
+         Statements end with `;`. Type :help for help, :quit or Ctrl-D to leave.",
+        env!("CARGO_PKG_VERSION"),
+        g.entity_count(),
+        g.relation_count(),
+        g.labels().count(),
+        g.relation_types().count()
+    )
+}
+
+/// Runs the shell until the user leaves. `history` is the history file
+/// (`None`: history in memory only).
+pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
+    let color = color_wanted();
+    session.table.color = color;
+    let config = Config::builder()
+        .auto_add_history(false)
+        .history_ignore_dups(true)
+        .map_err(io::Error::other)?
+        .max_history_size(10_000)
+        .map_err(io::Error::other)?
+        .build();
+    let mut editor: Editor<KgHelper, FileHistory> =
+        Editor::with_config(config).map_err(io::Error::other)?;
+    editor.set_helper(Some(KgHelper::new(
+        Schema::of(session.engine.graph()),
+        color,
+    )));
+    if let Some(path) = &history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if path.exists() {
+            if let Err(e) = editor.load_history(path) {
+                eprintln!("warning: cannot read history {}: {e}", path.display());
+            }
+        }
+    }
+    // Ctrl-C while a query runs: the terminal is in normal mode then, so the
+    // signal arrives here and cancels the query; at the prompt rustyline reads
+    // Ctrl-C as a key and clears the line.
+    let cancel = session.cancel.clone();
+    if let Err(e) = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not cancel queries: {e}");
+    }
+    eprintln!("{}", banner(&session));
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if !buffer.is_empty() {
+                    buffer.push('\n');
+                }
+                buffer.push_str(&line);
+                if completeness(&buffer) == Completeness::Incomplete {
+                    continue;
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                buffer.clear();
+                continue;
+            }
+            Err(ReadlineError::Eof) => {
+                if buffer.trim().is_empty() {
+                    break;
+                }
+                // EOF ends the last statement.
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                break;
+            }
+        }
+        let text = std::mem::take(&mut buffer);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.history_mut().add(text.trim());
+        let mut quit = false;
+        let mut wrote = false;
+        for piece in split(&text) {
+            let mut out = stdout.lock();
+            let mut err = stderr.lock();
+            let flow = match piece.kind {
+                PieceKind::Command => session.run_command_line(&piece.text, &mut out, &mut err),
+                PieceKind::Statement => {
+                    wrote = true;
+                    match session.run_statement(&piece.text, &mut out) {
+                        Ok(()) => Ok(Flow::Continue),
+                        Err(e) => {
+                            let _ = write!(err, "{}", e.render("query", &piece.text));
+                            Ok(Flow::Continue)
+                        }
+                    }
+                }
+            };
+            let _ = out.flush();
+            if flow == Ok(Flow::Quit) {
+                quit = true;
+                break;
+            }
+        }
+        if wrote {
+            if let Some(h) = editor.helper_mut() {
+                h.schema = Schema::of(session.engine.graph());
+            }
+        }
+        if quit {
+            break;
+        }
+    }
+    if let Some(path) = &history {
+        if let Err(e) = editor.save_history(path) {
+            eprintln!("warning: cannot write history {}: {e}", path.display());
+        }
+    }
+    Ok(())
+}

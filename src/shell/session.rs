@@ -1,0 +1,596 @@
+//! A shell session: an engine plus settings (format, parameters, timing),
+//! running statements and `:commands` and writing results. Shared by the REPL
+//! and scripts (`:source`, `kg -f`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+
+use crate::engine::{Engine, QueryResult, RunOptions};
+use crate::error::{Error, ErrorKind, Phase};
+use crate::eval::Params;
+use crate::output::{self, dot, Format, TableOptions};
+use crate::script::{split, PieceKind};
+use crate::shell::command::{Command, COMMANDS};
+use crate::value::Value;
+
+/// What the caller should do after a piece ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// The user asked to leave.
+    Quit,
+}
+
+/// A failure already reported to the error stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported {
+    /// The kind of the error, for exit codes.
+    pub kind: ErrorKind,
+}
+
+/// The shell's state.
+pub struct Session {
+    /// The engine and its graph.
+    pub engine: Engine,
+    /// How results are printed.
+    pub format: Format,
+    /// Table drawing options.
+    pub table: TableOptions,
+    /// Print timings after each statement.
+    pub timing: bool,
+    /// `$parameters`.
+    pub params: Params,
+    /// The last successful result (for `:dot` and `:sources`).
+    pub last: Option<QueryResult>,
+    /// Where the articles are, for `:sources` (sentence text).
+    pub corpus: Option<PathBuf>,
+    /// Set by Ctrl-C to cancel the running statement.
+    pub cancel: Arc<AtomicBool>,
+    /// Refuse writes.
+    pub readonly: bool,
+    /// Per-statement time limit.
+    pub timeout: Option<Duration>,
+    /// How deep `:source` calls are nested (to stop runaway recursion).
+    depth: usize,
+}
+
+/// How deep `:source` may nest.
+const MAX_SOURCE_DEPTH: usize = 16;
+
+impl Session {
+    /// A session over an engine, printing tables.
+    pub fn new(engine: Engine) -> Session {
+        Session {
+            engine,
+            format: Format::Table,
+            table: TableOptions::default(),
+            timing: false,
+            params: Params::new(),
+            last: None,
+            corpus: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            readonly: false,
+            timeout: None,
+            depth: 0,
+        }
+    }
+
+    /// Runs every statement and command of `text` (a script named
+    /// `source_name` in messages). With `keep_going`, errors are reported and
+    /// the script goes on; otherwise it stops at the first. Returns the first
+    /// error, if any.
+    pub fn run_script(
+        &mut self,
+        source_name: &str,
+        text: &str,
+        keep_going: bool,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Reported> {
+        let mut first_error = None;
+        for piece in split(text) {
+            let result = match piece.kind {
+                PieceKind::Statement => self
+                    .run_statement(&piece.text, out)
+                    .map(|_| Flow::Continue)
+                    .map_err(|e| {
+                        // Point the error at its place in the whole script.
+                        let shifted = match e.span {
+                            Some(s) => e.clone().at(crate::error::Span::new(
+                                s.start + piece.offset,
+                                s.end + piece.offset,
+                            )),
+                            None => e.clone(),
+                        };
+                        let _ = write!(err, "{}", shifted.render(source_name, text));
+                        Reported { kind: e.kind }
+                    }),
+                PieceKind::Command => self.run_command_line(&piece.text, out, err),
+            };
+            match result {
+                Ok(Flow::Quit) => return Ok(Flow::Quit),
+                Ok(Flow::Continue) => {}
+                Err(r) => {
+                    if !keep_going {
+                        return Err(r);
+                    }
+                    first_error.get_or_insert(r);
+                }
+            }
+        }
+        match first_error {
+            Some(r) => Err(r),
+            None => Ok(Flow::Continue),
+        }
+    }
+
+    /// Runs one statement and prints its result in the current format.
+    pub fn run_statement(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Error> {
+        let result = self.execute(text)?;
+        self.print_result(&result, out)?;
+        self.last = Some(result);
+        Ok(())
+    }
+
+    /// Runs one statement and returns its result (nothing printed).
+    pub fn execute(&mut self, text: &str) -> Result<QueryResult, Error> {
+        self.cancel.store(false, Ordering::SeqCst);
+        let options = RunOptions {
+            cancel: Some(self.cancel.clone()),
+            timeout: self.timeout,
+            readonly: self.readonly,
+        };
+        let started = Instant::now();
+        let result = self.engine.run_with(text, &self.params, &options);
+        if self.timing {
+            eprintln!("time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+        }
+        result
+    }
+
+    fn print_result(&self, result: &QueryResult, out: &mut dyn Write) -> Result<(), Error> {
+        let io = |e: std::io::Error| Error::new(ErrorKind::Io, Phase::Runtime, "Io", e.to_string());
+        if let Some(plan) = &result.plan {
+            writeln!(out, "{plan}").map_err(io)?;
+            if result.columns.is_empty() {
+                return Ok(());
+            }
+        }
+        if result.columns.is_empty() {
+            let s = &result.stats;
+            let mut parts = Vec::new();
+            for (n, what) in [
+                (s.nodes_created, "nodes created"),
+                (s.nodes_deleted, "nodes deleted"),
+                (s.relationships_created, "relationships created"),
+                (s.relationships_deleted, "relationships deleted"),
+                (s.properties_set, "properties set"),
+                (s.labels_added, "labels added"),
+                (s.labels_removed, "labels removed"),
+            ] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+            if parts.is_empty() {
+                parts.push("no changes".into());
+            }
+            if self.format == Format::Table {
+                writeln!(out, "{}", parts.join(", ")).map_err(io)?;
+            } else {
+                eprintln!("{}", parts.join(", "));
+            }
+            return Ok(());
+        }
+        output::write(self.format, self.engine.graph(), result, &self.table, out).map_err(io)
+    }
+
+    /// Parses and runs one `:command` line.
+    pub fn run_command_line(
+        &mut self,
+        line: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Reported> {
+        match Command::parse(line) {
+            Ok(cmd) => self.run_command(cmd, out, err),
+            Err(e) => {
+                let _ = writeln!(err, "error: {}", e.message);
+                if let Some(h) = e.help {
+                    let _ = writeln!(err, "  = help: {h}");
+                }
+                Err(Reported {
+                    kind: ErrorKind::Syntax,
+                })
+            }
+        }
+    }
+
+    /// Runs a parsed command.
+    pub fn run_command(
+        &mut self,
+        cmd: Command,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Flow, Reported> {
+        let fail = |err: &mut dyn Write, kind: ErrorKind, msg: String| {
+            let _ = writeln!(err, "error: {msg}");
+            Err(Reported { kind })
+        };
+        let r = match cmd {
+            Command::Quit => return Ok(Flow::Quit),
+            Command::Help(topic) => writeln!(out, "{}", help_text(topic.as_deref())),
+            Command::Schema => writeln!(out, "{}", schema_text(&self.engine)),
+            Command::Stats => writeln!(out, "{}", stats_text(&self.engine)),
+            Command::Format(None) => writeln!(out, "format: {}", self.format),
+            Command::Format(Some(name)) => match name.parse::<Format>() {
+                Ok(f) => {
+                    self.format = f;
+                    Ok(())
+                }
+                Err(e) => return fail(err, ErrorKind::Syntax, e.to_string()),
+            },
+            Command::MaxRows(None) => writeln!(out, "maxrows: {}", self.table.max_rows),
+            Command::MaxRows(Some(n)) => {
+                self.table.max_rows = n;
+                Ok(())
+            }
+            Command::MaxWidth(None) => writeln!(out, "maxwidth: {}", self.table.max_width),
+            Command::MaxWidth(Some(n)) => {
+                self.table.max_width = n;
+                Ok(())
+            }
+            Command::Timing(on) => {
+                self.timing = on.unwrap_or(!self.timing);
+                writeln!(err, "timing: {}", if self.timing { "on" } else { "off" })
+            }
+            Command::Param(name, expr) => {
+                let query = format!("RETURN {expr} AS value");
+                match self.execute(&query) {
+                    Ok(r) => match r.rows.first().and_then(|row| row.first()) {
+                        Some(v) => {
+                            self.params.insert(name, v.clone());
+                            Ok(())
+                        }
+                        None => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "the expression gave no value".into(),
+                            )
+                        }
+                    },
+                    Err(e) => {
+                        let _ = write!(err, "{}", e.render(":param", &query));
+                        return Err(Reported { kind: e.kind });
+                    }
+                }
+            }
+            Command::Params => {
+                if self.params.is_empty() {
+                    writeln!(out, "no parameters (set one with :param name => value)")
+                } else {
+                    let graph = self.engine.graph();
+                    let mut r = Ok(());
+                    for (k, v) in &self.params {
+                        r = r.and(writeln!(out, "${k} => {}", output::text::render(graph, v)));
+                    }
+                    r
+                }
+            }
+            Command::ParamClear => {
+                self.params.clear();
+                Ok(())
+            }
+            Command::Source(path) => {
+                if self.depth >= MAX_SOURCE_DEPTH {
+                    return fail(
+                        err,
+                        ErrorKind::Io,
+                        format!("{path}: :source nested more than {MAX_SOURCE_DEPTH} deep"),
+                    );
+                }
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => return fail(err, ErrorKind::Io, format!("cannot read {path}: {e}")),
+                };
+                self.depth += 1;
+                let r = self.run_script(&path, &text, false, out, err);
+                self.depth -= 1;
+                return r.map(|_| Flow::Continue);
+            }
+            Command::Dot { query, file } => {
+                let result = match query {
+                    Some(q) => match self.execute(&q) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            let _ = write!(err, "{}", e.render("query", &q));
+                            return Err(Reported { kind: e.kind });
+                        }
+                    },
+                    None => match &self.last {
+                        Some(r) => r.clone(),
+                        None => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "no result yet: run a query first, or give one: :dot MATCH ..."
+                                    .into(),
+                            )
+                        }
+                    },
+                };
+                let text = match dot::result_to_dot(
+                    self.engine.graph(),
+                    &result,
+                    &dot::DotOptions::default(),
+                ) {
+                    Ok(t) => t,
+                    Err(e) => return fail(err, ErrorKind::Data, e.to_string()),
+                };
+                match file {
+                    Some(f) => match std::fs::write(&f, text) {
+                        Ok(()) => writeln!(err, "wrote {f}"),
+                        Err(e) => {
+                            return fail(err, ErrorKind::Io, format!("cannot write {f}: {e}"))
+                        }
+                    },
+                    None => write!(out, "{text}"),
+                }
+            }
+            Command::Save(path) => {
+                return fail(
+                    err,
+                    ErrorKind::Io,
+                    format!("cannot save {path}: snapshots are not available in this build yet"),
+                );
+            }
+            Command::Open(path) => {
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => return fail(err, ErrorKind::Io, format!("cannot read {path}: {e}")),
+                };
+                match crate::facts::load_named(&path, &text) {
+                    Ok(graph) => {
+                        self.engine = Engine::with_graph(graph);
+                        self.last = None;
+                        writeln!(err, "opened {path}: {}", stats_line(&self.engine))
+                    }
+                    Err(rendered) => {
+                        let _ = write!(err, "{rendered}");
+                        let _ = writeln!(err, "the graph is unchanged");
+                        return Err(Reported {
+                            kind: ErrorKind::Data,
+                        });
+                    }
+                }
+            }
+            Command::Explain(q) => {
+                let query = format!("EXPLAIN {q}");
+                match self.execute(&query) {
+                    Ok(r) => writeln!(out, "{}", r.plan.unwrap_or_default()),
+                    Err(e) => {
+                        let _ = write!(err, "{}", e.render("query", &query));
+                        return Err(Reported { kind: e.kind });
+                    }
+                }
+            }
+            Command::Sources => match &self.last {
+                None => {
+                    return fail(
+                        err,
+                        ErrorKind::Syntax,
+                        "no result yet: run a query first".into(),
+                    )
+                }
+                Some(r) => writeln!(
+                    out,
+                    "{}",
+                    sources_text(&self.engine, r, self.corpus.as_deref())
+                ),
+            },
+        };
+        r.map(|_| Flow::Continue)
+            .or_else(|e| fail(err, ErrorKind::Io, e.to_string()))
+    }
+}
+
+/// `:help` text: the list of commands, or one command's usage.
+pub fn help_text(topic: Option<&str>) -> String {
+    match topic {
+        Some(t) => match COMMANDS.iter().find(|c| c.0.eq_ignore_ascii_case(t)) {
+            Some((_, usage, what)) => format!("{usage}\n    {what}"),
+            None => match crate::shell::command::did_you_mean(t, COMMANDS.iter().map(|c| c.0)) {
+                Some(s) => format!("no command `:{t}`; did you mean `:{s}`?"),
+                None => format!("no command `:{t}`; type :help for the list"),
+            },
+        },
+        None => {
+            let mut s = String::from(
+                "Type openCypher statements ending with `;` (they may span lines), or commands:\n\n",
+            );
+            let width = COMMANDS.iter().map(|c| c.1.len()).max().unwrap_or(0);
+            for (_, usage, what) in COMMANDS {
+                s.push_str(&format!("  {usage:width$}  {what}\n"));
+            }
+            s.push_str(
+                "\nKnowledge-graph extensions:\n\
+                 \x20 MATCH (m {alias: 'المغرب'})   find entities by any name, any language, any case or accents\n\
+                 \x20 MATCH (m {key: 'morocco'})    find an entity by its key\n\
+                 \x20 r.sources, n.sources          the citations (article, sentence) of a fact\n\
+                 \x20 n.key, n.aliases              an entity's key and its names\n\n\
+                 Keys: Tab completes, Ctrl-R searches history, Ctrl-C cancels, Ctrl-D leaves.",
+            );
+            s
+        }
+    }
+}
+
+fn stats_line(engine: &Engine) -> String {
+    let g = engine.graph();
+    format!(
+        "{} entities, {} relations",
+        g.entity_count(),
+        g.relation_count()
+    )
+}
+
+/// `:stats` text.
+pub fn stats_text(engine: &Engine) -> String {
+    let g = engine.graph();
+    let aliases: usize = g.entities().map(|e| e.aliases.len()).sum();
+    let citations: usize = g.entities().map(|e| e.sources.len()).sum::<usize>()
+        + g.relations().map(|r| r.sources.len()).sum::<usize>();
+    format!(
+        "entities:       {}\nrelations:      {}\nlabels:         {}\nrelation types: {}\naliases:        {}\ncitations:      {}",
+        g.entity_count(),
+        g.relation_count(),
+        g.labels().count(),
+        g.relation_types().count(),
+        aliases,
+        citations
+    )
+}
+
+/// `:schema` text: labels with counts, relation types with their endpoint
+/// labels, property keys with the types of their values.
+pub fn schema_text(engine: &Engine) -> String {
+    let g = engine.graph();
+    let mut s = String::from("labels:\n");
+    for l in g.labels() {
+        s.push_str(&format!("  :{l} ({})\n", g.label_count(l)));
+    }
+    s.push_str("relation types:\n");
+    for t in g.relation_types() {
+        let mut ends: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for id in g.relations_with_type(t) {
+            if let Some(r) = g.relation(id) {
+                let label = |e| {
+                    g.entity(e)
+                        .and_then(|e| e.labels.first().cloned())
+                        .unwrap_or_default()
+                };
+                *ends.entry((label(r.from), label(r.to))).or_default() += 1;
+            }
+        }
+        let pairs: Vec<String> = ends
+            .iter()
+            .map(|((a, b), n)| format!("(:{a})-[:{t}]->(:{b}) {n}"))
+            .collect();
+        s.push_str(&format!(
+            "  :{t} ({})  {}\n",
+            g.type_count(t),
+            pairs.join(", ")
+        ));
+    }
+    let mut keys: IndexMap<String, IndexMap<&'static str, usize>> = IndexMap::new();
+    for e in g.entities() {
+        for (k, v) in &e.props {
+            *keys
+                .entry(k.clone())
+                .or_default()
+                .entry(v.type_name())
+                .or_default() += 1;
+        }
+    }
+    let mut rel_keys: IndexMap<String, IndexMap<&'static str, usize>> = IndexMap::new();
+    for r in g.relations() {
+        for (k, v) in &r.props {
+            *rel_keys
+                .entry(k.clone())
+                .or_default()
+                .entry(v.type_name())
+                .or_default() += 1;
+        }
+    }
+    for (title, keys) in [
+        ("entity property keys:\n", keys),
+        ("relation property keys:\n", rel_keys),
+    ] {
+        s.push_str(title);
+        for (k, types) in keys {
+            let t: Vec<String> = types.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
+            s.push_str(&format!("  {k}: {}\n", t.join(", ")));
+        }
+    }
+    s.trim_end().to_string()
+}
+
+/// `:sources` text: each entity and relation of a result with its citations,
+/// and the cited sentence when the corpus is at hand.
+pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>) -> String {
+    let g = engine.graph();
+    let elements = dot::collect_elements(&result.rows);
+    let mut articles: IndexMap<String, Option<Vec<String>>> = IndexMap::new();
+    let mut sentence = |article: &str, n: u32| -> Option<String> {
+        let corpus = corpus?;
+        let sentences = articles
+            .entry(article.to_string())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(corpus.join(article)).ok()?;
+                Some(
+                    crate::facts::sentences::split(&text)
+                        .iter()
+                        .map(|s| s.text.to_string())
+                        .collect::<Vec<String>>(),
+                )
+            })
+            .as_ref()?;
+        sentences.get((n as usize).checked_sub(1)?).cloned()
+    };
+    let mut s = String::new();
+    let mut cite = |s: &mut String, what: String, sources: &[crate::store::Citation]| {
+        s.push_str(&what);
+        s.push('\n');
+        if sources.is_empty() {
+            s.push_str("    (no citation)\n");
+        }
+        for c in sources {
+            s.push_str(&format!("    {}#{}", c.article, c.sentence));
+            if let Some(text) = sentence(&c.article, c.sentence) {
+                s.push_str(&format!("\n        {text}"));
+            }
+            s.push('\n');
+        }
+    };
+    for id in &elements.relations {
+        if let Some(r) = g.relation(*id) {
+            let name = |e| {
+                g.entity(e)
+                    .and_then(|e| e.name().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            cite(
+                &mut s,
+                format!("({})-[:{}]->({})", name(r.from), r.rel_type, name(r.to)),
+                &r.sources,
+            );
+        }
+    }
+    for id in &elements.entities {
+        if let Some(e) = g.entity(*id) {
+            let what = format!("({}:{})", e.name().unwrap_or(""), e.labels.join(":"));
+            cite(&mut s, what, &e.sources);
+        }
+    }
+    if s.is_empty() {
+        s.push_str("the last result holds no entity or relation");
+    } else if corpus.is_none() {
+        s.push_str(
+            "(start kg with --corpus DIR, or run it next to ../shared/seeds, to see the sentences)",
+        );
+    }
+    s.trim_end().to_string()
+}
+
+/// Renders a value for messages.
+pub fn show(engine: &Engine, v: &Value) -> String {
+    output::text::render(engine.graph(), v)
+}
