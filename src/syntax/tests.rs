@@ -562,6 +562,14 @@ fn statement_prefixes_comments_and_case() {
 }
 
 #[test]
+fn parenthesized_spans_include_the_parentheses() {
+    let text = "RETURN (a + b) * c";
+    let p = proj(text);
+    let sp = p.items[0].expr.span;
+    assert_eq!(&text[sp.start..sp.end], "(a + b) * c");
+}
+
+#[test]
 fn spans_point_into_the_text() {
     let text = "MATCH (n) RETURN n.name AS x";
     let p = proj(text);
