@@ -109,7 +109,8 @@ impl Engine {
         params: &Params,
         options: &RunOptions,
     ) -> Result<QueryResult> {
-        let statement = crate::syntax::parse(query)?;
+        let mut statement = crate::syntax::parse(query)?;
+        trim_item_texts(&mut statement.query);
         crate::semantic::check(&statement)?;
         let plan = crate::plan::build(&statement, &self.graph)?;
         if statement.mode == StatementMode::Explain {
@@ -168,5 +169,25 @@ impl Engine {
             plan: plan_text,
             mutations,
         })
+    }
+}
+
+/// Column names are the verbatim text of unaliased projection items; white
+/// space after an item is not part of it (`RETURN c  ORDER BY c` has a
+/// column `c`). Trims it, whatever the parser kept.
+fn trim_item_texts(q: &mut crate::syntax::ast::Query) {
+    use crate::syntax::ast::ClauseKind;
+    let parts = std::iter::once(&mut q.first).chain(q.unions.iter_mut().map(|(_, s)| s));
+    for sq in parts {
+        for c in &mut sq.clauses {
+            if let ClauseKind::With(p) | ClauseKind::Return(p) = &mut c.kind {
+                for it in &mut p.items {
+                    let t = it.text.trim();
+                    if t.len() != it.text.len() {
+                        it.text = t.to_string();
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use indexmap::IndexMap;
 
-use super::values::{Aggregator, HashKey};
+use super::values::{key, Aggregator, HashKey};
 use super::{BoxOp, Ctx, Operator, Row};
 use crate::error::Result;
 use crate::plan::{AggCall, Scope};
@@ -37,7 +37,14 @@ impl<'p> AggregateOp<'p> {
     fn fresh(&self) -> Result<Vec<Aggregator>> {
         self.aggs
             .iter()
-            .map(|a| Aggregator::new(&a.name, a.distinct).map_err(|e| e.or_at(a.span)))
+            .map(|a| {
+                let name = if a.name == "count" && a.args.is_empty() {
+                    "*"
+                } else {
+                    a.name.as_str()
+                };
+                Aggregator::new(name, a.distinct).map_err(|e| e.or_at(a.span))
+            })
             .collect()
     }
 
@@ -45,11 +52,11 @@ impl<'p> AggregateOp<'p> {
         let mut groups: IndexMap<HashKey, (Row, Vec<Aggregator>)> = IndexMap::new();
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            let mut key = Vec::with_capacity(self.keys.len());
+            let mut values = Vec::with_capacity(self.keys.len());
             for k in self.keys {
-                key.push(ctx.eval(self.scope, &row, k)?);
+                values.push(ctx.eval(self.scope, &row, k)?);
             }
-            let key = HashKey::new(key);
+            let key = key(values);
             if !groups.contains_key(&key) {
                 let fresh = self.fresh()?;
                 groups.insert(key.clone(), (row.clone(), fresh));
@@ -62,12 +69,12 @@ impl<'p> AggregateOp<'p> {
                 for e in &a.args {
                     args.push(ctx.eval(self.scope, &row, e)?);
                 }
-                acc.add(args).map_err(|e| e.or_at(a.span))?;
+                acc.update(&args).map_err(|e| e.or_at(a.span))?;
             }
         }
         if groups.is_empty() && self.keys.is_empty() {
             let rep = vec![Value::Null; self.scope.width()];
-            groups.insert(HashKey::new(Vec::new()), (rep, self.fresh()?));
+            groups.insert(key(Vec::new()), (rep, self.fresh()?));
         }
         let mut out = VecDeque::with_capacity(groups.len());
         for (_, (mut row, accs)) in groups {

@@ -210,19 +210,8 @@ impl<'g> Ctx<'g> {
 
     /// Evaluates a predicate: true only for `true`.
     pub fn test(&self, scope: &Scope, row: &[Value], e: &Expr) -> Result<bool> {
-        match self.eval(scope, row, e)? {
-            Value::Bool(b) => Ok(b),
-            Value::Null => Ok(false),
-            other => Err(Error::runtime(
-                ErrorKind::Type,
-                "InvalidArgumentType",
-                format!(
-                    "a predicate must be a Boolean, but this one is {}",
-                    other.type_name()
-                ),
-            )
-            .at(e.span)),
-        }
+        let v = self.eval(scope, row, e)?;
+        crate::eval::compare::truthy(&v).map_err(|err| err.or_at(e.span))
     }
 
     fn sub(&self) -> Ctx<'_> {

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
-use super::values::{order, HashKey};
+use super::values::{key, order, HashKey};
 use super::{build, BoxOp, Ctx, Operator, Row};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::plan::explain::OpFigures;
@@ -185,13 +185,12 @@ impl Operator for DistinctOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            let key = HashKey::new(
-                self.slots
-                    .iter()
-                    .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
-                    .collect(),
-            );
-            if self.seen.insert(key) {
+            let k = key(self
+                .slots
+                .iter()
+                .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
+                .collect());
+            if self.seen.insert(k) {
                 return Ok(Some(row));
             }
         }
@@ -428,7 +427,7 @@ impl Operator for UnionOp<'_> {
             match part.next(ctx)? {
                 Some(row) => {
                     if let Some(seen) = &mut self.seen {
-                        if !seen.insert(HashKey::new(row.clone())) {
+                        if !seen.insert(key(row.clone())) {
                             continue;
                         }
                     }

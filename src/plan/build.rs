@@ -850,13 +850,6 @@ impl<'g> Builder<'g> {
             if is_return {
                 vis.sort();
             }
-            if vis.is_empty() && p.items.is_empty() {
-                return Err(syntax(
-                    "NoVariablesInScope",
-                    "`*` needs at least one variable in scope",
-                    span,
-                ));
-            }
             for v in vis {
                 let e = var(&v, span);
                 items.push((v, e));
@@ -955,7 +948,10 @@ impl<'g> Builder<'g> {
             );
         }
         let columns: Vec<String> = items.iter().map(|(n, _)| n.clone()).collect();
-        if order.is_empty() {
+        // WITH ... WHERE sees the projected names and the variables before
+        // the WITH; it filters after ORDER BY / SKIP / LIMIT.
+        let where_ = if is_return { None } else { p.where_.as_ref() };
+        if order.is_empty() && where_.is_none() {
             let mut scope = Scope::new();
             for c in &columns {
                 scope.push(c);
@@ -999,15 +995,27 @@ impl<'g> Builder<'g> {
                     scope,
                 );
             }
-            let scope = plan.scope.clone();
-            plan = wrap(
-                Op::Sort {
-                    input: Box::new(plan),
-                    keys: order,
-                },
-                scope,
-            );
+            if !order.is_empty() {
+                let scope = plan.scope.clone();
+                plan = wrap(
+                    Op::Sort {
+                        input: Box::new(plan),
+                        keys: order,
+                    },
+                    scope,
+                );
+            }
             plan = self.skip_limit(plan, p, wrote);
+            if let Some(w) = where_ {
+                let scope = plan.scope.clone();
+                plan = wrap(
+                    Op::Filter {
+                        input: Box::new(plan),
+                        predicate: w.clone(),
+                    },
+                    scope,
+                );
+            }
             let mut out = Scope::new();
             for c in &columns {
                 out.push(c);
@@ -1018,16 +1026,6 @@ impl<'g> Builder<'g> {
                     slots,
                 },
                 out,
-            );
-        }
-        if let Some(w) = &p.where_ {
-            let scope = plan.scope.clone();
-            plan = wrap(
-                Op::Filter {
-                    input: Box::new(plan),
-                    predicate: w.clone(),
-                },
-                scope,
             );
         }
         Ok((plan, columns))

@@ -3,11 +3,12 @@
 //! the offending token, and deep or huge input is refused up front.
 
 use std::num::NonZeroUsize;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use pest::error::{ErrorVariant, InputLocation};
+use pest::Parser as _;
 
-use super::parser::Rule;
+use super::parser::{CypherParser, Rule};
 use crate::error::{Error, Result, Span};
 
 /// The deepest nesting of brackets accepted before parsing.
@@ -17,14 +18,29 @@ pub(crate) const MAX_NESTING: usize = 100;
 /// enough to stop pathological backtracking within a second or so.
 const CALL_LIMIT: usize = 200_000_000;
 
-/// Sets pest's global switches once: the call budget and the collection of
-/// expected tokens for error messages.
+/// Sets pest's call budget (a process-wide switch) once.
 pub(crate) fn configure_pest() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
-        pest::set_error_detail(true);
     });
+}
+
+/// Parses `text` again, this time collecting the literal tokens pest tried
+/// (`)`, `]`, ...), and translates the failure. Collecting them slows
+/// parsing, so it is only switched on (process-wide, under a lock so that
+/// messages do not depend on other threads) for a query that already failed.
+pub(crate) fn detailed_error(text: &str, first: &pest::error::Error<Rule>) -> Error {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let guard = DETAIL.lock().unwrap_or_else(|p| p.into_inner());
+    pest::set_error_detail(true);
+    let again = super::expr::with_stack(|| CypherParser::parse(Rule::statement, text));
+    pest::set_error_detail(false);
+    drop(guard);
+    match again {
+        Err(e) => from_pest(&e, text),
+        Ok(_) => from_pest(first, text),
+    }
 }
 
 /// Refuses input nested too deeply for the parser's recursion to be safe.
@@ -74,6 +90,69 @@ pub(crate) fn precheck(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// An error for a string, backquoted name or block comment that is never
+/// closed: it swallows the rest of the query, so pest's own position would
+/// be the end of the input.
+fn unclosed(text: &str) -> Option<Error> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                let open = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= bytes.len() {
+                    let (what, close) = match q {
+                        b'`' => ("name", "`"),
+                        b'"' => ("string", "\""),
+                        _ => ("string", "'"),
+                    };
+                    return Some(
+                        Error::syntax(
+                            "UnexpectedSyntax",
+                            format!("this {what} is never closed"),
+                            Span::new(open, open + 1),
+                        )
+                        .with_help(format!("add the closing `{close}`")),
+                    );
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let open = i;
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                if i + 1 >= bytes.len() {
+                    return Some(
+                        Error::syntax(
+                            "UnexpectedSyntax",
+                            "this comment is never closed",
+                            Span::new(open, open + 2),
+                        )
+                        .with_help("add the closing `*/`"),
+                    );
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// What a rule stands for in an error message, or `None` to leave it out
 /// (operators are summed up as "an operator").
 fn describe(rule: Rule) -> Option<&'static str> {
@@ -118,11 +197,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         node_labels | node_label | label_predicate => "a label such as `:Person`",
         properties => "a property map such as `{name: 'x'}`",
         rel_pattern | relationships_pattern => "a relationship pattern such as `-[:KNOWS]->`",
-        left_arrow => "`<`",
+        left_arrow => "a relationship pattern such as `-[:KNOWS]->`",
         right_arrow => "`>`",
         rel_detail => "`[`",
         rel_types => "a relationship type such as `:KNOWS`",
-        range_spec | invalid_range => "a length such as `*1..3`",
+        range_spec => "a length such as `*1..3`",
+        invalid_range => return None,
         range_lo | range_hi => "a number",
         range_dots => "`..`",
         expression | slice_from | slice_to => "an expression",
@@ -139,7 +219,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         map_literal => "a map such as `{key: value}`",
         map_entry => "a map entry such as `key: value`",
         parameter => "a parameter such as `$name`",
-        param_number => "a parameter name",
+        param_number => "a name",
         case_expr | kw_case => "CASE",
         case_when | kw_when => "WHEN",
         case_else | kw_else => "ELSE",
@@ -266,14 +346,207 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The words that cannot be variable names unless backquoted (the
+/// grammar's `reserved` rule).
+const RESERVED: &[&str] = &[
+    "AND",
+    "AS",
+    "ASC",
+    "ASCENDING",
+    "BY",
+    "CALL",
+    "CASE",
+    "CONTAINS",
+    "CREATE",
+    "DELETE",
+    "DESC",
+    "DESCENDING",
+    "DETACH",
+    "DISTINCT",
+    "ELSE",
+    "END",
+    "ENDS",
+    "FALSE",
+    "IN",
+    "IS",
+    "LIMIT",
+    "MATCH",
+    "MERGE",
+    "NOT",
+    "NULL",
+    "ON",
+    "OPTIONAL",
+    "OR",
+    "ORDER",
+    "REMOVE",
+    "RETURN",
+    "SET",
+    "SKIP",
+    "STARTS",
+    "THEN",
+    "TRUE",
+    "UNION",
+    "UNWIND",
+    "WHEN",
+    "WHERE",
+    "WITH",
+    "XOR",
+    "YIELD",
+];
+
 const KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "CREATE", "MERGE", "SET", "REMOVE",
     "DELETE", "DETACH", "CALL", "YIELD", "UNION", "ORDER", "SKIP", "LIMIT", "DISTINCT", "AS",
     "AND", "OR", "XOR", "NOT", "CONTAINS", "STARTS", "ENDS", "CASE", "WHEN", "THEN", "ELSE", "END",
 ];
 
+/// Keywords that start a clause: when several are expected, they are
+/// summed up as "a clause".
+const CLAUSE_WORDS: &[&str] = &[
+    "MATCH",
+    "OPTIONAL MATCH",
+    "UNWIND",
+    "WITH",
+    "RETURN",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "REMOVE",
+    "DELETE",
+    "DETACH",
+    "CALL",
+];
+
+/// What may follow an expression, covered by "an operator" when that is
+/// expected too.
+const OPERATOR_WORDS: &[&str] = &[
+    "`:`",
+    "`=`",
+    "`.`",
+    "`[`",
+    "a label such as `:Person`",
+    "IS NULL",
+    "AND",
+    "OR",
+    "XOR",
+    "IN",
+    "IS",
+    "CONTAINS",
+    "STARTS WITH",
+    "ENDS WITH",
+];
+
+/// What may start an expression, covered by "an expression" when that is
+/// expected too.
+const EXPRESSION_STARTS: &[&str] = &[
+    "a number",
+    "a string",
+    "a list",
+    "a variable name",
+    "NOT",
+    "CASE",
+    "count(*)",
+    "count",
+    "reduce",
+    "EXISTS",
+    "ALL",
+    "ANY",
+    "NONE",
+    "SINGLE",
+    "a function name",
+    "a node pattern such as `(n)`",
+    "a parameter such as `$name`",
+    "a map such as `{key: value}`",
+    "true",
+    "false",
+    "null",
+    "`(`",
+    "`[`",
+    "`{`",
+    "`-`",
+    "`+`",
+    "`$`",
+];
+
+/// The descriptions of what was expected at `pos`: from the rules pest
+/// tried there, and from the punctuation it tried there.
+fn expected(
+    positives: &[Rule],
+    attempts: Option<&(usize, Vec<String>)>,
+    pos: usize,
+) -> Vec<&'static str> {
+    let mut descs: Vec<&'static str> = Vec::new();
+    let mut add = |d: &'static str| {
+        if !descs.contains(&d) {
+            descs.push(d);
+        }
+    };
+    for r in positives {
+        if let Some(d) = describe(*r) {
+            add(d);
+        }
+    }
+    if let Some((_, tokens)) = attempts.filter(|a| a.0 == pos) {
+        let only_tokens = positives.is_empty();
+        for t in tokens {
+            let d = match t.as_str() {
+                ")" => "`)`",
+                "]" => "`]`",
+                "}" => "`}`",
+                "," => "`,`",
+                ":" => "`:`",
+                "|" => "`|`",
+                "=" => "`=`",
+                "(" if only_tokens => "`(`",
+                "[" if only_tokens => "`[`",
+                "{" if only_tokens => "`{`",
+                "*" if only_tokens => "`*`",
+                ".." if only_tokens => "`..`",
+                "-" if only_tokens => "`-`",
+                ">" if only_tokens => "`>`",
+                "BY" if only_tokens => "BY",
+                "WITH" if only_tokens => "WITH",
+                "NULL" if only_tokens => "NULL",
+                "MATCH" if only_tokens => "MATCH",
+                "SET" if only_tokens => "SET",
+                "DELETE" if only_tokens => "DELETE",
+                _ => continue,
+            };
+            add(d);
+        }
+    }
+    let clause_words = descs.iter().filter(|d| CLAUSE_WORDS.contains(d)).count();
+    if clause_words >= 2 {
+        descs.retain(|d| !CLAUSE_WORDS.contains(d));
+        descs.push("a clause");
+    }
+    if descs.contains(&"a clause") {
+        descs.retain(|d| !matches!(*d, "UNION" | "`;`" | "EXPLAIN" | "PROFILE"));
+        if !descs.contains(&"end of input") && positives.contains(&Rule::EOI) {
+            descs.push("end of input");
+        }
+    }
+    if descs.contains(&"an operator") {
+        descs.retain(|d| !OPERATOR_WORDS.contains(d));
+    }
+    if descs.contains(&"an expression") {
+        descs.retain(|d| !EXPRESSION_STARTS.contains(d));
+    }
+    if descs.contains(&"a label such as `:Person`") {
+        descs.retain(|d| *d != "`:`");
+    }
+    let mut seen = Vec::new();
+    descs.retain(|d| {
+        let fresh = !seen.contains(d);
+        seen.push(*d);
+        fresh
+    });
+    descs.sort_by_key(|d| rank(d));
+    descs
+}
+
 /// Translates a pest error into a kg syntax error.
-pub(crate) fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
+fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -289,7 +562,28 @@ pub(crate) fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
             );
         }
     };
+    // Literal tokens (`)`, `]`, ...) are not rules; when one was the last
+    // thing tried, pest's token tracking knows the furthest position.
+    let attempts = e.parse_attempts().map(|a| {
+        let tokens: Vec<String> = a.expected_tokens().iter().map(|t| t.to_string()).collect();
+        (a.max_position, tokens)
+    });
+    let frontier = match &attempts {
+        Some((max, _)) if *max > pos && *max <= text.len() => {
+            let descs = expected(&[], attempts.as_ref(), *max);
+            (!descs.is_empty()).then_some((*max, descs))
+        }
+        _ => None,
+    };
+    let (pos, descs) = match frontier {
+        Some(f) => f,
+        None => (pos, expected(&positives, attempts.as_ref(), pos)),
+    };
     let (tok_span, found) = token_at(text, pos);
+
+    if let Some(err) = unclosed(text) {
+        return err;
+    }
 
     // A character that only looks like an operator: `—` for `-`, `’` for `'`, ...
     if let Some(c) = text.get(pos..).and_then(|r| r.chars().next()) {
@@ -322,59 +616,29 @@ pub(crate) fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
         }
     }
 
-    let mut descs: Vec<&str> = Vec::new();
-    for r in &positives {
-        if let Some(d) = describe(*r) {
-            if !descs.contains(&d) {
-                descs.push(d);
-            }
-        }
-    }
-    if let Some(attempts) = e.parse_attempts() {
-        for t in attempts.expected_tokens() {
-            let d = match t.to_string().as_str() {
-                ")" => "`)`",
-                "]" => "`]`",
-                "}" => "`}`",
-                "," => "`,`",
-                ":" => "`:`",
-                "|" => "`|`",
-                "=" => "`=`",
-                _ => continue,
-            };
-            if !descs.contains(&d) {
-                descs.push(d);
-            }
-        }
-    }
-    // "an expression" already covers its more specific starts.
-    if descs.contains(&"an expression") {
-        descs.retain(|d| {
-            !matches!(
-                *d,
-                "a number"
-                    | "a string"
-                    | "a list"
-                    | "a variable name"
-                    | "NOT"
-                    | "CASE"
-                    | "count(*)"
-                    | "a parameter such as `$name`"
-                    | "a map such as `{key: value}`"
-                    | "true"
-                    | "false"
-                    | "null"
-            )
-        });
-    }
-    descs.sort_by_key(|d| rank(d));
     let message = if descs.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", join_or(&descs))
     };
     let mut err = Error::syntax("UnexpectedSyntax", message, tok_span);
+    if text.get(..pos).is_some_and(|t| t.trim_end().ends_with(';')) {
+        return err.with_help("run one statement at a time: each query ends at its `;`");
+    }
+    let word = found.trim_matches('`');
+    if descs
+        .iter()
+        .any(|d| *d == "a variable name" || *d == "a name")
+        && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
+    {
+        return err.with_help(format!(
+            "{word} is a reserved word; to use it as a name, write it in backquotes: `{word}`"
+        ));
+    }
     if found.len() > 4 {
+        if text.get(..pos).is_some_and(|t| t.trim_end().ends_with(';')) {
+            return err.with_help("run one statement at a time: each query ends at its `;`");
+        }
         let word = found.trim_matches('`');
         if word.chars().all(|c| c.is_ascii_alphabetic()) {
             if let Some(k) = KEYWORDS
@@ -384,14 +648,6 @@ pub(crate) fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
             {
                 err = err.with_help(format!("did you mean `{k}`?"));
             }
-        }
-    }
-    if found.starts_with("`'") || found.starts_with("`\"") {
-        // An unterminated string swallows the rest of the query.
-        let q = &found[1..2];
-        if text.get(pos + 1..).is_some_and(|r| !r.contains(q)) {
-            err = Error::syntax("UnexpectedSyntax", "this string is never closed", tok_span)
-                .with_help(format!("add the closing `{q}`"));
         }
     }
     err
