@@ -48,3 +48,5 @@ snap!(pattern_in_return, "MATCH (n) RETURN (n)-->()");
 snap!(bad_var_length, "MATCH (a)-[:KNOWS..3]->(b) RETURN b");
 snap!(unclosed_comment, "MATCH (n) /* find them all RETURN n");
 snap!(reserved_word_as_alias, "MATCH (n) RETURN n.x AS order");
+snap!(two_statements, "MATCH (n) RETURN n; MATCH (m) RETURN m");
+snap!(merge_action_without_set, "MERGE (a:A) ON CREATE a.x = 1");

@@ -12,6 +12,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kg::syntax::parse;
+use regex::Regex;
+
+/// The AST's debug form without positions and verbatim column texts, which
+/// legitimately change when a query is printed back.
+fn shape(s: &kg::syntax::ast::Statement, spans: &Regex, texts: &Regex) -> String {
+    let d = format!("{s:?}");
+    let d = spans.replace_all(&d, "");
+    texts.replace_all(&d, "").into_owned()
+}
 
 /// Error codes the parser itself raises.
 const PARSER_CODES: &[&str] = &[
@@ -250,8 +259,29 @@ fn tck_queries_parse() {
     let mut other_err = 0;
     let mut other_err_ok = 0;
     let mut failures = Vec::new();
+    let spans = Regex::new(r"span: Span \{ start: \d+, end: \d+ \}").expect("regex");
+    let texts = Regex::new(r#"text: "(?:[^"\\]|\\.)*""#).expect("regex");
+    let mut round_trips = 0;
     for q in &queries {
         let res = parse(&q.text);
+        // Printing the AST back as Cypher and parsing that gives the same tree.
+        if let Ok(ast) = &res {
+            let printed = ast.to_string();
+            match parse(&printed) {
+                Ok(again) if shape(ast, &spans, &texts) == shape(&again, &spans, &texts) => {
+                    round_trips += 1
+                }
+                Ok(_) => failures.push(format!(
+                    "{}: printed form parses to a different tree\n{}\n{printed}",
+                    q.id, q.text
+                )),
+                Err(e) => failures.push(format!(
+                    "{}: printed form does not parse: {}\n{printed}",
+                    q.id,
+                    e.render("printed", &printed)
+                )),
+            }
+        }
         match &q.error {
             Some((ty, code)) if ty == "SyntaxError" && PARSER_CODES.contains(&code.as_str()) => {
                 reject += 1;
@@ -298,7 +328,8 @@ fn tck_queries_parse() {
     eprintln!(
         "TCK queries: {valid_ok}/{valid} valid queries parse; \
          {other_err_ok}/{other_err} queries expecting later-stage errors parse; \
-         {rejected}/{reject} queries expecting parser errors are rejected with the right code"
+         {rejected}/{reject} queries expecting parser errors are rejected with the right code; \
+         {round_trips} print back to Cypher that parses to the same tree"
     );
     for f in failures.iter().take(40) {
         eprintln!("---\n{f}");

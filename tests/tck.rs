@@ -13,6 +13,7 @@
 //! - `KG_TCK_FILTER=substring` (or a positional argument): run only the
 //!   scenarios whose id contains it.
 //! - `KG_TCK_UPDATE=1`: rewrite `tests/tck-passing.txt` with the passing set.
+//! - `KG_TCK_THREADS=N`: scenarios run at once (default: the cores, at most 4).
 //! - `KG_TCK_DUMP=1`: print the selected scenarios' expanded steps and stop.
 //! - `KG_REQUIRE_SHARED=1`: fail (instead of skipping) when the features are absent.
 //!
@@ -56,6 +57,7 @@ struct Config {
     update: bool,
     require_shared: bool,
     baseline: PathBuf,
+    threads: usize,
 }
 
 fn env_flag(name: &str) -> Option<String> {
@@ -92,6 +94,9 @@ fn config() -> Result<Config, ExitCode> {
         update: env_flag("KG_TCK_UPDATE").is_some_and(|v| v != "0"),
         require_shared: env_flag("KG_REQUIRE_SHARED").is_some_and(|v| v != "0"),
         baseline: manifest.join("tests/tck-passing.txt"),
+        threads: env_flag("KG_TCK_THREADS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get().min(4))),
     })
 }
 
@@ -119,16 +124,19 @@ fn install_panic_hook() {
     }));
 }
 
-/// Runs one scenario in its own thread, catching panics; abandons it after
-/// [`HARD_LIMIT`].
-fn run_guarded(sc: &Arc<Scenario>, index: usize) -> Outcome {
-    let (tx, rx) = mpsc::channel();
-    let sc2 = Arc::clone(sc);
-    let spawned = thread::Builder::new()
+/// Runs one scenario in a new thread, catching panics; the outcome is sent
+/// on `tx` with the scenario's index.
+fn spawn_scenario(
+    sc: &Arc<Scenario>,
+    index: usize,
+    tx: mpsc::Sender<(usize, Outcome)>,
+) -> Result<(), String> {
+    let sc = Arc::clone(sc);
+    thread::Builder::new()
         .name(format!("{THREAD_PREFIX}-{index}"))
         .stack_size(64 << 20)
         .spawn(move || {
-            let result = panic::catch_unwind(AssertUnwindSafe(|| run::run_scenario(&sc2)));
+            let result = panic::catch_unwind(AssertUnwindSafe(|| run::run_scenario(&sc)));
             let outcome = match result {
                 Ok(o) => o,
                 Err(_) => {
@@ -136,32 +144,79 @@ fn run_guarded(sc: &Arc<Scenario>, index: usize) -> Outcome {
                         .with(|m| m.borrow_mut().take())
                         .unwrap_or_else(|| "unknown panic".into());
                     let mut o = Outcome::new(Status::Panic, format!("panicked: {msg}"));
-                    o.expects_error = sc2
+                    o.expects_error = sc
                         .steps
                         .iter()
                         .any(|s| s.text.contains(" should be raised at "));
                     o
                 }
             };
-            let _ = tx.send(outcome);
-        });
-    let handle = match spawned {
-        Ok(h) => h,
-        Err(e) => return Outcome::new(Status::Fail, format!("cannot start a thread: {e}")),
-    };
-    match rx.recv_timeout(HARD_LIMIT) {
-        Ok(o) => {
-            let _ = handle.join();
-            o
+            let _ = tx.send((index, outcome));
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start a thread: {e}"))
+}
+
+/// Runs every scenario, each in its own thread, at most `parallel` at a
+/// time. A scenario still running after [`HARD_LIMIT`] is recorded as hung
+/// and its thread abandoned. Returns the outcomes and run times, by index.
+fn run_all(scenarios: &[Arc<Scenario>], parallel: usize) -> (Vec<Outcome>, Vec<Duration>) {
+    let n = scenarios.len();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
+    let mut times = vec![Duration::ZERO; n];
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    let mut in_flight: BTreeMap<usize, Instant> = BTreeMap::new();
+    let mut next = 0;
+    let mut done = 0;
+    while done < n {
+        while in_flight.len() < parallel.max(1) && next < n {
+            match spawn_scenario(&scenarios[next], next, tx.clone()) {
+                Ok(()) => {
+                    in_flight.insert(next, Instant::now());
+                }
+                Err(e) => {
+                    outcomes[next] = Some(Outcome::new(Status::Fail, e));
+                    done += 1;
+                }
+            }
+            next += 1;
         }
-        Err(mpsc::RecvTimeoutError::Timeout) => Outcome::new(
-            Status::Hang,
-            format!("still running after {}s; abandoned", HARD_LIMIT.as_secs()),
-        ),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Outcome::new(Status::Panic, "the scenario thread died without a result")
+        let Some(oldest) = in_flight.values().min().copied() else {
+            continue;
+        };
+        let wait = HARD_LIMIT.saturating_sub(oldest.elapsed());
+        match rx.recv_timeout(wait) {
+            Ok((i, o)) => {
+                // A result from an abandoned thread comes too late: ignore it.
+                if let Some(start) = in_flight.remove(&i) {
+                    times[i] = start.elapsed();
+                    outcomes[i] = Some(o);
+                    done += 1;
+                }
+            }
+            Err(_) => {
+                let late: Vec<usize> = in_flight
+                    .iter()
+                    .filter(|(_, t)| t.elapsed() >= HARD_LIMIT)
+                    .map(|(i, _)| *i)
+                    .collect();
+                for i in late {
+                    in_flight.remove(&i);
+                    times[i] = HARD_LIMIT;
+                    outcomes[i] = Some(Outcome::new(
+                        Status::Hang,
+                        format!("still running after {}s; abandoned", HARD_LIMIT.as_secs()),
+                    ));
+                    done += 1;
+                }
+            }
         }
     }
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::new(Status::Fail, "no outcome recorded")))
+        .collect();
+    (outcomes, times)
 }
 
 /// Pass/fail/skip counts, with error-scenario figures.
@@ -300,11 +355,8 @@ fn main() -> ExitCode {
     }
 
     install_panic_hook();
-    let outcomes: Vec<Outcome> = scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, sc)| run_guarded(sc, i))
-        .collect();
+    let (outcomes, times) = run_all(&scenarios, cfg.threads);
+    let mut durations: Vec<(Duration, usize)> = times.into_iter().zip(0..).collect();
     let run_time = started.elapsed() - parse_time;
 
     // ----- counts ------------------------------------------------------------
@@ -334,6 +386,24 @@ fn main() -> ExitCode {
         println!("tck: by feature");
         for (f, c) in &by_feature {
             println!("  {f:<58} {}", c.line());
+        }
+    }
+    if cfg.verbose >= 1 {
+        durations.sort_by(|a, b| b.cmp(a));
+        println!("tck: slowest scenarios");
+        for (d, i) in durations.iter().take(5) {
+            println!("  {:>8.3}s {}", d.as_secs_f64(), scenarios[*i].id);
+        }
+        if env_flag("KG_TCK_TIMES").is_some() {
+            let mut by: BTreeMap<&str, f64> = BTreeMap::new();
+            for (d, i) in &durations {
+                *by.entry(scenarios[*i].feature.as_str()).or_default() += d.as_secs_f64();
+            }
+            let mut v: Vec<_> = by.into_iter().collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+            for (f, t) in v.iter().take(15) {
+                println!("  {t:>8.3}s {f}");
+            }
         }
     }
     if cfg.verbose >= 2 {

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod compare;
+mod dates;
 mod errors;
 mod expr;
 mod functions;

@@ -219,7 +219,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         map_literal => "a map such as `{key: value}`",
         map_entry => "a map entry such as `key: value`",
         parameter => "a parameter such as `$name`",
-        param_number => "a parameter name",
+        param_number => "a name",
         case_expr | kw_case => "CASE",
         case_when | kw_when => "WHEN",
         case_else | kw_else => "ELSE",
@@ -622,6 +622,9 @@ fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
         format!("expected {}, found {found}", join_or(&descs))
     };
     let mut err = Error::syntax("UnexpectedSyntax", message, tok_span);
+    if text.get(..pos).is_some_and(|t| t.trim_end().ends_with(';')) {
+        return err.with_help("run one statement at a time: each query ends at its `;`");
+    }
     let word = found.trim_matches('`');
     if descs
         .iter()
@@ -633,6 +636,9 @@ fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
         ));
     }
     if found.len() > 4 {
+        if text.get(..pos).is_some_and(|t| t.trim_end().ends_with(';')) {
+            return err.with_help("run one statement at a time: each query ends at its `;`");
+        }
         let word = found.trim_matches('`');
         if word.chars().all(|c| c.is_ascii_alphabetic()) {
             if let Some(k) = KEYWORDS

@@ -95,6 +95,14 @@ pub(crate) fn with_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
 }
 
+/// Builds an `expression` pair used as a value (anywhere but a `WHERE`):
+/// relationship patterns may only appear in it as predicates.
+pub(crate) fn build_value(p: P) -> Result<Expr> {
+    let e = build(p)?;
+    check_pattern_predicates(&e, false)?;
+    Ok(e)
+}
+
 /// Builds an `expression` pair.
 pub(crate) fn build(p: P) -> Result<Expr> {
     with_stack(|| build_unguarded(p))
@@ -345,7 +353,12 @@ pub(crate) fn build_atom(p: P) -> Result<Expr> {
         Rule::exists_subquery => exists(p)?,
         Rule::relationships_pattern => ExprKind::Pattern(Box::new(build_pattern_element(p)?)),
         Rule::function_call => function(p)?,
-        Rule::parenthesized => return build(Children::of(p).expect(Rule::expression)?),
+        Rule::parenthesized => {
+            // The span includes the parentheses, so `(a + b) * c` spans it all.
+            let mut e = build(Children::of(p).expect(Rule::expression)?)?;
+            e.span = sp;
+            return Ok(e);
+        }
         Rule::variable => ExprKind::Variable(ident(p)?.name),
         other => return Err(internal(&format!("atom {other:?}"), sp)),
     };
@@ -602,8 +615,11 @@ pub(crate) fn check_pattern_predicates(e: &Expr, allowed: bool) -> Result<()> {
         | ExprKind::Parameter(_)
         | ExprKind::Variable(_)
         | ExprKind::CountStar
-        | ExprKind::Exists(_)
-        | ExprKind::PatternComprehension { .. } => Ok(()),
+        | ExprKind::Exists(_) => Ok(()),
+        // The WHERE was checked when it was built.
+        ExprKind::PatternComprehension { projection, .. } => {
+            check_pattern_predicates(projection, false)
+        }
         ExprKind::List(items) => items
             .iter()
             .try_for_each(|x| check_pattern_predicates(x, false)),

@@ -2,12 +2,14 @@
 //!
 //! The grammar is `grammar/cypher.pest`. Errors name the line and column and
 //! say what was expected in words a user knows, never pest rule names.
+//! The AST prints back as Cypher (`Display`, in `print.rs`).
 
 pub mod ast;
 mod errors;
 mod expr;
 mod literal;
 mod parser;
+mod print;
 
 #[cfg(test)]
 mod tests;

@@ -182,7 +182,7 @@ fn build_clause(p: P) -> Result<Clause> {
         Rule::unwind_clause => {
             let mut c = Children::of(p);
             c.expect(Rule::kw_unwind)?;
-            let e = expr::build(c.expect(Rule::expression)?)?;
+            let e = expr::build_value(c.expect(Rule::expression)?)?;
             c.expect(Rule::kw_as)?;
             let variable = ident(c.expect(Rule::variable)?)?;
             ClauseKind::Unwind(Unwind { expr: e, variable })
@@ -238,7 +238,7 @@ fn build_clause(p: P) -> Result<Clause> {
             let mut c = Children::of(p);
             let detach = c.eat(Rule::kw_detach);
             c.expect(Rule::kw_delete)?;
-            let exprs = c.rest().map(expr::build).collect::<Result<_>>()?;
+            let exprs = c.rest().map(expr::build_value).collect::<Result<_>>()?;
             ClauseKind::Delete(Delete { detach, exprs })
         }
         Rule::call_clause => ClauseKind::Call(build_call(p)?),
@@ -268,8 +268,7 @@ fn build_projection(p: P) -> Result<Projection> {
                 let mut ic = Children::of(it);
                 let e = ic.expect(Rule::expression)?;
                 let text = e.as_str().to_string();
-                let e = expr::build(e)?;
-                expr::check_pattern_predicates(&e, false)?;
+                let e = expr::build_value(e)?;
                 let alias = if ic.eat(Rule::kw_as) {
                     Some(ident(ic.expect(Rule::variable)?)?)
                 } else {
@@ -291,8 +290,7 @@ fn build_projection(p: P) -> Result<Projection> {
         oc.expect(Rule::kw_by)?;
         for s in oc.rest() {
             let mut sc = Children::of(s);
-            let e = expr::build(sc.expect(Rule::expression)?)?;
-            expr::check_pattern_predicates(&e, false)?;
+            let e = expr::build_value(sc.expect(Rule::expression)?)?;
             let descending = matches!(sc.peek(), Some(Rule::kw_desc | Rule::kw_descending));
             order_by.push(SortItem {
                 expr: e,
@@ -304,7 +302,7 @@ fn build_projection(p: P) -> Result<Projection> {
         Some(s) => {
             let mut sc = Children::of(s);
             sc.expect(Rule::kw_skip)?;
-            Some(expr::build(sc.expect(Rule::expression)?)?)
+            Some(expr::build_value(sc.expect(Rule::expression)?)?)
         }
         None => None,
     };
@@ -312,7 +310,7 @@ fn build_projection(p: P) -> Result<Projection> {
         Some(s) => {
             let mut sc = Children::of(s);
             sc.expect(Rule::kw_limit)?;
-            Some(expr::build(sc.expect(Rule::expression)?)?)
+            Some(expr::build_value(sc.expect(Rule::expression)?)?)
         }
         None => None,
     };
@@ -355,8 +353,7 @@ fn build_set_item(p: P) -> Result<SetItem> {
         Rule::set_property => {
             let mut c = Children::of(p);
             let (target, key) = build_property_target(c.expect(Rule::property_expression)?)?;
-            let value = expr::build(c.expect(Rule::expression)?)?;
-            expr::check_pattern_predicates(&value, false)?;
+            let value = expr::build_value(c.expect(Rule::expression)?)?;
             Ok(SetItem::Property {
                 target,
                 key,
@@ -371,8 +368,7 @@ fn build_set_item(p: P) -> Result<SetItem> {
             if !merge {
                 c.expect(Rule::eq_sign)?;
             }
-            let value = expr::build(c.expect(Rule::expression)?)?;
-            expr::check_pattern_predicates(&value, false)?;
+            let value = expr::build_value(c.expect(Rule::expression)?)?;
             Ok(SetItem::Variable {
                 variable,
                 value,
@@ -431,11 +427,8 @@ fn build_call(p: P) -> Result<Call> {
         Some(a) => {
             let args = Children::of(a)
                 .rest()
-                .map(expr::build)
+                .map(expr::build_value)
                 .collect::<Result<Vec<_>>>()?;
-            for a in &args {
-                expr::check_pattern_predicates(a, false)?;
-            }
             Some(args)
         }
         None => None,
@@ -540,7 +533,6 @@ fn build_properties(p: P) -> Result<Expr> {
     let mut c = Children::of(p);
     let inner = c.next("properties")?;
     let e = expr::build_atom(inner)?;
-    expr::check_pattern_predicates(&e, false)?;
     Ok(e)
 }
 

@@ -562,6 +562,14 @@ fn statement_prefixes_comments_and_case() {
 }
 
 #[test]
+fn parenthesized_spans_include_the_parentheses() {
+    let text = "RETURN (a + b) * c";
+    let p = proj(text);
+    let sp = p.items[0].expr.span;
+    assert_eq!(&text[sp.start..sp.end], "(a + b) * c");
+}
+
+#[test]
 fn spans_point_into_the_text() {
     let text = "MATCH (n) RETURN n.name AS x";
     let p = proj(text);
@@ -621,4 +629,37 @@ fn nesting_within_the_limits_parses() {
             panic!("{}", e.render("q", s));
         }
     }
+}
+
+/// Parses `text` and prints it back.
+fn printed(text: &str) -> String {
+    stmt(text).to_string()
+}
+
+#[test]
+fn printing_back_keeps_the_structure() {
+    assert_eq!(
+        printed("match (a:A {x: 1})<-[r:T|U*2..]-(b) where a.x < b.y < 3 return a.x as x"),
+        "MATCH (a:A {x: 1})<-[r:T|U*2..]-(b) WHERE a.x < b.y AND b.y < 3 RETURN a.x AS x"
+    );
+    assert_eq!(
+        printed("RETURN (1 + 2) * 3, 1 + 2 * 3, -(2 ^ 2), - 1, -1"),
+        "RETURN (1 + 2) * 3, 1 + 2 * 3, - (2 ^ 2), - 1, -1"
+    );
+    assert_eq!(
+        printed("RETURN (a < b) < c, NOT (a OR b), (NOT a) = b"),
+        "RETURN (a < b) < c, NOT (a OR b), (NOT a) = b"
+    );
+    assert_eq!(
+        printed("RETURN 'a\\'b\\n', `my var`, $`p 1`, {`k k`: 1}"),
+        "RETURN 'a\\'b\\n', `my var`, $`p 1`, {`k k`: 1}"
+    );
+    assert_eq!(
+        printed("MERGE (n) ON CREATE SET n.x = 1 ON MATCH SET n += {y: 2}, n:L RETURN *"),
+        "MERGE (n) ON CREATE SET n.x = 1 ON MATCH SET n += {y: 2}, n:L RETURN *"
+    );
+    assert_eq!(
+        printed("CALL db.labels() YIELD label WHERE label <> 'x' RETURN label UNION ALL RETURN 1 AS label"),
+        "CALL db.labels() YIELD label WHERE label <> 'x' RETURN label UNION ALL RETURN 1 AS label"
+    );
 }

@@ -635,13 +635,21 @@ pub fn compare_table(
     if unexpected.is_empty() && missing.is_empty() {
         return Ok(());
     }
-    let mut msg = format!(
-        "expected {} rows, got {} ({} missing, {} unexpected)",
-        expected.len(),
-        actual.len(),
-        missing.len(),
-        unexpected.len()
-    );
+    let mut msg = if expected.len() == actual.len() {
+        format!(
+            "rows differ ({} of {} missing, as many unexpected)",
+            missing.len(),
+            expected.len()
+        )
+    } else {
+        format!(
+            "expected {} rows, got {} ({} missing, {} unexpected)",
+            expected.len(),
+            actual.len(),
+            missing.len(),
+            unexpected.len()
+        )
+    };
     if let Some(m) = missing.first() {
         msg.push_str(&format!("; missing {}", render_row(m)));
     }
