@@ -62,6 +62,9 @@ pub struct QueryResult {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     graph: Graph,
+    /// Whether any entity has a real `key` / `alias` property (see
+    /// [`Ctx::has_index_props`]), kept between statements that do not write.
+    index_props: Option<(bool, bool)>,
 }
 
 impl Engine {
@@ -72,7 +75,10 @@ impl Engine {
 
     /// An engine over `graph`.
     pub fn with_graph(graph: Graph) -> Engine {
-        Engine { graph }
+        Engine {
+            graph,
+            index_props: None,
+        }
     }
 
     /// The graph.
@@ -82,6 +88,7 @@ impl Engine {
 
     /// The graph, for loaders that write to it directly.
     pub fn graph_mut(&mut self) -> &mut Graph {
+        self.index_props = None;
         &mut self.graph
     }
 
@@ -136,13 +143,14 @@ impl Engine {
         let guard = Guard::new(options.cancel.clone(), options.timeout);
         let profile = statement.mode == StatementMode::Profile;
         self.graph.begin();
-        let (outcome, stats, figures) = {
+        let (outcome, stats, figures, index_props) = {
             let mut ctx = Ctx::writer(&mut self.graph, params, &guard);
+            ctx.set_index_props(self.index_props);
             if profile {
                 ctx.enable_profile(plan.root.size());
             }
             let rows = crate::exec::collect(&plan.root, &mut ctx);
-            (rows, ctx.stats, ctx.figures())
+            (rows, ctx.stats, ctx.figures(), ctx.index_props())
         };
         let rows = match outcome {
             Ok(rows) => rows,
@@ -152,6 +160,11 @@ impl Engine {
             }
         };
         let mutations = self.graph.commit();
+        self.index_props = if mutations.is_empty() {
+            index_props
+        } else {
+            None
+        };
         let (columns, rows) = if plan.returns {
             (plan.columns.clone(), rows)
         } else {

@@ -1,5 +1,7 @@
-//! The `kg` command line: graph summary, statistics, grounding checks.
+//! The `kg` command line: the shell (REPL), scripted queries, DOT export,
+//! graph statistics and grounding checks.
 
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -7,7 +9,10 @@ use clap::{Parser, Subcommand};
 
 use kg::error::locate;
 use kg::facts::{self, check};
-use kg::Graph;
+use kg::output::{dot, Format};
+use kg::shell::repl;
+use kg::shell::session::{Flow, Session};
+use kg::{Engine, ErrorKind, Graph};
 
 /// kg: a knowledge graph with per-fact provenance and multilingual aliases.
 #[derive(Parser, Debug)]
@@ -16,6 +21,39 @@ struct Cli {
     /// Load this fact file instead of the built-in seed.
     #[arg(long, global = true, value_name = "FILE")]
     facts: Option<PathBuf>,
+
+    /// Run this query (repeatable) instead of opening the shell.
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    queries: Vec<String>,
+
+    /// Run the statements of this script (`-` = standard input).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
+
+    /// Output format: table, json, jsonl, csv, tsv, markdown (default: table
+    /// on a terminal, jsonl otherwise).
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+
+    /// Keep running a script after an error (the exit code is still 1).
+    #[arg(long = "continue")]
+    keep_going: bool,
+
+    /// Refuse statements that write.
+    #[arg(long)]
+    readonly: bool,
+
+    /// Print each statement's time on standard error.
+    #[arg(long)]
+    timing: bool,
+
+    /// The shell's history file, or `off`.
+    #[arg(long, value_name = "PATH|off")]
+    history: Option<String>,
+
+    /// Where the articles are, for `:sources` (default: ../shared/seeds when present).
+    #[arg(long, value_name = "DIR", global = true)]
+    corpus: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -33,6 +71,30 @@ enum Command {
         /// The directory of articles (default: ../shared/seeds when present).
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
+    },
+    /// Write the graph, or a query's result, as Graphviz DOT.
+    Dot {
+        /// The subgraph of this query's result instead of the whole graph.
+        #[arg(short = 'c', long = "command", value_name = "QUERY")]
+        query: Option<String>,
+        /// Add the neighbours this many hops out of the result.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        expand: usize,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also render with Graphviz: svg, png or pdf (next to -o, or to standard output).
+        #[arg(long, value_name = "svg|png|pdf")]
+        render: Option<String>,
+        /// Layout direction: LR or TB.
+        #[arg(long, default_value = "LR", value_name = "LR|TB")]
+        rankdir: String,
+        /// Group nodes in boxes: label or none.
+        #[arg(long, default_value = "none", value_name = "label|none")]
+        cluster_by: String,
+        /// Refuse graphs with more nodes than this.
+        #[arg(long, default_value_t = 500, value_name = "N")]
+        max_nodes: usize,
     },
     /// Print an article's sentences with the numbers citations use.
     Sentences {
@@ -70,12 +132,27 @@ fn load(src: &Source) -> Result<Graph, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        None => read_source(cli.facts.as_deref()).and_then(|s| {
-            load(&s).map(|g| {
-                print!("{}", summary(&s.name, &g));
-                ExitCode::SUCCESS
-            })
-        }),
+        None => run_queries(&cli),
+        Some(Command::Dot {
+            query,
+            expand,
+            output,
+            render,
+            rankdir,
+            cluster_by,
+            max_nodes,
+        }) => run_dot(
+            &cli,
+            DotArgs {
+                query: query.as_deref(),
+                expand: *expand,
+                output: output.as_deref(),
+                render: render.as_deref(),
+                rankdir,
+                cluster_by,
+                max_nodes: *max_nodes,
+            },
+        ),
         Some(Command::Stats) => read_source(cli.facts.as_deref()).and_then(|s| {
             load(&s).map(|g| {
                 print!("{}", stats(&g));
@@ -99,25 +176,182 @@ fn main() -> ExitCode {
     }
 }
 
-/// One paragraph: what the graph holds.
-fn summary(name: &str, g: &Graph) -> String {
-    let (aliases, citations) = counts(g);
-    let mut out = format!(
-        "kg: {name}: {} entities, {} relations, {aliases} aliases, {citations} citations\n",
-        g.entity_count(),
-        g.relation_count()
-    );
-    let labels: Vec<String> = g
-        .labels()
-        .map(|l| format!("{l} {}", g.label_count(l)))
-        .collect();
-    out.push_str(&format!("labels: {}\n", labels.join(", ")));
-    let types: Vec<String> = g
-        .relation_types()
-        .map(|t| format!("{t} {}", g.type_count(t)))
-        .collect();
-    out.push_str(&format!("relation types: {}\n", types.join(", ")));
-    out
+/// The shell, a script, or `-c` queries, on the seed graph or `--facts`.
+fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
+    let source = read_source(cli.facts.as_deref())?;
+    let graph = load(&source)?;
+    let mut session = Session::new(Engine::with_graph(graph));
+    session.readonly = cli.readonly;
+    session.timing = cli.timing;
+    session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);
+    let interactive_out = std::io::stdout().is_terminal();
+    session.format = match &cli.format {
+        Some(f) => f.parse::<Format>().map_err(|e| format!("kg: {e}"))?,
+        None if interactive_out => Format::Table,
+        None => Format::Jsonl,
+    };
+    if !interactive_out {
+        session.table.max_rows = 0;
+        session.table.max_width = 0;
+    }
+    let script: Option<(String, String)> = if !cli.queries.is_empty() {
+        Some(("-c".into(), cli.queries.join(";\n")))
+    } else if let Some(file) = &cli.file {
+        let mut text = String::new();
+        if file.as_os_str() == "-" {
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("kg: cannot read standard input: {e}"))?;
+            Some(("<stdin>".into(), text))
+        } else {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("kg: cannot read {}: {e}", file.display()))?;
+            Some((file.display().to_string(), text))
+        }
+    } else if !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("kg: cannot read standard input: {e}"))?;
+        Some(("<stdin>".into(), text))
+    } else {
+        None
+    };
+    match script {
+        None => {
+            let history = match cli.history.as_deref() {
+                Some("off") => None,
+                Some(p) => Some(PathBuf::from(p)),
+                None => repl::default_history_path(),
+            };
+            repl::run(session, history).map_err(|e| format!("kg: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some((name, text)) => {
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            let result = session.run_script(
+                &name,
+                &text,
+                cli.keep_going,
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            );
+            let _ = stdout.lock().flush();
+            Ok(match result {
+                Ok(Flow::Continue) | Ok(Flow::Quit) => ExitCode::SUCCESS,
+                Err(r) if r.kind == ErrorKind::Cancelled => ExitCode::from(130),
+                Err(_) => ExitCode::from(1),
+            })
+        }
+    }
+}
+
+/// The options of `kg dot`.
+struct DotArgs<'a> {
+    query: Option<&'a str>,
+    expand: usize,
+    output: Option<&'a Path>,
+    render: Option<&'a str>,
+    rankdir: &'a str,
+    cluster_by: &'a str,
+    max_nodes: usize,
+}
+
+/// `kg dot`: the whole graph or a query's subgraph as DOT, optionally rendered.
+fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
+    let source = read_source(cli.facts.as_deref())?;
+    let graph = load(&source)?;
+    let opts = dot::DotOptions {
+        rankdir: args.rankdir.parse().map_err(|e| format!("kg: {e}"))?,
+        cluster_by: args.cluster_by.parse().map_err(|e| format!("kg: {e}"))?,
+        max_nodes: args.max_nodes,
+        ..dot::DotOptions::default()
+    };
+    let mut engine = Engine::with_graph(graph);
+    let text = match args.query {
+        None => dot::graph_to_dot(engine.graph(), &opts),
+        Some(q) => {
+            let result = engine
+                .run(q, &kg::Params::new())
+                .map_err(|e| e.render("query", q))?;
+            let mut els = dot::collect_elements(&result.rows);
+            expand(engine.graph(), &mut els, args.expand);
+            dot::subgraph_to_dot(engine.graph(), &els.entities, &els.relations, &opts)
+        }
+    }
+    .map_err(|e| format!("kg: {e}"))?;
+    match args.render {
+        None => match args.output {
+            Some(path) => std::fs::write(path, &text)
+                .map_err(|e| format!("kg: cannot write {}: {e}", path.display()))?,
+            None => print!("{text}"),
+        },
+        Some(kind) => {
+            if !matches!(kind, "svg" | "png" | "pdf") {
+                return Err(format!(
+                    "kg: cannot render `{kind}`: choose svg, png or pdf"
+                ));
+            }
+            if let Some(path) = args.output {
+                std::fs::write(path, &text)
+                    .map_err(|e| format!("kg: cannot write {}: {e}", path.display()))?;
+            }
+            let mut cmd = std::process::Command::new("dot");
+            cmd.arg(format!("-T{kind}"));
+            if let Some(path) = args.output {
+                let target = path.with_extension(kind);
+                cmd.arg("-o").arg(&target);
+                eprintln!("kg: rendering {}", target.display());
+            }
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| {
+                    format!("kg: cannot run Graphviz `dot` ({e}); install Graphviz (e.g. apt-get install graphviz) or drop --render")
+                })?;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin
+                    .write_all(text.as_bytes())
+                    .map_err(|e| format!("kg: writing to dot: {e}"))?;
+            }
+            let status = child.wait().map_err(|e| format!("kg: dot: {e}"))?;
+            if !status.success() {
+                return Err(format!("kg: dot failed ({status})"));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the entities and relations up to `hops` steps (either direction)
+/// from those already in `els`.
+fn expand(graph: &Graph, els: &mut dot::Elements, hops: usize) {
+    let mut seen: std::collections::BTreeSet<_> = els.entities.iter().copied().collect();
+    for r in &els.relations {
+        if let Some(r) = graph.relation(*r) {
+            seen.insert(r.from);
+            seen.insert(r.to);
+        }
+    }
+    let mut rels: std::collections::BTreeSet<_> = els.relations.iter().copied().collect();
+    let mut frontier: Vec<_> = seen.iter().copied().collect();
+    for _ in 0..hops {
+        let mut next = Vec::new();
+        for id in frontier {
+            for r in graph.outgoing(id).chain(graph.incoming(id)) {
+                if rels.insert(r.id) {
+                    els.relations.push(r.id);
+                }
+                let other = r.other(id);
+                if seen.insert(other) {
+                    els.entities.push(other);
+                    next.push(other);
+                }
+            }
+        }
+        frontier = next;
+    }
 }
 
 /// (aliases, citations) over all entities and relations.

@@ -481,12 +481,7 @@ pub fn property(v: &Value, key: &str, env: &dyn Env) -> Result<Value> {
                 _ => Value::Null,
             })
         }
-        Value::Date(d) => Ok(match key {
-            "year" => Value::Int(i64::from(d.year)),
-            "month" => d.month.map_or(Value::Null, |m| Value::Int(i64::from(m))),
-            "day" => d.day.map_or(Value::Null, |x| Value::Int(i64::from(x))),
-            _ => Value::Null,
-        }),
+        Value::Date(d) => Ok(super::dates::field(d, key)),
         other => Err(invalid_type(format!(
             "cannot read property `{key}` of {}: only nodes, relationships and maps have properties",
             describe(other)
@@ -513,17 +508,20 @@ pub fn index_value(v: &Value, i: &Value, env: &dyn Env) -> Result<Value> {
             "ListElementAccessByNonInteger",
             format!("a list index must be an Integer, got {}", describe(other)),
         )),
-        (Value::Map(_) | Value::Node(_) | Value::Relationship(_), Value::String(k)) => {
-            property(v, k, env)
+        (
+            Value::Map(_) | Value::Node(_) | Value::Relationship(_) | Value::Date(_),
+            Value::String(k),
+        ) => property(v, k, env),
+        (Value::Map(_) | Value::Node(_) | Value::Relationship(_) | Value::Date(_), other) => {
+            Err(Error::runtime(
+                ErrorKind::Type,
+                "MapElementAccessByNonString",
+                format!(
+                    "a map or property key must be a String, got {}",
+                    describe(other)
+                ),
+            ))
         }
-        (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => Err(Error::runtime(
-            ErrorKind::Type,
-            "MapElementAccessByNonString",
-            format!(
-                "a map or property key must be a String, got {}",
-                describe(other)
-            ),
-        )),
         (other, _) => Err(invalid_type(format!(
             "cannot index into {}: only lists, maps, nodes and relationships can be indexed",
             describe(other)

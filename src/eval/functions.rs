@@ -5,13 +5,13 @@ use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Result;
-use crate::value::{days_in_month, Date, Value};
+use crate::value::Value;
 
 use super::compare::describe;
 use super::errors::{argument, arithmetic, invalid_type, invalid_value};
 use super::expr::{entity, relation, sources_value};
 use super::ops::{as_f64, format_float};
-use super::Env;
+use super::{dates, Env};
 
 /// Every scalar and aggregate function: canonical name, minimum and maximum
 /// number of arguments (`None` = no maximum).
@@ -94,6 +94,7 @@ pub(crate) const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("isNaN", 1, Some(1)),
     // dates
     ("date", 0, Some(1)),
+    ("date.truncate", 2, Some(3)),
     // aggregates
     ("count", 1, Some(1)),
     ("sum", 1, Some(1)),
@@ -459,9 +460,10 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
         "rand" => Ok(Value::Float(random())),
         // ----- dates -----------------------------------------------------
         "date" => match args.first() {
-            None => Ok(Value::Date(today())),
-            Some(v) => date(display, v),
+            None => Ok(Value::Date(dates::today())),
+            Some(v) => dates::date(v),
         },
+        "date.truncate" => dates::truncate(args),
         _ => Err(super::errors::unknown_function(display)),
     }
 }
@@ -667,101 +669,6 @@ fn to_boolean(f: &Fn1) -> Result<Value> {
             _ => Value::Null,
         }),
         _ => Err(f.bad_value("a boolean, an integer or a string")),
-    }
-}
-
-/// `date(x)`: from a date, an ISO string (`2018`, `2018-09`, `2018-09-12`) or
-/// a map `{year, month, day}` (month and day optional).
-fn date(name: &str, v: &Value) -> Result<Value> {
-    match v {
-        Value::Null => Ok(Value::Null),
-        Value::Date(_) => Ok(v.clone()),
-        Value::String(s) => Date::parse(s.trim())
-            .map(Value::Date)
-            .map_err(|e| argument("InvalidArgumentValue", format!("{name}(): {e}"))),
-        Value::Map(m) => {
-            let field = |k: &str| -> Result<Option<i64>> {
-                match m.get(k) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::Int(i)) => Ok(Some(*i)),
-                    Some(other) => Err(invalid_type(format!(
-                        "{name}(): `{k}` must be an integer, got {}",
-                        describe(other)
-                    ))),
-                }
-            };
-            for k in m.keys() {
-                if !matches!(k.as_str(), "year" | "month" | "day") {
-                    return Err(argument(
-                        "InvalidArgumentValue",
-                        format!("{name}(): unknown field `{k}` (expected year, month, day)"),
-                    ));
-                }
-            }
-            let Some(year) = field("year")? else {
-                return Err(argument(
-                    "InvalidArgumentValue",
-                    format!("{name}(): `year` is required"),
-                ));
-            };
-            let (month, day) = (field("month")?, field("day")?);
-            let out_of_range = |what: &str, x: i64| {
-                argument(
-                    "InvalidArgumentValue",
-                    format!("{name}(): {what} {x} is out of range"),
-                )
-            };
-            let year = i32::try_from(year)
-                .ok()
-                .filter(|y| (-9999..=9999).contains(y))
-                .ok_or_else(|| out_of_range("year", year))?;
-            let month = match month {
-                None => None,
-                Some(m) if (1..=12).contains(&m) => Some(m as u8),
-                Some(m) => return Err(out_of_range("month", m)),
-            };
-            let day = match (day, month) {
-                (None, _) => None,
-                (Some(_), None) => {
-                    return Err(argument(
-                        "InvalidArgumentValue",
-                        format!("{name}(): a day needs a month"),
-                    ))
-                }
-                (Some(d), Some(m)) if d >= 1 && d <= i64::from(days_in_month(year, m)) => {
-                    Some(d as u8)
-                }
-                (Some(d), Some(_)) => return Err(out_of_range("day", d)),
-            };
-            Ok(Value::Date(Date { year, month, day }))
-        }
-        other => Err(invalid_type(format!(
-            "{name}() needs a string or a map, got {}",
-            describe(other)
-        ))),
-    }
-}
-
-/// Today's date (UTC).
-fn today() -> Date {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let days = secs.div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    Date {
-        year: y as i32,
-        month: Some(m as u8),
-        day: Some(d as u8),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use indexmap::IndexMap;
 
 use super::values::{key, Aggregator, HashKey};
-use super::{BoxOp, Ctx, Operator, Row};
+use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
 use crate::plan::{AggCall, Scope};
 use crate::syntax::ast::Expr;
@@ -17,8 +17,9 @@ use crate::value::Value;
 pub struct AggregateOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
-    keys: &'p [Expr],
+    keys: Vec<Prepared<'p>>,
     aggs: &'p [AggCall],
+    args: Vec<Vec<Prepared<'p>>>,
     out: Option<VecDeque<Row>>,
 }
 
@@ -28,8 +29,12 @@ impl<'p> AggregateOp<'p> {
         AggregateOp {
             input,
             scope,
-            keys,
+            keys: keys.iter().map(|k| Prepared::new(scope, k)).collect(),
             aggs,
+            args: aggs
+                .iter()
+                .map(|a| a.args.iter().map(|e| Prepared::new(scope, e)).collect())
+                .collect(),
             out: None,
         }
     }
@@ -53,8 +58,8 @@ impl<'p> AggregateOp<'p> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
             let mut values = Vec::with_capacity(self.keys.len());
-            for k in self.keys {
-                values.push(ctx.eval(self.scope, &row, k)?);
+            for k in &self.keys {
+                values.push(k.eval(ctx, self.scope, &row)?);
             }
             let key = key(values);
             if !groups.contains_key(&key) {
@@ -64,10 +69,10 @@ impl<'p> AggregateOp<'p> {
             let Some((_, accs)) = groups.get_mut(&key) else {
                 continue;
             };
-            for (a, acc) in self.aggs.iter().zip(accs.iter_mut()) {
-                let mut args = Vec::with_capacity(a.args.len());
-                for e in &a.args {
-                    args.push(ctx.eval(self.scope, &row, e)?);
+            for ((a, prepared), acc) in self.aggs.iter().zip(&self.args).zip(accs.iter_mut()) {
+                let mut args = Vec::with_capacity(prepared.len());
+                for e in prepared {
+                    args.push(e.eval(ctx, self.scope, &row)?);
                 }
                 acc.update(&args).map_err(|e| e.or_at(a.span))?;
             }

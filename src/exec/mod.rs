@@ -193,6 +193,16 @@ impl<'g> Ctx<'g> {
         (key, alias)
     }
 
+    /// Starts from facts computed earlier (by a statement that did not write).
+    pub fn set_index_props(&mut self, v: Option<(bool, bool)>) {
+        self.alias_props.set(v);
+    }
+
+    /// The facts computed so far (see [`Ctx::has_index_props`]).
+    pub fn index_props(&self) -> Option<(bool, bool)> {
+        self.alias_props.get()
+    }
+
     /// Forgets cached facts about the graph after a write.
     pub fn graph_changed(&self) {
         self.alias_props.set(None);
@@ -223,6 +233,35 @@ impl<'g> Ctx<'g> {
             profile: None,
             alias_props: Cell::new(self.alias_props.get()),
             deleted: HashMap::new(),
+        }
+    }
+}
+
+/// An expression prepared for the scope it is evaluated in: a plain
+/// variable reads its slot directly, anything else goes to the evaluator.
+pub enum Prepared<'p> {
+    /// A variable in the scope.
+    Slot(usize),
+    /// Any other expression.
+    Expr(&'p Expr),
+}
+
+impl<'p> Prepared<'p> {
+    /// Prepares `e` for rows of `scope`.
+    pub fn new(scope: &Scope, e: &'p Expr) -> Prepared<'p> {
+        if let crate::syntax::ast::ExprKind::Variable(name) = &e.kind {
+            if let Some(slot) = scope.slot(name) {
+                return Prepared::Slot(slot);
+            }
+        }
+        Prepared::Expr(e)
+    }
+
+    /// The value for `row`.
+    pub fn eval(&self, ctx: &Ctx<'_>, scope: &Scope, row: &[Value]) -> Result<Value> {
+        match self {
+            Prepared::Slot(s) => Ok(row.get(*s).cloned().unwrap_or(Value::Null)),
+            Prepared::Expr(e) => ctx.eval(scope, row, e),
         }
     }
 }

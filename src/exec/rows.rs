@@ -6,7 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::values::{key, order, HashKey};
-use super::{build, BoxOp, Ctx, Operator, Row};
+use super::{build, BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::plan::explain::OpFigures;
 use crate::plan::{Plan, Scope, Slot};
@@ -96,7 +96,7 @@ impl Operator for OptionalOp<'_> {
 pub struct ProjectOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
-    items: &'p [(String, Expr)],
+    items: Vec<Prepared<'p>>,
     extend: bool,
 }
 
@@ -111,7 +111,7 @@ impl<'p> ProjectOp<'p> {
         ProjectOp {
             input,
             scope,
-            items,
+            items: items.iter().map(|(_, e)| Prepared::new(scope, e)).collect(),
             extend,
         }
     }
@@ -129,8 +129,8 @@ impl Operator for ProjectOp<'_> {
         } else {
             Vec::with_capacity(self.items.len())
         };
-        for (_, e) in self.items {
-            out.push(ctx.eval(self.scope, &row, e)?);
+        for e in &self.items {
+            out.push(e.eval(ctx, self.scope, &row)?);
         }
         Ok(Some(out))
     }
@@ -203,6 +203,7 @@ pub struct SortOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
     keys: &'p [(Expr, bool)],
+    prepared: Vec<Prepared<'p>>,
     sorted: Option<VecDeque<Row>>,
 }
 
@@ -213,6 +214,7 @@ impl<'p> SortOp<'p> {
             input,
             scope,
             keys,
+            prepared: keys.iter().map(|(e, _)| Prepared::new(scope, e)).collect(),
             sorted: None,
         }
     }
@@ -225,8 +227,8 @@ impl Operator for SortOp<'_> {
             while let Some(row) = self.input.next(ctx)? {
                 ctx.guard.check()?;
                 let mut k = Vec::with_capacity(self.keys.len());
-                for (e, _) in self.keys {
-                    k.push(ctx.eval(self.scope, &row, e)?);
+                for e in &self.prepared {
+                    k.push(e.eval(ctx, self.scope, &row)?);
                 }
                 keyed.push((k, row));
             }

@@ -198,10 +198,9 @@ impl<'p> NodeScan<'p> {
                 c
             }
             Mode::Seek(seek) => {
-                let (has_key, has_alias) = ctx.has_index_props();
                 Rc::new(match seek {
                     Seek::Key(e) => {
-                        if has_key {
+                        if ctx.has_index_props().0 {
                             all(ctx)
                         } else {
                             match ctx.eval(self.scope, row, e)? {
@@ -212,8 +211,16 @@ impl<'p> NodeScan<'p> {
                             }
                         }
                     }
+                    Seek::Name(e) => match ctx.eval(self.scope, row, e)? {
+                        // Every string name is in the alias index, under
+                        // its normalized form (unless that is empty).
+                        Value::String(s) if !crate::store::normalize(&s).is_empty() => {
+                            ctx.graph().resolve(&s)
+                        }
+                        _ => all(ctx),
+                    },
                     Seek::Alias(e) => {
-                        if has_alias {
+                        if ctx.has_index_props().1 {
                             all(ctx)
                         } else {
                             match ctx.eval(self.scope, row, e)? {

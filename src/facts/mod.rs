@@ -30,9 +30,12 @@ pub const SEED: &str = include_str!("../../seeds/morocco-ct.kg");
 /// The seed file's path in the repository, for messages.
 pub const SEED_NAME: &str = "seeds/morocco-ct.kg";
 
-/// Builds the seed graph from [`SEED`].
+/// The seed graph built from [`SEED`]. The first call parses and loads the
+/// file; later calls return a copy of that graph (a clone costs a fraction
+/// of a build).
 pub fn seed_graph() -> Result<Graph, Vec<Error>> {
-    load(SEED)
+    static SEED_GRAPH: std::sync::OnceLock<Result<Graph, Vec<Error>>> = std::sync::OnceLock::new();
+    SEED_GRAPH.get_or_init(|| load(SEED)).clone()
 }
 
 /// Parses and loads a fact file. On failure, returns every error found

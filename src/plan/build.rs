@@ -1220,6 +1220,7 @@ fn seek_of(n: &PNode, bound: &HashSet<String>) -> Option<Seek> {
     find("key")
         .map(Seek::Key)
         .or_else(|| find("alias").map(Seek::Alias))
+        .or_else(|| find("name").map(Seek::Name))
 }
 
 /// The state of placing one MATCH.

@@ -75,6 +75,7 @@ pub fn describe(op: &Op) -> String {
         Op::NodeSeek { seek, text, .. } => match seek {
             Seek::Key(e) => format!("Key index seek ({}): {text}", expr_text(e)),
             Seek::Alias(e) => format!("Alias index seek ({}): {text}", expr_text(e)),
+            Seek::Name(e) => format!("Name index seek ({}): {text}", expr_text(e)),
         },
         Op::CheckNode { text, check, .. } => format!("Node check: {text}{}", check_text(check)),
         Op::Expand { spec, .. } => {

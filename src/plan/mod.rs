@@ -151,6 +151,9 @@ pub enum Seek {
     Key(Expr),
     /// Through the alias index (`{alias: ...}`), normalized.
     Alias(Expr),
+    /// Through the alias index, which also holds every string `name`
+    /// (`{name: ...}`); the node check then compares the name exactly.
+    Name(Expr),
 }
 
 /// The bounds and strategy of a variable-length expansion.
