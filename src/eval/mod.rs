@@ -4,6 +4,22 @@
 //! The evaluator knows nothing about clauses or plans. What it needs from the
 //! executor (variable bindings, the graph, parameters, pattern matching for
 //! pattern predicates and comprehensions) comes through the [`Env`] trait.
+//!
+//! - [`eval`]: the tree-walking evaluator (`expr.rs`), with local variables
+//!   laid over the executor's [`Env`];
+//! - [`compare`](mod@compare): equality, comparison, the total order and equivalence
+//!   ([`HashKey`]) of values, and [`truthy`];
+//! - [`ops`]: operators on values (arithmetic, logic, strings, `IN`);
+//! - scalar functions (`functions.rs`) and dates (`dates.rs`), listed with
+//!   their arities by [`function_arity`] and [`function_names`];
+//! - [`aggregate`]: the [`Aggregator`] accumulators and helpers to find
+//!   aggregate calls in expressions.
+//!
+//! kg extensions: `key(n)`, `aliases(n)`, `sources(x)`, and the virtual
+//! properties `n.key`, `n.aliases`, `n.sources`, `r.sources` (when no real
+//! property has that name). Dates may be partial: `date('2018-09')` keeps
+//! the month precision of fact files, while maps and the other ISO forms
+//! build full dates.
 
 pub mod aggregate;
 pub mod compare;

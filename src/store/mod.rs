@@ -360,7 +360,9 @@ impl Graph {
             sources: new.sources,
         };
         self.entities.push(None);
-        self.record(Mutation::AddEntity(entity.clone()));
+        if self.journal.is_some() {
+            self.record(Mutation::AddEntity(entity.clone()));
+        }
         self.attach_entity(entity);
         Ok(id)
     }
@@ -402,11 +404,14 @@ impl Graph {
             sources,
         };
         self.relations.push(None);
-        if let Err(e) = self.attach_relation(rel.clone()) {
+        let copy = self.journal.is_some().then(|| rel.clone());
+        if let Err(e) = self.attach_relation(rel) {
             self.relations.pop();
             return Err(e);
         }
-        self.record(Mutation::AddRelation(rel));
+        if let Some(rel) = copy {
+            self.record(Mutation::AddRelation(rel));
+        }
         Ok(id)
     }
 
