@@ -35,7 +35,10 @@ fn example_scripts_print_their_expected_output() {
         .filter(|p| p.extension().is_some_and(|x| x == "kgq"))
         .collect();
     scripts.sort();
-    assert!(scripts.len() >= 5, "expected the example scripts, found {scripts:?}");
+    assert!(
+        scripts.len() >= 5,
+        "expected the example scripts, found {scripts:?}"
+    );
     let mut stale = Vec::new();
     for script in &scripts {
         let text = std::fs::read_to_string(script).expect("read script");

@@ -23,6 +23,9 @@ pub mod scan;
 pub mod values;
 pub mod write;
 
+#[cfg(test)]
+mod tests;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;

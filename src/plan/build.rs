@@ -872,6 +872,14 @@ impl<'g> Builder<'g> {
             .iter()
             .map(|s| (s.expr.clone(), s.descending))
             .collect();
+        let mut where_expr: Option<Expr> = if is_return { None } else { p.where_.clone() };
+        let mut input = input;
+        {
+            let mut exprs: Vec<&mut Expr> = items.iter_mut().map(|(_, e)| e).collect();
+            exprs.extend(order.iter_mut().map(|(e, _)| e));
+            exprs.extend(where_expr.as_mut());
+            input = self.lift_shortest(input, exprs)?;
+        }
         // Sort keys written as a projected expression read the projected value.
         let item_texts: Vec<(String, String)> = items
             .iter()
@@ -958,7 +966,7 @@ impl<'g> Builder<'g> {
         let columns: Vec<String> = items.iter().map(|(n, _)| n.clone()).collect();
         // WITH ... WHERE sees the projected names and the variables before
         // the WITH; it filters after ORDER BY / SKIP / LIMIT.
-        let where_ = if is_return { None } else { p.where_.as_ref() };
+        let where_ = where_expr.as_ref();
         if order.is_empty() && where_.is_none() {
             let mut scope = Scope::new();
             for c in &columns {
@@ -1037,6 +1045,54 @@ impl<'g> Builder<'g> {
             );
         }
         Ok((plan, columns))
+    }
+
+    /// `shortestPath(pattern)` used as an expression: each call becomes an
+    /// optional shortest-path search bound to an invented variable, which
+    /// the expression then reads (null when there is no path).
+    fn lift_shortest(&mut self, mut plan: Plan, exprs: Vec<&mut Expr>) -> Result<Plan> {
+        let mut lifted: Vec<(String, PatternElement, Span)> = Vec::new();
+        for e in exprs {
+            *e = rewrite(e, &mut |x| {
+                let ExprKind::Function { name, args, .. } = &x.kind else {
+                    return None;
+                };
+                if name.len() != 1 || !name[0].name.eq_ignore_ascii_case("shortestPath") {
+                    return None;
+                }
+                let [Expr {
+                    kind: ExprKind::Pattern(el),
+                    ..
+                }] = args.as_slice()
+                else {
+                    return None;
+                };
+                self.hidden += 1;
+                let hidden = format!("{HIDDEN}shortest{}", self.hidden);
+                lifted.push((hidden.clone(), (**el).clone(), x.span));
+                Some(var(&hidden, x.span))
+            });
+        }
+        for (name, element, span) in lifted {
+            let part = PatternPart {
+                variable: Some(Ident { name, span }),
+                kind: PathKind::Shortest,
+                element,
+                span,
+            };
+            let g = self.collect(std::slice::from_ref(&part))?;
+            let arg = leaf(Op::Argument, plan.scope.clone());
+            let inner = self.match_graph(arg, &g, None, false)?;
+            let scope = inner.scope.clone();
+            plan = wrap(
+                Op::Optional {
+                    input: Box::new(plan),
+                    inner: Box::new(inner),
+                },
+                scope,
+            );
+        }
+        Ok(plan)
     }
 
     fn skip_limit(&mut self, mut plan: Plan, p: &Projection, wrote: bool) -> Plan {

@@ -1,0 +1,99 @@
+//! Executor tests that bypass the static checks (for plan features the
+//! checker does not accept yet) or look at plan shapes directly.
+
+use super::{collect, Ctx, Guard, Row};
+use crate::engine::Engine;
+use crate::eval::Params;
+use crate::plan::Op;
+use crate::value::Value;
+
+fn engine(setup: &str) -> Engine {
+    let mut e = Engine::new();
+    if let Err(err) = e.run(setup, &Params::new()) {
+        panic!("{}", err.render("setup", setup));
+    }
+    e
+}
+
+/// Plans and runs a statement without the static checks.
+fn run_statement(e: &mut Engine, st: &crate::syntax::ast::Statement) -> Vec<Row> {
+    let plan = crate::plan::build(st, e.graph()).unwrap_or_else(|err| panic!("{err}"));
+    let params = Params::new();
+    let guard = Guard::default();
+    let mut ctx = Ctx::writer(e.graph_mut(), &params, &guard);
+    collect(&plan.root, &mut ctx).unwrap_or_else(|err| panic!("{err}"))
+}
+
+fn parse(q: &str) -> crate::syntax::ast::Statement {
+    crate::syntax::parse(q).unwrap_or_else(|err| panic!("{}", err.render("q", q)))
+}
+
+/// `RETURN f(shortestPath(<pattern>))`: the parser does not accept a
+/// pattern as a function argument yet, so the call's argument is swapped
+/// for the pattern of a MATCH.
+fn with_shortest(q: &str, pattern: &str) -> crate::syntax::ast::Statement {
+    use crate::syntax::ast::{ClauseKind, Expr, ExprKind};
+    let mut st = parse(q);
+    let m = parse(&format!("MATCH {pattern} RETURN 1"));
+    let ClauseKind::Match(mm) = &m.query.first.clauses[0].kind else {
+        panic!("not a match");
+    };
+    let el = mm.pattern.parts[0].element.clone();
+    fn swap(e: &mut Expr, el: &crate::syntax::ast::PatternElement) {
+        if let ExprKind::Function { name, args, .. } = &mut e.kind {
+            if name[0].name == "shortestPath" {
+                args[0] = Expr::new(ExprKind::Pattern(Box::new(el.clone())), args[0].span);
+                return;
+            }
+            for a in args {
+                swap(a, el);
+            }
+        }
+    }
+    for c in &mut st.query.first.clauses {
+        if let ClauseKind::Return(p) = &mut c.kind {
+            for it in &mut p.items {
+                swap(&mut it.expr, &el);
+            }
+        }
+    }
+    st
+}
+
+#[test]
+fn shortest_path_as_an_expression() {
+    let mut e =
+        engine("CREATE (a:A)-[:R]->(:M)-[:R]->(b:B), (a)-[:R]->(:M)-[:R]->(:M)-[:R]->(b), (:C)");
+    let st = with_shortest(
+        "MATCH (a:A), (b:B) RETURN length(shortestPath(a)) AS len",
+        "(a)-[*]->(b)",
+    );
+    assert_eq!(run_statement(&mut e, &st), vec![vec![Value::Int(2)]]);
+    let st = with_shortest(
+        "MATCH (a:A), (b:C) RETURN shortestPath(a) AS p",
+        "(a)-[*]->(b)",
+    );
+    assert_eq!(run_statement(&mut e, &st), vec![vec![Value::Null]]);
+}
+
+#[test]
+fn plans_number_their_nodes() {
+    let e = engine("CREATE (:A)");
+    let st = crate::syntax::parse("MATCH (a:A) OPTIONAL MATCH (a)-->(b) RETURN a, b")
+        .unwrap_or_else(|err| panic!("{err}"));
+    let plan = crate::plan::build(&st, e.graph()).unwrap_or_else(|err| panic!("{err}"));
+    let mut ids = Vec::new();
+    fn walk(p: &crate::plan::Plan, ids: &mut Vec<usize>) {
+        ids.push(p.id);
+        for c in p.op.children() {
+            walk(c, ids);
+        }
+    }
+    walk(&plan.root, &mut ids);
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "ids are unique");
+    assert_eq!(plan.root.size(), n);
+    assert!(matches!(plan.root.op, Op::Project { .. }));
+}
