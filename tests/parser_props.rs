@@ -84,8 +84,25 @@ fn mutate(text: &str, kind: u8, at: usize, len: usize, token: &str) -> String {
     }
 }
 
-/// Parses and checks the error, if any.
+/// The AST's debug form without positions and verbatim column texts.
+fn shape(s: &kg::syntax::ast::Statement) -> String {
+    let spans = regex::Regex::new(r"span: Span \{ start: \d+, end: \d+ \}").expect("regex");
+    let texts = regex::Regex::new(r#"text: "(?:[^"\\]|\\.)*""#).expect("regex");
+    let d = format!("{s:?}");
+    let d = spans.replace_all(&d, "");
+    texts.replace_all(&d, "").into_owned()
+}
+
+/// Parses and checks the error, if any; a parsed query must print back to
+/// Cypher that parses to the same tree.
 fn check(text: &str) -> Result<(), TestCaseError> {
+    if let Ok(ast) = parse(text) {
+        let printed = ast.to_string();
+        match parse(&printed) {
+            Ok(again) => prop_assert_eq!(shape(&ast), shape(&again), "printed: {}", printed),
+            Err(e) => prop_assert!(false, "printed form fails: {}", e.render("p", &printed)),
+        }
+    }
     if let Err(e) = parse(text) {
         let span = e
             .span

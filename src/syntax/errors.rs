@@ -14,9 +14,10 @@ use crate::error::{Error, Result, Span};
 /// The deepest nesting of brackets accepted before parsing.
 pub(crate) const MAX_NESTING: usize = 100;
 
-/// The budget of pest calls for one parse: far above any real query, low
-/// enough to stop pathological backtracking within a second or so.
-const CALL_LIMIT: usize = 200_000_000;
+/// The budget of pest calls for one parse: a few hundred kilobytes of
+/// ordinary Cypher fit in it; pathological backtracking stops within
+/// seconds (in a release build).
+const CALL_LIMIT: usize = 50_000_000;
 
 /// Sets pest's call budget (a process-wide switch) once.
 pub(crate) fn configure_pest() {
@@ -167,6 +168,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         prefix_op | atom => "an expression",
         postfix_op | infix_op => "an operator",
         symbolic_name => "a name",
+        comprehension_head | special_head => return None,
         statement | query | single_query => "a clause",
         semicolon => "`;`",
         union_part | kw_union => "UNION",
@@ -209,7 +211,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         op_not => "NOT",
         op_neg | op_pos => "an expression",
         property_lookup => "`.`",
-        slice | index => "`[`",
+        subscript => "`[`",
         is_null | is_not_null => "IS NULL",
         op_or | op_xor | op_and | op_ne | op_le | op_ge | op_lt | op_gt | op_regex | op_eq
         | op_in | op_starts_with | op_ends_with | op_contains | op_add | op_sub | op_mul
@@ -557,7 +559,7 @@ fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> Error {
             // pest's own limits: call budget or native stack.
             return Error::syntax(
                 "UnexpectedSyntax",
-                format!("the query is too complex to parse ({message})"),
+                format!("the query is too long or too complex to parse ({message})"),
                 Span::new(pos.min(text.len()), pos.min(text.len())),
             );
         }

@@ -54,8 +54,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::op_pow, Left))
         .op(Op::prefix(Rule::op_neg) | Op::prefix(Rule::op_pos))
         .op(Op::postfix(Rule::property_lookup)
-            | Op::postfix(Rule::index)
-            | Op::postfix(Rule::slice)
+            | Op::postfix(Rule::subscript)
             | Op::postfix(Rule::label_predicate))
 });
 
@@ -159,14 +158,10 @@ fn postfix(lhs: Result<PExpr>, op: P) -> Result<PExpr> {
             let key = ident(Children::of(op).expect(Rule::schema_name)?)?;
             (ExprKind::Property(l, key), 0)
         }
-        Rule::index => {
-            let i = build(Children::of(op).expect(Rule::expression)?)?;
-            let d = depth(&i, MAX_EXPR_DEPTH + 1);
-            (ExprKind::Index(l, Box::new(i)), d)
-        }
-        Rule::slice => {
+        Rule::subscript => {
             let mut from = None;
             let mut to = None;
+            let mut is_slice = false;
             let mut d = 0;
             for part in op.into_inner() {
                 match part.as_rule() {
@@ -180,11 +175,15 @@ fn postfix(lhs: Result<PExpr>, op: P) -> Result<PExpr> {
                             to = Some(Box::new(e));
                         }
                     }
-                    Rule::range_dots => {}
-                    other => return Err(internal(&format!("slice {other:?}"), sp)),
+                    Rule::range_dots => is_slice = true,
+                    other => return Err(internal(&format!("subscript {other:?}"), sp)),
                 }
             }
-            (ExprKind::Slice(l, from, to), d)
+            match (is_slice, from) {
+                (true, from) => (ExprKind::Slice(l, from, to), d),
+                (false, Some(i)) => (ExprKind::Index(l, i), d),
+                (false, None) => return Err(internal("empty subscript", sp)),
+            }
         }
         Rule::label_predicate => (ExprKind::HasLabels(l, build_labels(op)?), 0),
         Rule::is_null => (ExprKind::IsNull(l, false), 0),

@@ -663,3 +663,20 @@ fn printing_back_keeps_the_structure() {
         "CALL db.labels() YIELD label WHERE label <> 'x' RETURN label UNION ALL RETURN 1 AS label"
     );
 }
+
+#[test]
+fn unclosed_nesting_does_not_backtrack_exponentially() {
+    // Each of these took seconds to minutes at 16 levels before the grammar
+    // stopped retrying the same text as another form.
+    for p in [
+        "[x IN ",
+        "all(x IN ",
+        "reduce(a = 0, x IN ",
+        "n.x[",
+        "$p[",
+        "[x IN [1] | ",
+    ] {
+        let q = format!("RETURN {}1", p.repeat(16));
+        assert_eq!(err_code(&q), "UnexpectedSyntax", "{q}");
+    }
+}
