@@ -492,3 +492,64 @@ fn pattern_predicates_and_comprehensions() {
     );
     assert_eq!(r.rows, vec![vec![Value::List(vec![s("Bob")])]]);
 }
+
+#[test]
+fn where_equalities_and_labels_join_the_pattern() {
+    let mut e = people();
+    let plan = run(
+        &mut e,
+        "EXPLAIN MATCH (n) WHERE n.name = 'Bob' RETURN n.age",
+    )
+    .plan
+    .unwrap_or_default();
+    assert!(plan.contains("Name index seek"), "{plan}");
+    let r = run(&mut e, "MATCH (n) WHERE n.name = 'Bob' RETURN n.age");
+    assert_eq!(r.rows, vec![vec![i(25)]]);
+    let r = run(&mut e, "MATCH (n) WHERE 'BOB' = n.name RETURN n.age");
+    assert!(r.rows.is_empty(), "name seeks stay exact: {:?}", r.rows);
+    let plan = run(&mut e, "EXPLAIN MATCH (n) WHERE n:City RETURN n")
+        .plan
+        .unwrap_or_default();
+    assert!(plan.contains("Label scan :City"), "{plan}");
+    // Inside OPTIONAL MATCH the predicate stays part of the optional pattern.
+    let r = run(
+        &mut e,
+        "MATCH (p:Person {name: 'Bob'}) OPTIONAL MATCH (p)-[:KNOWS]->(f) WHERE f.name = 'Ann' RETURN f",
+    );
+    assert_eq!(r.rows, vec![vec![Value::Null]]);
+}
+
+#[test]
+fn all_shortest_paths() {
+    let mut e = Engine::new();
+    run(
+        &mut e,
+        "CREATE (a:S), (b:M1), (c:M2), (d:T), (a)-[:R]->(b), (a)-[:R]->(c), (b)-[:R]->(d), (c)-[:R]->(d), (a)-[:R]->(x)-[:R]->(y)-[:R]->(d)",
+    );
+    let r = run(
+        &mut e,
+        "MATCH (a:S), (d:T) MATCH p = allShortestPaths((a)-[:R*]->(d)) RETURN length(p) AS l",
+    );
+    assert_eq!(r.rows, vec![vec![i(2)], vec![i(2)]]);
+    let r = run(
+        &mut e,
+        "MATCH (a:S), (d:T) MATCH p = shortestPath((d)-[:R*]->(a)) RETURN p",
+    );
+    assert!(r.rows.is_empty());
+}
+
+#[test]
+fn bound_relationships_and_cycles() {
+    let mut e = Engine::new();
+    run(&mut e, "CREATE (a:A)-[:R]->(b:B)-[:R]->(a)");
+    let r = run(&mut e, "MATCH (a:A)-->(b)-->(a) RETURN count(*)");
+    assert_eq!(r.rows, vec![vec![i(1)]]);
+    let r = run(
+        &mut e,
+        "MATCH ()-[r]->(b:B) WITH r MATCH (x)-[r]->(y) RETURN labels(x), labels(y)",
+    );
+    assert_eq!(
+        r.rows,
+        vec![vec![Value::List(vec![s("A")]), Value::List(vec![s("B")])]]
+    );
+}

@@ -119,7 +119,13 @@ pub struct Ctx<'g> {
     alias_props: Cell<Option<(bool, bool)>>,
     /// Relationships deleted by this statement (`type(r)` still works on them).
     pub deleted: HashMap<RelationId, Relation>,
+    plans: Rc<RefCell<HashMap<PlanKey, Rc<Plan>>>>,
 }
+
+/// Identifies a sub-plan (pattern predicate, comprehension, EXISTS) within
+/// a statement: where it is written, its path variable, and which
+/// variables are bound when it runs.
+type PlanKey = (u8, Span, Option<String>, Vec<String>);
 
 impl<'g> Ctx<'g> {
     /// A context that may write to `graph`.
@@ -132,6 +138,7 @@ impl<'g> Ctx<'g> {
             profile: None,
             alias_props: Cell::new(None),
             deleted: HashMap::new(),
+            plans: Rc::default(),
         }
     }
 
@@ -145,6 +152,7 @@ impl<'g> Ctx<'g> {
             profile: None,
             alias_props: Cell::new(None),
             deleted: HashMap::new(),
+            plans: Rc::default(),
         }
     }
 
@@ -224,6 +232,16 @@ impl<'g> Ctx<'g> {
         crate::eval::compare::truthy(&v).map_err(|err| err.or_at(e.span))
     }
 
+    /// The plan cached under `key`, or the one `make` builds (then cached).
+    fn plan(&self, key: PlanKey, make: impl FnOnce() -> Result<Plan>) -> Result<Rc<Plan>> {
+        if let Some(p) = self.plans.borrow().get(&key) {
+            return Ok(Rc::clone(p));
+        }
+        let p = Rc::new(make()?);
+        self.plans.borrow_mut().insert(key, Rc::clone(&p));
+        Ok(p)
+    }
+
     fn sub(&self) -> Ctx<'_> {
         Ctx {
             graph: GraphRef::Read(self.graph()),
@@ -233,6 +251,7 @@ impl<'g> Ctx<'g> {
             profile: None,
             alias_props: Cell::new(self.alias_props.get()),
             deleted: HashMap::new(),
+            plans: Rc::clone(&self.plans),
         }
     }
 }
@@ -295,12 +314,15 @@ impl Env for RowEnv<'_, '_> {
         let mut names = BTreeSet::new();
         element_vars(pattern, &mut names);
         let (arg_scope, arg_row) = bindings(&names, scope);
-        let plan = crate::plan::build::build_pattern(
-            self.ctx.graph(),
-            &arg_scope,
-            pattern,
-            path_variable,
-        )?;
+        let key = (
+            0,
+            pattern.span,
+            path_variable.map(str::to_string),
+            arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
+        );
+        let plan = self.ctx.plan(key, || {
+            crate::plan::build::build_pattern(self.ctx.graph(), &arg_scope, pattern, path_variable)
+        })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
         let new: Vec<(String, usize)> = plan
@@ -334,7 +356,19 @@ impl Env for RowEnv<'_, '_> {
             ExistsBody::Query(q) => query_vars(q, &mut names),
         }
         let (arg_scope, arg_row) = bindings(&names, scope);
-        let plan = crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)?;
+        let span = match body {
+            ExistsBody::Pattern(p, _) => p.span,
+            ExistsBody::Query(q) => q.span,
+        };
+        let key = (
+            1,
+            span,
+            None,
+            arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
+        );
+        let plan = self.ctx.plan(key, || {
+            crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)
+        })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
         Ok(op.next(&mut sub)?.is_some())

@@ -518,8 +518,16 @@ impl<'g> Builder<'g> {
         universe.extend(g.nodes.iter().map(|n| n.name.clone()));
         universe.extend(g.rels.iter().map(|r| r.name.clone()));
         universe.extend(g.parts.iter().filter_map(|p| p.var.clone()));
+        let mut g = g.clone();
+        let g = &mut g;
         if let Some(w) = where_ {
             for c in conjuncts(w) {
+                // `n.k = value` and `n:Label` on a node this MATCH binds
+                // become part of the node pattern (so they can pick the
+                // anchor: label scans, name seeks).
+                if absorb(&c, g, &m.bound) {
+                    continue;
+                }
                 let mut fv = BTreeSet::new();
                 free_vars(&c, &mut fv);
                 let needs: BTreeSet<String> = if fv.iter().any(|v| super::is_hidden(v)) {
@@ -1200,6 +1208,61 @@ impl<'g> Builder<'g> {
             );
         }
         Ok((plan, columns))
+    }
+}
+
+/// Moves a WHERE conjunct into the node pattern it constrains, when it is
+/// `n.key = value` (with `value` reading only variables bound before this
+/// MATCH; not the `key` / `alias` properties, which patterns resolve through
+/// the indexes) or `n:Label`, for a node `n` this MATCH binds.
+fn absorb(c: &Expr, g: &mut PGraph, bound: &HashSet<String>) -> bool {
+    let new_node = |name: &str, g: &PGraph| {
+        if bound.contains(name) {
+            return None;
+        }
+        g.nodes.iter().position(|n| n.name == name)
+    };
+    match &c.kind {
+        ExprKind::Binary(crate::syntax::ast::BinaryOp::Eq, a, b) => {
+            for (lhs, value) in [(a, b), (b, a)] {
+                let ExprKind::Property(target, key) = &lhs.kind else {
+                    continue;
+                };
+                let ExprKind::Variable(v) = &target.kind else {
+                    continue;
+                };
+                if key.name == "key" || key.name == "alias" {
+                    continue;
+                }
+                let Some(i) = new_node(v, g) else { continue };
+                let mut fv = BTreeSet::new();
+                free_vars(value, &mut fv);
+                if !fv.iter().all(|x| bound.contains(x)) {
+                    continue;
+                }
+                g.nodes[i]
+                    .check
+                    .props
+                    .push(PropSpec::Key(key.name.clone(), (**value).clone()));
+                return true;
+            }
+            false
+        }
+        ExprKind::HasLabels(target, labels) => {
+            let ExprKind::Variable(v) = &target.kind else {
+                return false;
+            };
+            let Some(i) = new_node(v, g) else {
+                return false;
+            };
+            for l in labels {
+                if !g.nodes[i].check.labels.contains(&l.name) {
+                    g.nodes[i].check.labels.push(l.name.clone());
+                }
+            }
+            true
+        }
+        _ => false,
     }
 }
 
