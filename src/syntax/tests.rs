@@ -680,3 +680,22 @@ fn unclosed_nesting_does_not_backtrack_exponentially() {
         assert_eq!(err_code(&q), "UnexpectedSyntax", "{q}");
     }
 }
+
+#[test]
+fn large_data_literal_parses() {
+    // About 110 KB in one statement: well within pest's call budget.
+    let items: Vec<String> = (0..2000)
+        .map(|i| format!("{{name: 'person number {i}', age: {i}, tags: ['a', 'b']}}"))
+        .collect();
+    let q = format!(
+        "UNWIND [{}] AS row CREATE (:P {{name: row.name}})",
+        items.join(", ")
+    );
+    let s = stmt(&q);
+    match &s.query.first.clauses[0].kind {
+        ClauseKind::Unwind(u) => {
+            assert!(matches!(&u.expr.kind, ExprKind::List(items) if items.len() == 2000))
+        }
+        other => panic!("{other:?}"),
+    }
+}
