@@ -608,12 +608,20 @@ impl Operator for Profiled<'_> {
 
 /// Runs a plan to the end, collecting its rows.
 pub fn collect(plan: &Plan, ctx: &mut Ctx<'_>) -> Result<Vec<Row>> {
+    run(plan, ctx, true)
+}
+
+/// Runs a plan to the end; keeps its rows only when `keep` (a statement
+/// without RETURN runs for its effects).
+pub fn run(plan: &Plan, ctx: &mut Ctx<'_>, keep: bool) -> Result<Vec<Row>> {
     let profile = ctx.profile.clone();
     let mut op = build(plan, None, profile.as_ref());
     let mut out = Vec::new();
     while let Some(row) = op.next(ctx)? {
         ctx.guard.check()?;
-        out.push(row);
+        if keep {
+            out.push(row);
+        }
     }
     Ok(out)
 }
