@@ -406,10 +406,12 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
         StoreError::DuplicateKey(_) => {
             Error::runtime(ErrorKind::Constraint, "DuplicateKey", e.to_string())
         }
-        StoreError::HasRelations(..) => {
-            Error::runtime(ErrorKind::Constraint, "DeleteConnectedNode", e.to_string())
-                .with_help("use DETACH DELETE to delete a node with its relationships")
-        }
+        StoreError::HasRelations(id, n) => Error::runtime(
+            ErrorKind::Constraint,
+            "DeleteConnectedNode",
+            format!("cannot delete node {id}: it still has {n} relationship(s)"),
+        )
+        .with_help("use DETACH DELETE to delete a node with its relationships"),
         StoreError::NotStorable(..) => {
             Error::runtime(ErrorKind::Type, "InvalidPropertyType", e.to_string())
         }
