@@ -149,7 +149,7 @@ impl Engine {
             if profile {
                 ctx.enable_profile(plan.root.size());
             }
-            let rows = crate::exec::collect(&plan.root, &mut ctx);
+            let rows = crate::exec::run(&plan.root, &mut ctx, plan.returns);
             (rows, ctx.stats, ctx.figures(), ctx.index_props())
         };
         let rows = match outcome {

@@ -406,10 +406,12 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
         StoreError::DuplicateKey(_) => {
             Error::runtime(ErrorKind::Constraint, "DuplicateKey", e.to_string())
         }
-        StoreError::HasRelations(..) => {
-            Error::runtime(ErrorKind::Constraint, "DeleteConnectedNode", e.to_string())
-                .with_help("use DETACH DELETE to delete a node with its relationships")
-        }
+        StoreError::HasRelations(id, n) => Error::runtime(
+            ErrorKind::Constraint,
+            "DeleteConnectedNode",
+            format!("cannot delete node {id}: it still has {n} relationship(s)"),
+        )
+        .with_help("use DETACH DELETE to delete a node with its relationships"),
         StoreError::NotStorable(..) => {
             Error::runtime(ErrorKind::Type, "InvalidPropertyType", e.to_string())
         }
@@ -608,12 +610,20 @@ impl Operator for Profiled<'_> {
 
 /// Runs a plan to the end, collecting its rows.
 pub fn collect(plan: &Plan, ctx: &mut Ctx<'_>) -> Result<Vec<Row>> {
+    run(plan, ctx, true)
+}
+
+/// Runs a plan to the end; keeps its rows only when `keep` (a statement
+/// without RETURN runs for its effects).
+pub fn run(plan: &Plan, ctx: &mut Ctx<'_>, keep: bool) -> Result<Vec<Row>> {
     let profile = ctx.profile.clone();
     let mut op = build(plan, None, profile.as_ref());
     let mut out = Vec::new();
     while let Some(row) = op.next(ctx)? {
         ctx.guard.check()?;
-        out.push(row);
+        if keep {
+            out.push(row);
+        }
     }
     Ok(out)
 }

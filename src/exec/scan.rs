@@ -1,10 +1,10 @@
 //! Leaves and node scans: `Unit` / `Argument`, all-nodes and label scans,
 //! key / alias index seeks, and node checks.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::values::equal;
+use super::values::{equal, HashKey};
 use super::{BoxOp, Ctx, Operator, Row};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{NodeCheck, PropSpec, Scope, Seek, Slot};
@@ -127,6 +127,19 @@ pub struct NodeScan<'p> {
     cands: Rc<Vec<EntityId>>,
     cached: Option<Rc<Vec<EntityId>>>,
     pos: usize,
+    /// Input rows seen so far.
+    rows: usize,
+    /// For scans repeated over many input rows with a property
+    /// constraint: the scanned nodes by the value of that property.
+    index: Option<PropIndex>,
+}
+
+/// Nodes by the value of one property (Cypher equivalence), built once per
+/// scan operator from its (fixed) candidate list.
+struct PropIndex {
+    /// Which of the check's property constraints it serves.
+    at: usize,
+    map: HashMap<HashKey, Rc<Vec<EntityId>>>,
 }
 
 impl<'p> NodeScan<'p> {
@@ -147,6 +160,8 @@ impl<'p> NodeScan<'p> {
             cands: Rc::new(Vec::new()),
             cached: None,
             pos: 0,
+            rows: 0,
+            index: None,
         }
     }
 
@@ -175,6 +190,55 @@ impl<'p> NodeScan<'p> {
         check: &'p NodeCheck,
     ) -> Self {
         Self::new(input, scope, slot, Mode::Seek(seek), check)
+    }
+
+    /// The candidates through a property index, once the scan has been
+    /// repeated for a few input rows (all-nodes and label scans only, on a
+    /// property other than `key` / `alias`).
+    fn indexed(&mut self, ctx: &Ctx<'_>, check: &Resolved) -> Result<Option<Rc<Vec<EntityId>>>> {
+        let fixed = self
+            .check
+            .props
+            .iter()
+            .all(|p| matches!(p, PropSpec::Key(..)));
+        if matches!(self.mode, Mode::Seek(_)) || self.rows < 3 || !fixed {
+            return Ok(None);
+        }
+        if self.index.is_none() {
+            let Some(at) = check
+                .props
+                .iter()
+                .position(|(k, _, _)| k != "key" && k != "alias")
+            else {
+                return Ok(None);
+            };
+            let key = check.props[at].0.clone();
+            let all = self.candidates(ctx, &[])?;
+            let mut map: HashMap<HashKey, Vec<EntityId>> = HashMap::new();
+            for id in all.iter() {
+                ctx.guard.check()?;
+                if let Some(v) = ctx.graph().entity(*id).and_then(|e| e.props.get(&key)) {
+                    map.entry(HashKey::new(v.clone())).or_default().push(*id);
+                }
+            }
+            self.index = Some(PropIndex {
+                at,
+                map: map.into_iter().map(|(k, v)| (k, Rc::new(v))).collect(),
+            });
+        }
+        let Some(index) = &self.index else {
+            return Ok(None);
+        };
+        let Some((_, v, _)) = check.props.get(index.at) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            index
+                .map
+                .get(&HashKey::new(v.clone()))
+                .cloned()
+                .unwrap_or_default(),
+        ))
     }
 
     fn candidates(&mut self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Rc<Vec<EntityId>>> {
@@ -256,7 +320,11 @@ impl Operator for NodeScan<'_> {
                 return Ok(None);
             };
             let check = resolve(ctx, self.scope, &row, self.check)?;
-            self.cands = self.candidates(ctx, &row)?;
+            self.rows += 1;
+            self.cands = match self.indexed(ctx, &check)? {
+                Some(c) => c,
+                None => self.candidates(ctx, &row)?,
+            };
             self.pos = 0;
             self.cur = Some((row, check));
         }

@@ -909,47 +909,46 @@ impl<'g> Builder<'g> {
             let mut aggs: Vec<AggCall> = Vec::new();
             let mut names: Vec<String> = Vec::new();
             let mut scope = plan.scope.clone();
-            let lift =
-                |e: &Expr, aggs: &mut Vec<AggCall>, names: &mut Vec<String>, b: &mut Self| {
-                    rewrite(e, &mut |x| {
-                        if !is_aggregate_call(x) {
-                            return None;
-                        }
-                        let text = expr_text(x);
-                        if let Some(i) = aggs.iter().position(|a| a.text == text) {
-                            return Some(var(&names[i], x.span));
-                        }
-                        let (name, distinct, args) = match &x.kind {
-                            ExprKind::Function {
-                                name,
-                                distinct,
-                                args,
-                            } => (
-                                name.first()
-                                    .map(|n| n.name.to_lowercase())
-                                    .unwrap_or_default(),
-                                *distinct,
-                                args.clone(),
-                            ),
-                            _ => ("count".to_string(), false, Vec::new()),
-                        };
-                        let hidden = b.hidden("agg");
-                        aggs.push(AggCall {
+            let lift = |e: &Expr, aggs: &mut Vec<AggCall>, names: &mut Vec<String>| {
+                rewrite(e, &mut |x| {
+                    if !is_aggregate_call(x) {
+                        return None;
+                    }
+                    let text = expr_text(x);
+                    if let Some(i) = aggs.iter().position(|a| a.text == text) {
+                        return Some(var(&names[i], x.span));
+                    }
+                    let (name, distinct, args) = match &x.kind {
+                        ExprKind::Function {
                             name,
                             distinct,
                             args,
-                            text,
-                            span: x.span,
-                        });
-                        names.push(hidden.clone());
-                        Some(var(&hidden, x.span))
-                    })
-                };
+                        } => (
+                            name.first()
+                                .map(|n| n.name.to_lowercase())
+                                .unwrap_or_default(),
+                            *distinct,
+                            args.clone(),
+                        ),
+                        _ => ("count".to_string(), false, Vec::new()),
+                    };
+                    let hidden = format!("{HIDDEN}{text}");
+                    aggs.push(AggCall {
+                        name,
+                        distinct,
+                        args,
+                        text,
+                        span: x.span,
+                    });
+                    names.push(hidden.clone());
+                    Some(var(&hidden, x.span))
+                })
+            };
             for (_, e) in &mut items {
-                *e = lift(e, &mut aggs, &mut names, self);
+                *e = lift(e, &mut aggs, &mut names);
             }
             for (e, _) in &mut order {
-                *e = lift(e, &mut aggs, &mut names, self);
+                *e = lift(e, &mut aggs, &mut names);
             }
             for n in &names {
                 scope.push(n);

@@ -197,6 +197,13 @@ fn check_text(check: &NodeCheck) -> String {
 
 /// The arrow for a relationship pattern in direction `dir` (left to right).
 pub fn arrow(dir: Dir, inner: &str) -> String {
+    if inner.is_empty() {
+        return match dir {
+            Dir::Out => "-->".into(),
+            Dir::In => "<--".into(),
+            Dir::Both => "--".into(),
+        };
+    }
     match dir {
         Dir::Out => format!("-[{inner}]->"),
         Dir::In => format!("<-[{inner}]-"),
