@@ -186,7 +186,14 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);
     let interactive_out = std::io::stdout().is_terminal();
     session.format = match &cli.format {
-        Some(f) => f.parse::<Format>().map_err(|e| format!("kg: {e}"))?,
+        Some(f) => match f.parse::<Format>() {
+            Ok(f) => f,
+            Err(e) => {
+                // A usage error: exit code 2, like clap's own.
+                eprintln!("kg: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
         None if interactive_out => Format::Table,
         None => Format::Jsonl,
     };
