@@ -261,6 +261,25 @@ fn byte_col(line: &str, col: usize) -> usize {
         .map_or(line.len(), |(i, _)| i)
 }
 
+/// The Levenshtein distance between two strings, in characters: how close a
+/// misspelt name is to a known one, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let old = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = old;
+        }
+    }
+    row[b.len()]
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind.heading(), self.message)
@@ -298,6 +317,13 @@ mod tests {
         let caret = lines[4].find('^').unwrap();
         let code_col = UnicodeWidthStr::width(&lines[3][..lines[3].find('x').unwrap()]);
         assert_eq!(caret, code_col);
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("المغرب", "المغرب"), 0);
     }
 
     #[test]

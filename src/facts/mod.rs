@@ -78,23 +78,7 @@ pub(crate) fn data_error(code: &'static str, message: impl Into<String>, span: S
     Error::new(ErrorKind::Data, Phase::Compile, code, message).at(span)
 }
 
-/// The Levenshtein distance between two strings, in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let old = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            prev = old;
-        }
-    }
-    row[b.len()]
-}
+pub use crate::error::edit_distance;
 
 /// The closest candidate to `word` when it is close enough to be a typo
 /// (at most 2 edits, or a third of the word).

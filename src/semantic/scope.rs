@@ -2,6 +2,8 @@
 
 use indexmap::IndexMap;
 
+use crate::error::edit_distance;
+
 /// What the checker knows statically about a value: enough to tell a node
 /// from a relationship, a path or a literal, and nothing more. `Any` means
 /// "not known", and is never the cause of an error.
@@ -159,21 +161,6 @@ pub(crate) fn closest<'a>(
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

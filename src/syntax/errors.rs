@@ -350,7 +350,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The words that cannot be variable names unless backquoted (the
 /// grammar's `reserved` rule).
-const RESERVED: &[&str] = &[
+pub(super) const RESERVED: &[&str] = &[
     "AND",
     "AS",
     "ASC",

@@ -6,6 +6,7 @@
 use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::ast::*;
+use super::errors::RESERVED;
 
 /// Binding strength of an expression when printed, loosest first.
 fn level(e: &Expr) -> u8 {
@@ -73,53 +74,6 @@ fn binary_symbol(op: BinaryOp) -> &'static str {
         BinaryOp::Pow => "^",
     }
 }
-
-/// Words that must be backquoted when used as a name.
-const RESERVED: &[&str] = &[
-    "AND",
-    "AS",
-    "ASC",
-    "ASCENDING",
-    "BY",
-    "CALL",
-    "CASE",
-    "CONTAINS",
-    "CREATE",
-    "DELETE",
-    "DESC",
-    "DESCENDING",
-    "DETACH",
-    "DISTINCT",
-    "ELSE",
-    "END",
-    "ENDS",
-    "FALSE",
-    "IN",
-    "IS",
-    "LIMIT",
-    "MATCH",
-    "MERGE",
-    "NOT",
-    "NULL",
-    "ON",
-    "OPTIONAL",
-    "OR",
-    "ORDER",
-    "REMOVE",
-    "RETURN",
-    "SET",
-    "SKIP",
-    "STARTS",
-    "THEN",
-    "TRUE",
-    "UNION",
-    "UNWIND",
-    "WHEN",
-    "WHERE",
-    "WITH",
-    "XOR",
-    "YIELD",
-];
 
 /// A name, backquoted unless it is a plain identifier and not reserved.
 struct Name<'a>(&'a str);
