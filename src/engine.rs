@@ -3,7 +3,7 @@
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::eval::Params;
@@ -43,6 +43,17 @@ pub struct QueryStats {
     pub labels_removed: usize,
 }
 
+/// How long each stage of a statement took.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Parsing the text into an AST.
+    pub parse: Duration,
+    /// Static checks and building the plan.
+    pub plan: Duration,
+    /// Running the plan (rows collected, transaction committed).
+    pub execute: Duration,
+}
+
 /// The outcome of a statement: columns and rows, plus what it changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryResult {
@@ -56,6 +67,8 @@ pub struct QueryResult {
     pub plan: Option<String>,
     /// The store mutations the statement made, in order (for the write-ahead log).
     pub mutations: Vec<Mutation>,
+    /// How long parsing, planning and execution took.
+    pub timings: Timings,
 }
 
 /// A graph and the query pipeline over it.
@@ -116,14 +129,23 @@ impl Engine {
         params: &Params,
         options: &RunOptions,
     ) -> Result<QueryResult> {
+        let started = Instant::now();
         let mut statement = crate::syntax::parse(query)?;
         trim_item_texts(&mut statement.query);
+        let parsed = Instant::now();
         crate::semantic::check(&statement)?;
         let plan = crate::plan::build(&statement, &self.graph)?;
+        let planned = Instant::now();
+        let mut timings = Timings {
+            parse: parsed - started,
+            plan: planned - parsed,
+            execute: Duration::ZERO,
+        };
         if statement.mode == StatementMode::Explain {
             return Ok(QueryResult {
                 columns: plan.columns.clone(),
                 plan: Some(render(&plan.root, &plan.columns, None)),
+                timings,
                 ..QueryResult::default()
             });
         }
@@ -175,12 +197,14 @@ impl Engine {
         } else {
             None
         };
+        timings.execute = planned.elapsed();
         Ok(QueryResult {
             columns,
             rows,
             stats,
             plan: plan_text,
             mutations,
+            timings,
         })
     }
 }

@@ -8,11 +8,15 @@
 //! [`engine::QueryResult`] → [`output`] (table, JSON, CSV, DOT).
 //! Facts enter through [`facts`].
 
+pub mod batch;
+pub mod db;
 pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod facts;
+pub mod generate;
+pub mod io;
 pub mod output;
 pub mod plan;
 pub mod script;
@@ -22,7 +26,7 @@ pub mod store;
 pub mod syntax;
 pub mod value;
 
-pub use engine::{Engine, QueryResult, QueryStats, RunOptions};
+pub use engine::{Engine, QueryResult, QueryStats, RunOptions, Timings};
 pub use error::{Error, ErrorKind, Phase, Span};
 pub use eval::Params;
 pub use store::Graph;

@@ -96,6 +96,15 @@ enum Command {
         #[arg(long, default_value_t = 500, value_name = "N")]
         max_nodes: usize,
     },
+    /// Load a graph from CSV, JSON lines or fact files into a graph file.
+    Import(kg::io::ImportArgs),
+    /// Write a graph, or a query's result, as CSV, JSON lines, GraphML,
+    /// N-Triples or a Cypher script.
+    Export(kg::io::ExportArgs),
+    /// Answer JSON-line query requests on standard input (for programs).
+    Batch(kg::batch::BatchArgs),
+    /// Write a synthetic graph of the seed graph's shape (for benchmarks).
+    Generate(kg::generate::GenerateArgs),
     /// Print an article's sentences with the numbers citations use.
     Sentences {
         /// Article files.
@@ -163,6 +172,10 @@ fn main() -> ExitCode {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
         }
         Some(Command::Sentences { files }) => sentences(files),
+        Some(Command::Import(args)) => kg::io::run_import(args),
+        Some(Command::Export(args)) => kg::io::run_export(args),
+        Some(Command::Batch(args)) => kg::batch::run(args),
+        Some(Command::Generate(args)) => kg::generate::run(args),
     };
     match result {
         Ok(code) => code,

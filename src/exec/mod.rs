@@ -90,7 +90,7 @@ impl Guard {
         if let Some(deadline) = self.deadline {
             let t = self.ticks.get().wrapping_add(1);
             self.ticks.set(t);
-            if t % 256 == 0 && Instant::now() >= deadline {
+            if t.is_multiple_of(256) && Instant::now() >= deadline {
                 let secs = self.timeout.map_or(0.0, |d| d.as_secs_f64());
                 return Err(Error::runtime(
                     ErrorKind::Timeout,

@@ -133,8 +133,17 @@ impl Session {
 
     /// Runs one statement and prints its result in the current format.
     pub fn run_statement(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Error> {
+        let started = Instant::now();
         let result = self.execute(text)?;
+        let executed = Instant::now();
         self.print_result(&result, out)?;
+        if self.timing {
+            let _ = out.flush();
+            eprintln!(
+                "{}",
+                timing_line(&result, executed - started, executed.elapsed())
+            );
+        }
         self.last = Some(result);
         Ok(())
     }
@@ -147,12 +156,7 @@ impl Session {
             timeout: self.timeout,
             readonly: self.readonly,
         };
-        let started = Instant::now();
-        let result = self.engine.run_with(text, &self.params, &options);
-        if self.timing {
-            eprintln!("time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
-        }
-        result
+        self.engine.run_with(text, &self.params, &options)
     }
 
     fn print_result(&self, result: &QueryResult, out: &mut dyn Write) -> Result<(), Error> {
@@ -593,4 +597,18 @@ pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>
 /// Renders a value for messages.
 pub fn show(engine: &Engine, v: &Value) -> String {
     output::text::render(engine.graph(), v)
+}
+
+/// The `:timing` line: each stage, the whole statement and the printing.
+fn timing_line(result: &QueryResult, total: Duration, print: Duration) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let t = &result.timings;
+    format!(
+        "time: parse {:.3} ms, plan {:.3} ms, execute {:.3} ms, total {:.3} ms (+ output {:.3} ms)",
+        ms(t.parse),
+        ms(t.plan),
+        ms(t.execute),
+        ms(total),
+        ms(print)
+    )
 }
