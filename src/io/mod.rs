@@ -41,11 +41,12 @@ pub const KGID_PROP: &str = "_kgid";
 pub const LOSSES: &str = "\
 jsonl     nothing for kg graphs (dates are strings listed under `dates`; NaN and
           infinite floats become null).
-neo4j     list elements containing the array delimiter (`;`, see --array-delimiter)
-          are split; a property with values of several types in one file gets
-          one column type: Integer and Float mix as float, anything else as
-          string; lists of mixed element types as string[].
-csv       (plain) everything `neo4j` loses, plus types: values are read back by
+neo4j     empty strings and empty lists (an empty field means no property); list
+          elements containing the array delimiter (`;`, see --array-delimiter)
+          are split; lists mixing Integer and Float read back as Float lists,
+          other mixed lists as string lists. A property with values of several
+          types gets one column per type (`since:long` and `since:date`).
+csv       (plain) what `neo4j` loses, plus types: one column per property, read back by
           inference (see `kg import --help`), so strings that look like
           numbers become numbers, booleans and dates become strings, lists are
           written as JSON text and read back as strings; an entity without a
@@ -195,9 +196,11 @@ pub fn run_import(args: &ImportArgs) -> Result<ExitCode, String> {
         inputs.push(Input::any(p, forced));
     }
     if inputs.is_empty() {
-        return Err("kg import: no input; give --nodes/--edges files or FILE arguments \
+        return Err(
+            "kg import: no input; give --nodes/--edges files or FILE arguments \
                     (see kg import --help)"
-            .into());
+                .into(),
+        );
     }
     let base = match &args.out {
         Some(out) if out.exists() => {

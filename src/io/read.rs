@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
+use super::SOURCES_PROP;
 use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP, KGID_PROP};
-use super::{SOURCES_PROP};
 use crate::store::{Alias, Citation, EntityId, Graph, NewEntity, StoreError};
 use crate::value::{Date, Value, ValueMap};
 
@@ -413,8 +413,8 @@ fn neo4j_type(t: &str) -> Option<(Ty, bool)> {
         "int" | "long" | "short" | "byte" | "integer" => Ty::Int,
         "float" | "double" => Ty::Float,
         "boolean" | "bool" => Ty::Bool,
-        "string" | "char" | "datetime" | "localdatetime" | "time" | "localtime"
-        | "duration" | "point" => Ty::Str,
+        "string" | "char" | "datetime" | "localdatetime" | "time" | "localtime" | "duration"
+        | "point" => Ty::Str,
         "date" => Ty::Date,
         _ => return None,
     };
@@ -624,7 +624,7 @@ fn parse_scalar(ty: Ty, s: &str) -> Result<Value, String> {
     }
 }
 
-fn utf8<'a>(f: &'a [u8]) -> Result<&'a str, String> {
+fn utf8(f: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(f).map_err(|e| format!("not valid UTF-8 ({e})"))
 }
 
@@ -662,7 +662,9 @@ fn read_csv(
     let mut rec = ByteRecord::new();
     let read_err = |e: csv::Error| ImportFailure::Input(format!("{name}: {e}"));
     if !rdr.read_byte_record(&mut rec).map_err(read_err)? {
-        return Err(ImportFailure::Input(format!("{name}: empty file (no header)")));
+        return Err(ImportFailure::Input(format!(
+            "{name}: empty file (no header)"
+        )));
     }
     let mut headers = Vec::with_capacity(rec.len());
     for (i, f) in rec.iter().enumerate() {
@@ -858,7 +860,7 @@ fn csv_node(
         let Some((space, id)) = node_id else {
             return Err((Some(headers[i].clone()), "empty node id".into()));
         };
-        if ctx.ids.get(space).is_some_and(|m| m.contains_key(id)) {
+        if ctx.lookup(space, id).is_some() {
             return Err((
                 Some(headers[i].clone()),
                 format!("duplicate node id `{id}`"),
@@ -1102,7 +1104,8 @@ fn add_graph(ctx: &mut Ctx<'_>, name: &str, g: Graph) -> Result<(), ImportFailur
     if ctx.graph.entity_count() == 0 && ctx.graph.relation_count() == 0 {
         ctx.graph = g;
     } else {
-        merge_graph(&mut ctx.graph, &g).map_err(|m| ImportFailure::Input(format!("{name}: {m}")))?;
+        merge_graph(&mut ctx.graph, &g)
+            .map_err(|m| ImportFailure::Input(format!("{name}: {m}")))?;
     }
     ctx.entities += e;
     ctx.relations += r;
@@ -1145,7 +1148,13 @@ pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
         props.shift_remove(KGID_PROP);
         let key = match props.shift_remove(KEY_PROP) {
             Some(Value::String(k)) => Some(k),
-            Some(other) => return Err(format!("entity {}: `_key` is a {}", e.id, other.type_name())),
+            Some(other) => {
+                return Err(format!(
+                    "entity {}: `_key` is a {}",
+                    e.id,
+                    other.type_name()
+                ))
+            }
             None => e.key.clone(),
         };
         let mut aliases = e.aliases.clone();

@@ -132,7 +132,12 @@ impl Selection {
 }
 
 /// Writes a one-stream format (everything but the CSV pair).
-pub fn export(g: &Graph, sel: &Selection, format: ExportFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn export(
+    g: &Graph,
+    sel: &Selection,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         ExportFormat::Jsonl => jsonl(g, sel, out),
         ExportFormat::Graphml => graphml(g, sel, out),
@@ -194,40 +199,63 @@ struct ColSpec {
     list: bool,
 }
 
-fn column_specs<'a>(maps: impl Iterator<Item = &'a ValueMap>) -> Vec<(String, ColSpec)> {
+/// The column (type, list) a value belongs in.
+fn spec_of(v: &Value) -> ColSpec {
+    match v {
+        Value::List(items) => ColSpec {
+            ty: items
+                .iter()
+                .map(ColTy::of)
+                .reduce(ColTy::widen)
+                .unwrap_or(ColTy::Str),
+            list: true,
+        },
+        v => ColSpec {
+            ty: ColTy::of(v),
+            list: false,
+        },
+    }
+}
+
+/// The property columns of `maps`, in first-seen order. With `split`, a
+/// property whose values have several types gets one column per type (the
+/// same name twice, typed differently); without, one column whose type is
+/// widened (Integer and Float to Float, anything else to String).
+fn column_specs<'a>(
+    maps: impl Iterator<Item = &'a ValueMap>,
+    split: bool,
+) -> Vec<(String, ColSpec)> {
     let mut cols: Vec<(String, ColSpec)> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for m in maps {
         for (k, v) in m {
-            let (ty, list) = match v {
-                Value::List(items) => (
-                    items
-                        .iter()
-                        .map(ColTy::of)
-                        .reduce(ColTy::widen)
-                        .unwrap_or(ColTy::Str),
-                    true,
-                ),
-                v => (ColTy::of(v), false),
-            };
-            match index.get(k) {
-                Some(&i) => {
-                    let c = &mut cols[i].1;
-                    if c.list != list {
-                        c.ty = ColTy::Str;
-                        c.list = false;
-                    } else if !(list && matches!(v, Value::List(x) if x.is_empty())) {
-                        c.ty = c.ty.widen(ty);
-                    }
+            let spec = spec_of(v);
+            let slots = index.entry(k.clone()).or_default();
+            if split {
+                if !slots.iter().any(|&i| cols[i].1 == spec) {
+                    slots.push(cols.len());
+                    cols.push((k.clone(), spec));
                 }
-                None => {
-                    index.insert(k.clone(), cols.len());
-                    cols.push((k.clone(), ColSpec { ty, list }));
+            } else if let Some(&i) = slots.first() {
+                let c = &mut cols[i].1;
+                if c.list != spec.list {
+                    c.ty = ColTy::Str;
+                    c.list = false;
+                } else if !matches!(v, Value::List(x) if x.is_empty()) {
+                    c.ty = c.ty.widen(spec.ty);
                 }
+            } else {
+                slots.push(cols.len());
+                cols.push((k.clone(), spec));
             }
         }
     }
     cols
+}
+
+/// The value of property `name` if it belongs in column `c`.
+fn value_for<'a>(props: &'a ValueMap, name: &str, c: &ColSpec, split: bool) -> Option<&'a Value> {
+    props.get(name).filter(|v| !split || spec_of(v) == *c)
 }
 
 fn float_text(x: f64) -> String {
@@ -267,7 +295,7 @@ pub fn export_csv(
     edges: &mut dyn Write,
 ) -> io::Result<()> {
     let ad = (array_delimiter as char).to_string();
-    let node_cols = column_specs(sel.entities(g).map(|e| &e.props));
+    let node_cols = column_specs(sel.entities(g).map(|e| &e.props), neo4j);
     let node_cols: Vec<(String, ColSpec)> = node_cols
         .into_iter()
         .filter(|(k, _)| neo4j || k != "id")
@@ -306,7 +334,7 @@ pub fn export_csv(
             row.push(e.labels.join(&ad));
         }
         for (k, c) in &node_cols {
-            row.push(cell(e.props.get(k), c, neo4j, &ad));
+            row.push(cell(value_for(&e.props, k, c, neo4j), c, neo4j, &ad));
         }
         if has_aliases {
             row.push(if e.aliases.is_empty() {
@@ -327,7 +355,7 @@ pub fn export_csv(
     w.flush()?;
     drop(w);
 
-    let rel_cols = column_specs(sel.relations(g).map(|r| &r.props));
+    let rel_cols = column_specs(sel.relations(g).map(|r| &r.props), neo4j);
     let has_sources = sel.relations(g).any(|r| !r.sources.is_empty());
     let mut w = csv::WriterBuilder::new().from_writer(edges);
     row = if neo4j {
@@ -350,7 +378,7 @@ pub fn export_csv(
         row.push(end(r.to));
         row.push(r.rel_type.clone());
         for (k, c) in &rel_cols {
-            row.push(cell(r.props.get(k), c, neo4j, &ad));
+            row.push(cell(value_for(&r.props, k, c, neo4j), c, neo4j, &ad));
         }
         if has_sources {
             row.push(if r.sources.is_empty() {
@@ -367,11 +395,9 @@ pub fn export_csv(
 fn cell(v: Option<&Value>, c: &ColSpec, neo4j: bool, ad: &str) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::List(items)) if neo4j && c.list => items
-            .iter()
-            .map(scalar_text)
-            .collect::<Vec<_>>()
-            .join(ad),
+        Some(Value::List(items)) if neo4j && c.list => {
+            items.iter().map(scalar_text).collect::<Vec<_>>().join(ad)
+        }
         Some(v) if neo4j && c.ty == ColTy::Float => match v {
             Value::Int(i) => float_text(*i as f64),
             v => scalar_text(v),
@@ -405,7 +431,9 @@ fn json_props(props: &ValueMap) -> (serde_json::Value, Vec<String>) {
     for (k, v) in props {
         let is_date = match v {
             Value::Date(_) => true,
-            Value::List(items) => !items.is_empty() && items.iter().all(|x| matches!(x, Value::Date(_))),
+            Value::List(items) => {
+                !items.is_empty() && items.iter().all(|x| matches!(x, Value::Date(_)))
+            }
             _ => false,
         };
         if is_date {
@@ -509,13 +537,28 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         out,
         r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:kg="urn:kg:graphml">"#
     )?;
-    let node_cols = column_specs(sel.entities(g).map(|e| &e.props));
-    let rel_cols = column_specs(sel.relations(g).map(|r| &r.props));
-    writeln!(out, r#"<key id="labels" for="node" attr.name="labels" attr.type="string"/>"#)?;
-    writeln!(out, r#"<key id="kg_key" for="node" attr.name="{KEY_PROP}" attr.type="string"/>"#)?;
-    writeln!(out, r#"<key id="kg_aliases" for="node" attr.name="{ALIASES_PROP}" attr.type="string"/>"#)?;
-    writeln!(out, r#"<key id="kg_sources" for="all" attr.name="{SOURCES_PROP}" attr.type="string"/>"#)?;
-    writeln!(out, r#"<key id="label" for="edge" attr.name="label" attr.type="string"/>"#)?;
+    let node_cols = column_specs(sel.entities(g).map(|e| &e.props), true);
+    let rel_cols = column_specs(sel.relations(g).map(|r| &r.props), true);
+    writeln!(
+        out,
+        r#"<key id="labels" for="node" attr.name="labels" attr.type="string"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"<key id="kg_key" for="node" attr.name="{KEY_PROP}" attr.type="string"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"<key id="kg_aliases" for="node" attr.name="{ALIASES_PROP}" attr.type="string"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"<key id="kg_sources" for="all" attr.name="{SOURCES_PROP}" attr.type="string"/>"#
+    )?;
+    writeln!(
+        out,
+        r#"<key id="label" for="edge" attr.name="label" attr.type="string"/>"#
+    )?;
     for (prefix, what, cols) in [("n", "node", &node_cols), ("e", "edge", &rel_cols)] {
         for (i, (name, c)) in cols.iter().enumerate() {
             write!(
@@ -535,7 +578,11 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, r#"<graph id="G" edgedefault="directed">"#)?;
     let data = |out: &mut dyn Write, key: &str, text: &str| -> io::Result<()> {
-        writeln!(out, r#"  <data key="{key}">{}</data>"#, xml_escape(text, false))
+        writeln!(
+            out,
+            r#"  <data key="{key}">{}</data>"#,
+            xml_escape(text, false)
+        )
     };
     let value_text = |v: &Value, c: &ColSpec| match (v, c.list) {
         (Value::List(_), true) => serde_json::to_string(&json_value(v)).unwrap_or_default(),
@@ -554,7 +601,7 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             data(out, "kg_key", k)?;
         }
         for (i, (name, c)) in node_cols.iter().enumerate() {
-            if let Some(v) = e.props.get(name) {
+            if let Some(v) = value_for(&e.props, name, c, true) {
                 data(out, &format!("n{i}"), &value_text(v, c))?;
             }
         }
@@ -577,7 +624,7 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         )?;
         data(out, "label", &r.rel_type)?;
         for (i, (name, c)) in rel_cols.iter().enumerate() {
-            if let Some(v) = r.props.get(name) {
+            if let Some(v) = value_for(&r.props, name, c, true) {
                 data(out, &format!("e{i}"), &value_text(v, c))?;
             }
         }
@@ -596,7 +643,10 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
 fn iri_part(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || (!c.is_ascii() && c.is_alphanumeric()) {
+        if c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '.' | '_' | '~')
+            || (!c.is_ascii() && c.is_alphanumeric())
+        {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -615,7 +665,12 @@ fn iri(s: String) -> NamedNode {
         Err(_) => NamedNode::new_unchecked(
             s.bytes()
                 .map(|b| {
-                    if b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`') {
+                    if b.is_ascii_graphic()
+                        && !matches!(
+                            b,
+                            b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+                        )
+                    {
                         (b as char).to_string()
                     } else {
                         format!("%{b:02X}")
@@ -684,7 +739,11 @@ fn ntriples(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         for c in sources {
-            let o = iri(format!("urn:kg:source:{}#{}", iri_part(&c.article), c.sentence));
+            let o = iri(format!(
+                "urn:kg:source:{}#{}",
+                iri_part(&c.article),
+                c.sentence
+            ));
             emit(w, s, &source_p, o.into())?;
         }
         Ok(())
@@ -696,7 +755,12 @@ fn ntriples(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             emit(&mut w, &s, &rdf::TYPE.into_owned(), o.into())?;
         }
         if let Some(k) = &e.key {
-            emit(&mut w, &s, &key_p, Literal::new_simple_literal(k.clone()).into())?;
+            emit(
+                &mut w,
+                &s,
+                &key_p,
+                Literal::new_simple_literal(k.clone()).into(),
+            )?;
         }
         props_and_sources(&mut w, &s, &e.props, &e.sources)?;
         for a in &e.aliases {
@@ -718,8 +782,18 @@ fn ntriples(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         emit(&mut w, &s, &p, o.clone().into())?;
         if !r.props.is_empty() || !r.sources.is_empty() {
             let st: Subject = iri(format!("urn:kg:relation:{}", r.id)).into();
-            emit(&mut w, &st, &rdf::TYPE.into_owned(), rdf::STATEMENT.into_owned().into())?;
-            emit(&mut w, &st, &rdf::SUBJECT.into_owned(), Term::from(s.clone()))?;
+            emit(
+                &mut w,
+                &st,
+                &rdf::TYPE.into_owned(),
+                rdf::STATEMENT.into_owned().into(),
+            )?;
+            emit(
+                &mut w,
+                &st,
+                &rdf::SUBJECT.into_owned(),
+                Term::from(s.clone()),
+            )?;
             emit(&mut w, &st, &rdf::PREDICATE.into_owned(), p.into())?;
             emit(&mut w, &st, &rdf::OBJECT.into_owned(), o.into())?;
             props_and_sources(&mut w, &st, &r.props, &r.sources)?;
@@ -742,7 +816,9 @@ pub fn cypher_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -752,7 +828,10 @@ pub fn cypher_string(s: &str) -> String {
 
 /// A Cypher name: bare when it is a plain identifier, else backquoted.
 pub fn cypher_name(s: &str) -> String {
-    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
         s.to_string()
@@ -768,9 +847,12 @@ fn cypher_value(v: &Value) -> String {
         Value::Int(i) if *i == i64::MIN => format!("({} - 1)", i64::MIN + 1),
         Value::Int(i) => i.to_string(),
         Value::Float(x) if x.is_nan() => "(0.0 / 0.0)".into(),
-        Value::Float(x) if x.is_infinite() => {
-            if *x > 0.0 { "(1.0 / 0.0)" } else { "(-1.0 / 0.0)" }.into()
+        Value::Float(x) if x.is_infinite() => if *x > 0.0 {
+            "(1.0 / 0.0)"
+        } else {
+            "(-1.0 / 0.0)"
         }
+        .into(),
         Value::Float(x) => {
             let s = format!("{x:?}");
             if s.contains(['.', 'e', 'E']) {
@@ -783,7 +865,11 @@ fn cypher_value(v: &Value) -> String {
         Value::Date(d) => format!("date({})", cypher_string(&d.to_string())),
         Value::List(items) => format!(
             "[{}]",
-            items.iter().map(cypher_value).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(cypher_value)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => cypher_string(&scalar_text(other)),
     }
@@ -818,10 +904,16 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             entries.push((KEY_PROP.into(), cypher_string(k)));
         }
         if !e.aliases.is_empty() {
-            entries.push((ALIASES_PROP.into(), cypher_string(&aliases_json(&e.aliases))));
+            entries.push((
+                ALIASES_PROP.into(),
+                cypher_string(&aliases_json(&e.aliases)),
+            ));
         }
         if !e.sources.is_empty() {
-            entries.push((SOURCES_PROP.into(), cypher_string(&sources_json(&e.sources))));
+            entries.push((
+                SOURCES_PROP.into(),
+                cypher_string(&sources_json(&e.sources)),
+            ));
         }
         let row = cypher_map(&entries);
         match groups.iter_mut().find(|(l, _)| *l == e.labels) {
@@ -830,7 +922,10 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     for (labels, rows) in &groups {
-        let mut label_text: String = labels.iter().map(|l| format!(":{}", cypher_name(l))).collect();
+        let mut label_text: String = labels
+            .iter()
+            .map(|l| format!(":{}", cypher_name(l)))
+            .collect();
         label_text.push_str(&format!(":{IMPORT_LABEL}"));
         for chunk in rows.chunks(BATCH) {
             writeln!(
@@ -848,7 +943,10 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             entries.push((k.clone(), cypher_value(v)));
         }
         if !r.sources.is_empty() {
-            entries.push((SOURCES_PROP.into(), cypher_string(&sources_json(&r.sources))));
+            entries.push((
+                SOURCES_PROP.into(),
+                cypher_string(&sources_json(&r.sources)),
+            ));
         }
         let row = format!(
             "{{f: {}, t: {}, p: {}}}",
@@ -871,5 +969,8 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    writeln!(out, "MATCH (n:{IMPORT_LABEL}) REMOVE n:{IMPORT_LABEL}, n.{KGID_PROP};")
+    writeln!(
+        out,
+        "MATCH (n:{IMPORT_LABEL}) REMOVE n:{IMPORT_LABEL}, n.{KGID_PROP};"
+    )
 }
