@@ -95,6 +95,10 @@ enum Command {
         /// Refuse graphs with more nodes than this.
         #[arg(long, default_value_t = 500, value_name = "N")]
         max_nodes: usize,
+        /// Graphviz layout engine: dot (layered), fdp (force-directed, good for
+        /// a whole graph), neato, sfdp or circo.
+        #[arg(long, default_value = "dot", value_name = "ENGINE")]
+        layout: String,
     },
     /// Load a graph from CSV, JSON lines or fact files into a graph file.
     Import(kg::io::ImportArgs),
@@ -150,6 +154,7 @@ fn main() -> ExitCode {
             rankdir,
             cluster_by,
             max_nodes,
+            layout,
         }) => run_dot(
             &cli,
             DotArgs {
@@ -160,6 +165,7 @@ fn main() -> ExitCode {
                 rankdir,
                 cluster_by,
                 max_nodes: *max_nodes,
+                layout,
             },
         ),
         Some(Command::Stats) => read_source(cli.facts.as_deref()).and_then(|s| {
@@ -276,6 +282,7 @@ struct DotArgs<'a> {
     rankdir: &'a str,
     cluster_by: &'a str,
     max_nodes: usize,
+    layout: &'a str,
 }
 
 /// `kg dot`: the whole graph or a query's subgraph as DOT, optionally rendered.
@@ -286,6 +293,7 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
         rankdir: args.rankdir.parse().map_err(|e| format!("kg: {e}"))?,
         cluster_by: args.cluster_by.parse().map_err(|e| format!("kg: {e}"))?,
         max_nodes: args.max_nodes,
+        layout: args.layout.parse().map_err(|e| format!("kg: {e}"))?,
         ..dot::DotOptions::default()
     };
     let mut engine = Engine::with_graph(graph);

@@ -10,6 +10,7 @@
 
 pub mod alias;
 mod model;
+mod replay;
 mod serde_doc;
 
 use indexmap::{IndexMap, IndexSet};
