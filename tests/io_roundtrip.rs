@@ -563,6 +563,47 @@ fn cli_refuses_to_change_the_target_on_bad_rows() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("skipped 1 bad rows"));
+    // --into-existing adds to the graph file.
+    let o = run(&[
+        "--nodes",
+        good.to_str().unwrap_or("").replace("good", "more").as_str(),
+        "--out",
+        out.to_str().unwrap_or(""),
+        "--into-existing",
+    ]);
+    assert!(!o.status.success(), "more.csv does not exist");
+    let more = write(
+        &dir,
+        "more.csv",
+        "id,label
+w,C
+",
+    );
+    let o = run(&[
+        "--nodes",
+        more.to_str().unwrap_or(""),
+        "--out",
+        out.to_str().unwrap_or(""),
+        "--into-existing",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let g = kg::db::read_graph(Some(&out)).expect("graph file reads");
+    // The skip-bad run kept nothing (its only row was bad); w was added to it.
+    assert_eq!(g.entity_count(), 1);
+    assert!(g.entity_by_key("w").is_some() && g.entity_by_key("z").is_none());
+    // A duplicate key against the existing graph is a bad row; the file stays.
+    let before = std::fs::read(&out).expect("graph");
+    let o = run(&[
+        "--nodes",
+        more.to_str().unwrap_or(""),
+        "--out",
+        out.to_str().unwrap_or(""),
+        "--into-existing",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("more.csv:2: column `id`: duplicate node id `w`"));
+    assert_eq!(std::fs::read(&out).expect("graph"), before);
 }
 
 #[test]

@@ -256,15 +256,9 @@ pub fn run_import(args: &ImportArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `graph` as a graph file at `path` (a snapshot).
+/// Writes `graph` as a graph file at `path` (a snapshot, written atomically).
 pub fn write_graph_file(graph: &Graph, path: &Path) -> Result<(), String> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| format!("kg import: cannot create {}: {e}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut w, graph)
-        .map_err(|e| format!("kg import: cannot write {}: {e}", path.display()))?;
-    std::io::Write::flush(&mut w)
-        .map_err(|e| format!("kg import: cannot write {}: {e}", path.display()))
+    crate::db::write_snapshot(graph, path).map_err(|e| format!("kg import: {e}"))
 }
 
 /// `kg export`: the whole graph or a query's result in one format.
