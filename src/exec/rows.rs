@@ -10,8 +10,8 @@ use super::{build, BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::plan::explain::OpFigures;
 use crate::plan::{Plan, Scope, Slot};
-use crate::syntax::ast::Expr;
 use crate::store::EntityId;
+use crate::syntax::ast::Expr;
 use crate::value::Value;
 
 /// Keeps rows for which a predicate is true.

@@ -108,10 +108,13 @@ pub struct Graph {
 /// Nodes by the string value of one property.
 type PropIndex = std::collections::HashMap<String, Vec<EntityId>>;
 
+/// Which property index: (label or none, property).
+type PropIndexKey = (Option<String>, String);
+
 /// The cache of property indexes, keyed by (label or none, property).
 #[derive(Debug, Default)]
 struct PropIndexes(
-    std::sync::Mutex<std::collections::HashMap<(Option<String>, String), std::sync::Arc<PropIndex>>>,
+    std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
 );
 
 impl Clone for PropIndexes {
@@ -264,7 +267,12 @@ impl Graph {
     /// is the string `value`, through an index built on first use for that
     /// label and property and kept until entities change. Ids in creation
     /// order.
-    pub fn find_by_string_prop(&self, label: Option<&str>, key: &str, value: &str) -> Vec<EntityId> {
+    pub fn find_by_string_prop(
+        &self,
+        label: Option<&str>,
+        key: &str,
+        value: &str,
+    ) -> Vec<EntityId> {
         let index = {
             let Ok(mut cache) = self.prop_indexes.0.lock() else {
                 return self.scan_string_prop(label, key, value);
