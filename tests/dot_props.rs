@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use kg::output::dot::{graph_to_dot, ClusterBy, DotOptions, RankDir};
+use kg::output::dot::{graph_to_dot, wrap_words, ClusterBy, DotOptions, RankDir};
 use kg::store::{Alias, NewEntity};
 use kg::value::ValueMap;
 use kg::{Graph, Value};
@@ -313,7 +313,9 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     for name in &expect {
         // Labels and types appear in the legend only when it is drawn, but
         // also under each node name / on each edge, so always somewhere.
-        for line in expected_lines(name) {
+        // Long names are wrapped at spaces: look for each piece.
+        let pieces = wrap_words(name, opts.wrap);
+        for line in pieces.iter().flat_map(|p| expected_lines(p)) {
             prop_assert!(
                 texts.iter().any(|t| t.contains(&line)),
                 "{line:?} (from {name:?}) is not in the SVG text:\n{all}\n--- input ---\n{dot}"

@@ -92,6 +92,54 @@ impl FromStr for RankDir {
     }
 }
 
+/// The Graphviz layout engine the DOT asks for (the `layout` graph attribute,
+/// honoured by `dot -Tsvg` and other Graphviz front ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Layout {
+    /// Layered (`dot`): the default; best for query results and chains.
+    #[default]
+    Dot,
+    /// Force-directed (`fdp`): best for a whole graph with hubs; keeps clusters.
+    Fdp,
+    /// Spring model (`neato`).
+    Neato,
+    /// Multiscale force-directed (`sfdp`), for large graphs.
+    Sfdp,
+    /// Circular (`circo`).
+    Circo,
+}
+
+impl Layout {
+    /// The Graphviz engine name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Dot => "dot",
+            Layout::Fdp => "fdp",
+            Layout::Neato => "neato",
+            Layout::Sfdp => "sfdp",
+            Layout::Circo => "circo",
+        }
+    }
+}
+
+impl FromStr for Layout {
+    type Err = String;
+
+    /// `dot`, `fdp`, `neato`, `sfdp` or `circo`, case-insensitive.
+    fn from_str(s: &str) -> Result<Layout, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dot" => Ok(Layout::Dot),
+            "fdp" => Ok(Layout::Fdp),
+            "neato" => Ok(Layout::Neato),
+            "sfdp" => Ok(Layout::Sfdp),
+            "circo" => Ok(Layout::Circo),
+            _ => Err(format!(
+                "unknown layout `{s}`; valid: dot, fdp, neato, sfdp, circo"
+            )),
+        }
+    }
+}
+
 /// How nodes are grouped into boxes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ClusterBy {
@@ -127,6 +175,11 @@ pub struct DotOptions {
     pub max_nodes: usize,
     /// Draw a legend of the labels and relation types used. Default true.
     pub legend: bool,
+    /// The layout engine. Default [`Layout::Dot`].
+    pub layout: Layout,
+    /// Wrap entity names longer than this many characters onto several
+    /// lines, at spaces (0 = never). Default 24.
+    pub wrap: usize,
 }
 
 impl Default for DotOptions {
@@ -136,6 +189,8 @@ impl Default for DotOptions {
             cluster_by: ClusterBy::None,
             max_nodes: 500,
             legend: true,
+            layout: Layout::Dot,
+            wrap: 24,
         }
     }
 }
@@ -430,6 +485,36 @@ fn display_name(e: &Entity) -> String {
     }
 }
 
+/// Splits `text` into lines of at most `width` characters at spaces (a word
+/// longer than `width` gets a line of its own); `width` 0 keeps one line.
+/// The words and their order are kept, so the text is the lines joined by
+/// spaces. Text with control characters (newlines) is left as it is.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    if width == 0
+        || text.chars().count() <= width
+        || !text.contains(' ')
+        || text.contains(|c: char| c.is_control())
+    {
+        return vec![text.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if line.is_empty() || fits {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(word);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 fn node_sort_key(e: &Entity) -> (bool, &str, EntityId) {
     (e.key.is_none(), e.key.as_deref().unwrap_or(""), e.id)
 }
@@ -468,14 +553,18 @@ fn render(
             ))
     });
 
-    // Colour indexes come from the whole graph's sorted labels and types.
+    // A label's colour and shape come from the whole graph's sorted labels,
+    // so a label looks the same in every drawing of one graph. A relation
+    // type's colour comes from the sorted types of what is drawn, so a
+    // drawing with up to eight types never shows two in one colour (edges
+    // carry their type as text anyway).
     let all_labels: BTreeSet<&str> = graph.labels().collect();
     let label_index: BTreeMap<&str, usize> = all_labels
         .iter()
         .enumerate()
         .map(|(i, l)| (*l, i))
         .collect();
-    let all_types: BTreeSet<&str> = graph.relation_types().collect();
+    let all_types: BTreeSet<&str> = relations.iter().map(|r| r.rel_type.as_str()).collect();
     let type_index: BTreeMap<&str, usize> =
         all_types.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     // Labels and types missing from the graph's indexes (not expected) get
@@ -509,6 +598,14 @@ fn render(
         "  graph [rankdir=\"{rankdir}\", charset=\"UTF-8\", fontname=\"{FONT}\", fontsize=\"11\", \
          nodesep=\"0.35\", ranksep=\"0.7\", pad=\"0.3\", bgcolor=\"white\"];"
     );
+    if opts.layout != Layout::Dot {
+        // Force-directed engines: keep nodes apart and route edges around them.
+        let _ = writeln!(
+            out,
+            "  graph [layout=\"{}\", overlap=\"false\", splines=\"true\", sep=\"+6\"];",
+            opts.layout.name()
+        );
+    }
     let _ = writeln!(
         out,
         "  node [fontname=\"{FONT}\", fontsize=\"12\", penwidth=\"1.4\", margin=\"0.15,0.07\"];"
@@ -521,9 +618,17 @@ fn render(
     // Nodes, grouped into clusters when asked.
     let node_line = |e: &Entity| -> String {
         let st = label_style(e.labels.first());
-        let name = escape_html(&display_name(e));
+        let mut inner = String::new();
+        for line in wrap_words(&display_name(e), opts.wrap) {
+            let line = html_elem("<B>", "</B>", &escape_html(&line));
+            if !line.is_empty() {
+                if !inner.is_empty() {
+                    inner.push_str("<BR/>");
+                }
+                inner.push_str(&line);
+            }
+        }
         let labels = escape_html(&e.labels.join(" · "));
-        let mut inner = html_elem("<B>", "</B>", &name);
         if !labels.is_empty() {
             if !inner.is_empty() {
                 inner.push_str("<BR/>");
@@ -908,5 +1013,39 @@ mod tests {
         assert!("XY".parse::<RankDir>().unwrap_err().contains("LR, TB"));
         assert_eq!("label".parse::<ClusterBy>(), Ok(ClusterBy::Label));
         assert!("x".parse::<ClusterBy>().is_err());
+    }
+
+    #[test]
+    fn long_names_wrap_at_spaces_and_keep_every_word() {
+        let name = "Partnership between the GCTF, its specialized institutions and the UN";
+        let lines = wrap_words(name, 24);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= 24));
+        assert_eq!(lines.join(" "), name);
+        assert_eq!(wrap_words("Morocco", 24), vec!["Morocco"]);
+        assert_eq!(wrap_words(name, 0), vec![name]);
+        // A word longer than the width gets its own line, uncut.
+        let long = "a Counterterrorismcoordinationcompact b";
+        assert_eq!(
+            wrap_words(long, 10),
+            vec!["a", "Counterterrorismcoordinationcompact", "b"]
+        );
+        // Newlines are left to the escaping.
+        assert_eq!(wrap_words("x y z\nw v u t s r q", 4).len(), 1);
+    }
+
+    #[test]
+    fn layout_engines_parse_and_force_directed_ones_are_declared() {
+        assert_eq!("FDP".parse::<Layout>(), Ok(Layout::Fdp));
+        assert!("spring".parse::<Layout>().unwrap_err().contains("fdp"));
+        let g = crate::facts::seed_graph().expect("seed");
+        let fdp = DotOptions {
+            layout: Layout::Fdp,
+            ..DotOptions::default()
+        };
+        let text = graph_to_dot(&g, &fdp).expect("dot");
+        assert!(text.contains("layout=\"fdp\""));
+        let plain = graph_to_dot(&g, &DotOptions::default()).expect("dot");
+        assert!(!plain.contains("layout="));
     }
 }

@@ -208,6 +208,10 @@ pub struct KgHelper {
     pub schema: Schema,
     /// Whether to colour the input.
     pub color: bool,
+    /// The earlier lines of the statement being typed (the REPL sets it
+    /// before each continuation line), so `m.` completes the keys of a label
+    /// given on a previous line.
+    pub context: String,
     files: FilenameCompleter,
 }
 
@@ -217,6 +221,7 @@ impl KgHelper {
         KgHelper {
             schema,
             color,
+            context: String::new(),
             files: FilenameCompleter::new(),
         }
     }
@@ -226,15 +231,17 @@ impl KgHelper {
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let before = &line[..pos];
         // Inside a quoted string: entity names and aliases.
+        // The candidate is written back escaped, so `'Centre d` completes to
+        // `'Centre d\'Excellence Hedayah'`, a string the parser reads back.
         if let Some((q, quote_at)) = open_quote(before) {
-            let typed = &before[quote_at + 1..];
-            let norm = crate::store::normalize(typed);
+            let typed = unescape(&before[quote_at + 1..]);
+            let norm = crate::store::normalize(&typed);
             let mut out: Vec<String> = self
                 .schema
                 .names
                 .iter()
                 .filter(|n| crate::store::normalize(n).starts_with(&norm))
-                .map(|n| format!("{n}{q}"))
+                .map(|n| format!("{}{q}", escape(n, q)))
                 .collect();
             out.sort();
             out.dedup();
@@ -282,11 +289,11 @@ impl KgHelper {
                     .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
                     .map_or(0, |(i, c)| i + c.len_utf8());
                 let var = &before[var_start..var_end];
-                let keys: Vec<&str> =
-                    match label_of(line, var).and_then(|l| self.schema.keys_by_label.get(&l)) {
-                        Some(keys) => keys.iter().map(String::as_str).collect(),
-                        None => self.schema.keys.iter().map(String::as_str).collect(),
-                    };
+                let label = label_of(line, var).or_else(|| label_of(&self.context, var));
+                let keys: Vec<&str> = match label.and_then(|l| self.schema.keys_by_label.get(&l)) {
+                    Some(keys) => keys.iter().map(String::as_str).collect(),
+                    None => self.schema.keys.iter().map(String::as_str).collect(),
+                };
                 (start, matching(&mut keys.into_iter()))
             }
             _ => {
@@ -331,12 +338,47 @@ fn open_quote(text: &str) -> Option<(char, usize)> {
     open
 }
 
+/// The text of a string literal's body as typed so far, escapes decoded
+/// (`d\'E` → `d'E`); a trailing lone `\` is dropped.
+fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(e) => out.push(e),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` written for the inside of a string literal quoted with `q`.
+fn escape(text: &str, q: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\\' || c == q {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The innermost bracket still open in `text` (strings ignored).
 fn innermost_open_bracket(text: &str) -> Option<char> {
     let mut stack = Vec::new();
     let mut quote: Option<char> = None;
+    let mut escaped = false;
     for c in text.chars() {
         match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
@@ -658,6 +700,107 @@ mod tests {
             complete("MATCH (m {alias: \"mor"),
             vec!["Morocco\"", "morocco\""]
         );
+    }
+
+    #[test]
+    fn names_with_the_quote_character_are_escaped() {
+        let mut g = Graph::new();
+        let mut props = ValueMap::new();
+        props.insert("name".into(), Value::from("Centre d'Excellence"));
+        g.add_entity(NewEntity {
+            key: Some("hedayah".into()),
+            labels: vec!["Organization".into()],
+            props,
+            ..Default::default()
+        })
+        .unwrap();
+        let h = KgHelper::new(Schema::of(&g), false);
+        let got = |line: &str| h.candidates(line, line.len());
+        assert_eq!(
+            got("MATCH (o {alias: 'Centre d"),
+            (18, vec!["Centre d\\'Excellence'".to_string()])
+        );
+        // Typed with its escape, the name still matches.
+        assert_eq!(
+            got("MATCH (o {alias: 'Centre d\\'Ex").1,
+            vec!["Centre d\\'Excellence'"]
+        );
+        // Inside double quotes the apostrophe needs no escape.
+        assert_eq!(
+            got("MATCH (o {alias: \"centre").1,
+            vec!["Centre d'Excellence\""]
+        );
+        // The completed literal parses back to the name.
+        let line = format!("RETURN '{}", got("RETURN 'Centre").1[0]);
+        let mut engine = crate::Engine::with_graph(Graph::new());
+        let r = engine.run(&line, &crate::Params::new()).unwrap();
+        assert_eq!(r.rows[0][0], Value::from("Centre d'Excellence"));
+    }
+
+    #[test]
+    fn quotes_inside_strings_do_not_confuse_brackets() {
+        assert_eq!(
+            complete("MATCH (m {alias: 'a\\'[b'})-[:C"),
+            vec!["CO_CHAIRS"]
+        );
+        assert_eq!(
+            complete("MATCH (m {alias: 'a)'}) WHERE m:Co"),
+            vec!["Country"]
+        );
+    }
+
+    #[test]
+    fn keys_use_a_label_given_on_an_earlier_line() {
+        let mut h = KgHelper::new(schema(), false);
+        assert_eq!(
+            h.candidates("RETURN o.", 9).1,
+            vec!["capital", "founded", "name"]
+        );
+        h.context = "MATCH (o:Organization)".into();
+        assert_eq!(h.candidates("RETURN o.", 9).1, vec!["founded", "name"]);
+    }
+
+    #[test]
+    fn nothing_is_offered_for_an_empty_word_or_unknown_prefix() {
+        assert!(complete("MATCH (n) ").is_empty());
+        assert!(complete("MATCH (n:Zz").is_empty());
+        assert!(complete("MATCH (n {alias: 'zzz").is_empty());
+        assert_eq!(complete(":").len(), COMMANDS.len());
+    }
+
+    #[test]
+    fn arabic_aliases_match_without_diacritics_and_keep_their_spelling() {
+        // Typed with a vowel mark, the alias is still found and is offered
+        // exactly as the graph spells it.
+        assert_eq!(complete("MATCH (m {alias: 'المَغ"), vec!["المغرب'"]);
+        let (start, _) =
+            KgHelper::new(schema(), false).candidates("RETURN 'المغ", "RETURN 'المغ".len());
+        assert_eq!(start, "RETURN '".len());
+    }
+
+    #[test]
+    fn source_and_open_complete_file_paths() {
+        let dir = std::env::temp_dir().join(format!("kg-helper-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("only-script.kgq"), "RETURN 1;").unwrap();
+        let h = KgHelper::new(schema(), false);
+        let history = rustyline::history::MemHistory::new();
+        let ctx = Context::new(&history);
+        for cmd in [":source", ":open", ":read"] {
+            let line = format!("{cmd} {}/only-scr", dir.display());
+            let (start, pairs) = h.complete(&line, line.len(), &ctx).unwrap();
+            let replaced: Vec<&str> = pairs.iter().map(|p| p.replacement.as_str()).collect();
+            assert_eq!(start, cmd.len() + 1, "{cmd}");
+            assert_eq!(
+                replaced,
+                vec![format!("{}/only-script.kgq", dir.display())],
+                "{cmd}"
+            );
+        }
+        // Elsewhere a path-like word is not completed as a file.
+        let (_, pairs) = h.complete("RETURN only", 11, &ctx).unwrap();
+        assert!(pairs.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 use rustyline::{Config, Editor};
 
+use crate::error::ErrorKind;
 use crate::script::{completeness, split, Completeness, PieceKind};
 use crate::shell::helper::{KgHelper, Schema};
 use crate::shell::session::{Flow, Session};
@@ -93,6 +94,9 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         } else {
             CONTINUATION
         };
+        if let Some(h) = editor.helper_mut() {
+            h.context.clone_from(&buffer);
+        }
         match editor.readline(prompt) {
             Ok(line) => {
                 if !buffer.is_empty() {
@@ -135,6 +139,10 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                     match session.run_statement(&piece.text, &mut out) {
                         Ok(()) => Ok(Flow::Continue),
                         Err(e) => {
+                            if e.kind == ErrorKind::Cancelled {
+                                // After the `^C` the terminal echoed.
+                                let _ = writeln!(err);
+                            }
                             let _ = write!(err, "{}", e.render("query", &piece.text));
                             Ok(Flow::Continue)
                         }

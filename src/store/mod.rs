@@ -11,6 +11,7 @@
 pub mod adjacency;
 pub mod alias;
 mod model;
+mod replay;
 mod serde_doc;
 
 use indexmap::{IndexMap, IndexSet};

@@ -1,0 +1,136 @@
+//! Redo for the write-ahead log and bulk construction for snapshots (owned by
+//! the `db` module's author): [`Graph::apply`] replays a recorded
+//! [`Mutation`] so that a graph rebuilt from a snapshot plus its log holds
+//! the same entities and relations under the same ids.
+
+use super::{Entity, Graph, Mutation, Relation, StoreError};
+
+impl Graph {
+    /// Redoes one recorded mutation (as returned by [`Graph::commit`]),
+    /// reproducing its ids. Fails, leaving the graph unchanged, when the
+    /// mutation does not fit the graph (an id taken or missing), which means
+    /// the log does not belong to this graph state.
+    pub fn apply(&mut self, m: &Mutation) -> Result<(), StoreError> {
+        match m {
+            Mutation::AddEntity(e) => {
+                if self.entity(e.id).is_some() {
+                    return Err(StoreError::DuplicateKey(format!("entity id {}", e.id)));
+                }
+                if let Some(k) = &e.key {
+                    if self.by_key.contains_key(k) {
+                        return Err(StoreError::DuplicateKey(k.clone()));
+                    }
+                }
+                self.note(m);
+                self.attach_entity(e.clone());
+            }
+            Mutation::RemoveEntity(e) => {
+                let ix = self.node_ix(e.id).ok_or(StoreError::NoEntity(e.id))?;
+                let degree = self
+                    .inner
+                    .edges_directed(ix, petgraph::Direction::Outgoing)
+                    .count()
+                    + self
+                        .inner
+                        .edges_directed(ix, petgraph::Direction::Incoming)
+                        .count();
+                if degree > 0 {
+                    return Err(StoreError::HasRelations(e.id, degree));
+                }
+                self.detach_entity(e.id)?;
+                self.note(m);
+            }
+            Mutation::AddRelation(r) => {
+                if self.relation(r.id).is_some() {
+                    return Err(StoreError::DuplicateKey(format!("relation id {}", r.id)));
+                }
+                self.attach_relation(r.clone())?;
+                self.note(m);
+            }
+            Mutation::RemoveRelation(r) => {
+                self.detach_relation(r.id)?;
+                self.note(m);
+            }
+            Mutation::SetEntityProp { id, key, new, .. } => {
+                let ix = self.node_ix(*id).ok_or(StoreError::NoEntity(*id))?;
+                self.write_entity_prop(ix, key, new.clone());
+                self.note(m);
+            }
+            Mutation::SetRelationProp { id, key, new, .. } => {
+                let ix = self.edge_ix(*id).ok_or(StoreError::NoRelation(*id))?;
+                let props = &mut self.inner[ix].props;
+                match new {
+                    Some(v) => {
+                        props.insert(key.clone(), v.clone());
+                    }
+                    None => {
+                        props.shift_remove(key);
+                    }
+                }
+                self.note(m);
+            }
+            Mutation::AddLabel(id, label) => {
+                self.add_label(*id, label)?;
+            }
+            Mutation::RemoveLabel(id, label, _) => {
+                self.remove_label(*id, label)?;
+            }
+            Mutation::AddAlias(id, alias) => {
+                self.add_alias(*id, alias.clone())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One past the highest entity id and relation id ever assigned (what a
+    /// snapshot must keep so that ids are never reused).
+    pub fn next_ids(&self) -> (u64, u64) {
+        (self.entities.len() as u64, self.relations.len() as u64)
+    }
+
+    /// Builds a graph from stored entities and relations (ids kept) and the
+    /// next ids to assign. Errors describe the first inconsistency.
+    pub(crate) fn from_parts(
+        next_entity: u64,
+        next_relation: u64,
+        entities: Vec<Entity>,
+        relations: Vec<Relation>,
+    ) -> Result<Graph, String> {
+        let mut g = Graph::new();
+        g.entities.reserve(next_entity.min(1 << 32) as usize);
+        g.relations.reserve(next_relation.min(1 << 32) as usize);
+        g.inner.reserve_nodes(entities.len());
+        g.inner.reserve_edges(relations.len());
+        for e in entities {
+            if e.id.0 >= next_entity || g.entity(e.id).is_some() {
+                return Err(format!("entity id {} is duplicated or out of range", e.id));
+            }
+            if let Some(k) = &e.key {
+                if g.by_key.contains_key(k) {
+                    return Err(format!("duplicate entity key `{k}`"));
+                }
+            }
+            g.attach_entity(e);
+        }
+        g.entities.resize(next_entity as usize, None);
+        for r in relations {
+            if r.id.0 >= next_relation || g.relation(r.id).is_some() {
+                return Err(format!(
+                    "relation id {} is duplicated or out of range",
+                    r.id
+                ));
+            }
+            let id = r.id;
+            g.attach_relation(r)
+                .map_err(|e| format!("relation {id}: {e}"))?;
+        }
+        g.relations.resize(next_relation as usize, None);
+        Ok(g)
+    }
+
+    fn note(&mut self, m: &Mutation) {
+        if self.journal.is_some() {
+            self.record(m.clone());
+        }
+    }
+}
