@@ -16,8 +16,20 @@ use kg::{Engine, ErrorKind, Graph};
 
 /// kg: a knowledge graph with per-fact provenance and multilingual aliases.
 #[derive(Parser, Debug)]
-#[command(name = "kg", version, about)]
+#[command(
+    name = "kg",
+    version,
+    about,
+    after_help = "GRAPH is a kg graph file (created when missing); without it kg works on the \
+                  built-in seed graph (or --facts FILE) in memory.\n\
+                  Exit codes: 0 ok, 1 query or file error, 2 usage error, 130 interrupted."
+)]
 struct Cli {
+    /// The graph file to open (created empty when it does not exist); default:
+    /// the built-in seed graph (or --facts), in memory.
+    #[arg(value_name = "GRAPH")]
+    graph: Option<PathBuf>,
+
     /// Load this fact file instead of the built-in seed.
     #[arg(long, global = true, value_name = "FILE")]
     facts: Option<PathBuf>,
@@ -39,9 +51,22 @@ struct Cli {
     #[arg(long = "continue")]
     keep_going: bool,
 
-    /// Refuse statements that write.
+    /// Refuse statements that write; open GRAPH without locking it for writing.
     #[arg(long)]
     readonly: bool,
+
+    /// Bind the query parameter $NAME (repeatable). VALUE is a Cypher literal
+    /// (42, 2.5, 'text', [1, 2], {a: 1}, true, null) or else a plain string.
+    #[arg(short = 'P', long = "param", value_name = "NAME=VALUE")]
+    param: Vec<String>,
+
+    /// Bind the query parameters of a JSON object file ({"name": value, ...}).
+    #[arg(long = "params", value_name = "FILE.json")]
+    params_file: Option<PathBuf>,
+
+    /// Checkpoint GRAPH when its log grows past this many bytes.
+    #[arg(long, value_name = "BYTES", hide = true)]
+    wal_limit: Option<u64>,
 
     /// Print each statement's time on standard error.
     #[arg(long)]
@@ -62,7 +87,11 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Entities per label, relations per type, alias and citation counts.
-    Stats,
+    Stats {
+        /// The graph file or fact file (default: `--facts`, else the built-in seed).
+        #[arg(value_name = "GRAPH")]
+        graph: Option<PathBuf>,
+    },
     /// Verify that every citation points at an existing article sentence that
     /// names what it grounds.
     Check {
@@ -74,6 +103,9 @@ enum Command {
     },
     /// Write the graph, or a query's result, as Graphviz DOT.
     Dot {
+        /// The graph file or fact file (default: `--facts`, else the built-in seed).
+        #[arg(value_name = "GRAPH")]
+        graph: Option<PathBuf>,
         /// The subgraph of this query's result instead of the whole graph.
         #[arg(short = 'c', long = "command", value_name = "QUERY")]
         query: Option<String>,
@@ -138,8 +170,12 @@ fn read_source(path: Option<&Path>) -> Result<Source, String> {
     }
 }
 
-fn load(src: &Source) -> Result<Graph, String> {
-    facts::load_named(&src.name, &src.text)
+/// The graph of a read-only subcommand: GRAPH, else `--facts`, else the seed.
+fn read_graph(cli: &Cli, graph: Option<&Path>) -> Result<Graph, String> {
+    if graph.is_some() && cli.facts.is_some() {
+        return Err("kg: give either GRAPH or --facts FILE, not both".into());
+    }
+    kg::db::read_graph(graph.or(cli.facts.as_deref()))
 }
 
 fn main() -> ExitCode {
@@ -147,6 +183,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None => run_queries(&cli),
         Some(Command::Dot {
+            graph,
             query,
             expand,
             output,
@@ -158,6 +195,7 @@ fn main() -> ExitCode {
         }) => run_dot(
             &cli,
             DotArgs {
+                graph: graph.as_deref(),
                 query: query.as_deref(),
                 expand: *expand,
                 output: output.as_deref(),
@@ -168,11 +206,9 @@ fn main() -> ExitCode {
                 layout,
             },
         ),
-        Some(Command::Stats) => read_source(cli.facts.as_deref()).and_then(|s| {
-            load(&s).map(|g| {
-                print!("{}", stats(&g));
-                ExitCode::SUCCESS
-            })
+        Some(Command::Stats { graph }) => read_graph(&cli, graph.as_deref()).map(|g| {
+            print!("{}", stats(&g));
+            ExitCode::SUCCESS
         }),
         Some(Command::Check { file, corpus }) => {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
@@ -195,27 +231,73 @@ fn main() -> ExitCode {
     }
 }
 
-/// The shell, a script, or `-c` queries, on the seed graph or `--facts`.
+/// A usage error: the message on standard error, exit code 2 (like clap's own).
+fn usage_error(msg: &str) -> Result<ExitCode, String> {
+    eprintln!("kg: {msg}");
+    Ok(ExitCode::from(2))
+}
+
+/// The query parameters of `--params FILE` and `-P` (which wins).
+fn cli_params(cli: &Cli) -> Result<Result<kg::Params, String>, String> {
+    let mut params = match &cli.params_file {
+        Some(f) => kg::db::params::read_json_file(f)?,
+        None => kg::Params::new(),
+    };
+    for p in &cli.param {
+        match kg::db::params::parse_assignment(p) {
+            Ok((k, v)) => {
+                params.insert(k, v);
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(params))
+}
+
+/// The shell, a script, or `-c` queries, on GRAPH, the seed graph or `--facts`.
 fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
-    let source = read_source(cli.facts.as_deref())?;
-    let graph = load(&source)?;
-    let mut session = Session::new(Engine::with_graph(graph));
-    session.readonly = cli.readonly;
+    let params = match cli_params(cli)? {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let mut session = match &cli.graph {
+        Some(_) if cli.facts.is_some() => {
+            return usage_error(
+                "give either GRAPH or --facts FILE, not both (to make a graph from a fact file: kg import)",
+            )
+        }
+        Some(path) => {
+            let opened = kg::db::Db::open(path, cli.readonly).map_err(String::from)?;
+            for w in &opened.warnings {
+                eprintln!("kg: warning: {w}");
+            }
+            if opened.created {
+                eprintln!("kg: created a new graph file {}", path.display());
+            }
+            let mut session = Session::with_db(opened);
+            if let (Some(n), Some(db)) = (cli.wal_limit, session.db.as_mut()) {
+                db.checkpoint_bytes = n;
+            }
+            session
+        }
+        None => Session::new(Engine::with_graph(kg::db::read_graph(cli.facts.as_deref())?)),
+    };
+    session.params = params;
+    session.readonly = session.readonly || cli.readonly;
     session.timing = cli.timing;
     session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);
     let interactive_out = std::io::stdout().is_terminal();
     session.format = match &cli.format {
         Some(f) => match f.parse::<Format>() {
             Ok(f) => f,
-            Err(e) => {
-                // A usage error: exit code 2, like clap's own.
-                eprintln!("kg: {e}");
-                return Ok(ExitCode::from(2));
-            }
+            Err(e) => return usage_error(&e.to_string()),
         },
         None if interactive_out => Format::Table,
         None => Format::Jsonl,
     };
+    if cli.file.is_some() && !cli.queries.is_empty() {
+        return usage_error("give either -c QUERY or -f FILE, not both");
+    }
     if !interactive_out {
         session.table.max_rows = 0;
         session.table.max_width = 0;
@@ -264,6 +346,11 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
                 &mut stderr.lock(),
             );
             let _ = stdout.lock().flush();
+            // A clean end: checkpoint the graph file.
+            if let Err(e) = session.close() {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(1));
+            }
             Ok(match result {
                 Ok(Flow::Continue) | Ok(Flow::Quit) => ExitCode::SUCCESS,
                 Err(r) if r.kind == ErrorKind::Cancelled => ExitCode::from(130),
@@ -275,6 +362,7 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
 
 /// The options of `kg dot`.
 struct DotArgs<'a> {
+    graph: Option<&'a Path>,
     query: Option<&'a str>,
     expand: usize,
     output: Option<&'a Path>,
@@ -287,8 +375,7 @@ struct DotArgs<'a> {
 
 /// `kg dot`: the whole graph or a query's subgraph as DOT, optionally rendered.
 fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
-    let source = read_source(cli.facts.as_deref())?;
-    let graph = load(&source)?;
+    let graph = read_graph(cli, args.graph)?;
     let opts = dot::DotOptions {
         rankdir: args.rankdir.parse().map_err(|e| format!("kg: {e}"))?,
         cluster_by: args.cluster_by.parse().map_err(|e| format!("kg: {e}"))?,

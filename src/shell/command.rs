@@ -39,8 +39,9 @@ pub enum Command {
         /// Where to write; `None` means standard output.
         file: Option<String>,
     },
-    /// `:save FILE`: write a snapshot of the graph.
-    Save(String),
+    /// `:save [FILE]`: write a snapshot of the graph to FILE, or checkpoint
+    /// the session's graph file.
+    Save(Option<String>),
     /// `:open FILE`: replace the graph with a snapshot or fact file.
     Open(String),
     /// `:explain QUERY`
@@ -123,11 +124,15 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         ":dot [QUERY] [> FILE]",
         "Graphviz DOT of the last result or of a query",
     ),
-    ("save", ":save FILE", "write a snapshot of the graph"),
+    (
+        "save",
+        ":save [FILE]",
+        "write a snapshot of the graph to FILE, or checkpoint the open graph file",
+    ),
     (
         "open",
         ":open FILE",
-        "load a snapshot or a fact file in place of the graph",
+        "open a graph file (created when missing) or load a fact file, in place of the graph",
     ),
     (
         "explain",
@@ -232,7 +237,7 @@ impl Command {
                     file,
                 })
             }
-            "save" => Ok(Command::Save(need("a file name")?)),
+            "save" => Ok(Command::Save(arg())),
             "open" => Ok(Command::Open(need("a file name")?)),
             "explain" => Ok(Command::Explain(need("a query")?)),
             "sources" => Ok(Command::Sources),
@@ -359,6 +364,15 @@ mod tests {
             Ok(Command::Explain("MATCH (n) RETURN n".into()))
         );
         assert_eq!(Command::parse(":sources"), Ok(Command::Sources));
+        assert_eq!(Command::parse(":save"), Ok(Command::Save(None)));
+        assert_eq!(
+            Command::parse(":save out.kg"),
+            Ok(Command::Save(Some("out.kg".into())))
+        );
+        assert_eq!(
+            Command::parse(":open g.kg"),
+            Ok(Command::Open("g.kg".into()))
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
+use crate::db::{Db, Opened};
 use crate::engine::{Engine, QueryResult, RunOptions};
 use crate::error::{Error, ErrorKind, Phase};
 use crate::eval::Params;
@@ -57,6 +58,10 @@ pub struct Session {
     pub readonly: bool,
     /// Per-statement time limit.
     pub timeout: Option<Duration>,
+    /// The graph file this session works on (`None`: the graph lives in
+    /// memory only). Every write statement is logged to it before it is
+    /// reported; see [`crate::db`].
+    pub db: Option<Db>,
     /// How deep `:source` calls are nested (to stop runaway recursion).
     depth: usize,
 }
@@ -78,8 +83,97 @@ impl Session {
             cancel: Arc::new(AtomicBool::new(false)),
             readonly: false,
             timeout: None,
+            db: None,
             depth: 0,
         }
+    }
+
+    /// A session on an opened graph file: writes are logged and the graph is
+    /// checkpointed when the session ends (or is dropped).
+    pub fn with_db(opened: Opened) -> Session {
+        let readonly = opened.db.is_readonly();
+        let mut s = Session::new(Engine::with_graph(opened.graph));
+        s.db = Some(opened.db);
+        s.readonly = readonly;
+        s
+    }
+
+    /// Ends the session's use of its graph file: checkpoints it when the log
+    /// holds statements, then releases the lock. Nothing happens for
+    /// in-memory graphs. Called on drop too; call it to see errors.
+    pub fn close(&mut self) -> Result<(), String> {
+        let Some(mut db) = self.db.take() else {
+            return Ok(());
+        };
+        if db.has_unsaved_log() {
+            db.checkpoint(self.engine.graph())
+                .map_err(|e| format!("kg: checkpoint failed: {e} (the log keeps every change)"))?;
+        }
+        Ok(())
+    }
+
+    /// Checkpoints the session's graph file now.
+    pub fn checkpoint(&mut self) -> Result<String, String> {
+        let Some(db) = self.db.as_mut() else {
+            return Err("the graph is in memory only: give a file, :save FILE".into());
+        };
+        if db.is_readonly() {
+            return Err(format!(
+                "{} is open read-only: nothing to save; :save OTHER_FILE writes a copy",
+                db.path().display()
+            ));
+        }
+        db.checkpoint(self.engine.graph())
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "saved {} ({})",
+            db.path().display(),
+            stats_line(&self.engine)
+        ))
+    }
+
+    /// Logs a committed statement's mutations (fsynced) before it may be
+    /// reported; checkpoints when the log has grown too long. When the log
+    /// cannot be written the graph is reloaded from the file, so memory never
+    /// runs ahead of what is durable.
+    fn make_durable(&mut self, result: &QueryResult) -> Result<(), Error> {
+        let Some(db) = self.db.as_mut() else {
+            return Ok(());
+        };
+        if result.mutations.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = db.log(&result.mutations) {
+            let path = db.path().to_path_buf();
+            self.db = None;
+            let what = match Db::open(&path, false) {
+                Ok(o) => {
+                    self.engine = Engine::with_graph(o.graph);
+                    self.db = Some(o.db);
+                    format!("the graph was reloaded from {}", path.display())
+                }
+                Err(e2) => {
+                    // Keep the in-memory graph but refuse further writes.
+                    self.readonly = true;
+                    format!(
+                        "reopening {} failed too ({e2}); the session is now read-only",
+                        path.display()
+                    )
+                }
+            };
+            return Err(Error::new(
+                ErrorKind::Io,
+                Phase::Runtime,
+                "WriteNotDurable",
+                format!("the statement was not saved: {e}; {what}"),
+            ));
+        }
+        if db.needs_checkpoint() {
+            if let Err(e) = db.checkpoint(self.engine.graph()) {
+                eprintln!("kg: warning: checkpoint failed: {e} (the log keeps every change)");
+            }
+        }
+        Ok(())
     }
 
     /// Runs every statement and command of `text` (a script named
@@ -156,7 +250,9 @@ impl Session {
             timeout: self.timeout,
             readonly: self.readonly,
         };
-        self.engine.run_with(text, &self.params, &options)
+        let result = self.engine.run_with(text, &self.params, &options)?;
+        self.make_durable(&result)?;
+        Ok(result)
     }
 
     fn print_result(&self, result: &QueryResult, out: &mut dyn Write) -> Result<(), Error> {
@@ -350,11 +446,65 @@ impl Session {
                 }
             }
             Command::Save(path) => {
-                return fail(
-                    err,
-                    ErrorKind::Io,
-                    format!("cannot save {path}: snapshots are not available in this build yet"),
-                );
+                let own = match (&path, &self.db) {
+                    (None, _) => true,
+                    (Some(p), Some(db)) => same_file(Path::new(p), db.path()),
+                    (Some(_), None) => false,
+                };
+                if own {
+                    match self.checkpoint() {
+                        Ok(msg) => writeln!(err, "{msg}"),
+                        Err(e) => return fail(err, ErrorKind::Io, e),
+                    }
+                } else {
+                    let path = path.unwrap_or_default();
+                    match crate::db::write_snapshot(self.engine.graph(), Path::new(&path)) {
+                        Ok(()) => writeln!(
+                            err,
+                            "wrote {path} ({}); this session goes on with {}",
+                            stats_line(&self.engine),
+                            match &self.db {
+                                Some(db) => db.path().display().to_string(),
+                                None => "the graph in memory".into(),
+                            }
+                        ),
+                        Err(e) => return fail(err, ErrorKind::Io, e.to_string()),
+                    }
+                }
+            }
+            Command::Open(path)
+                if crate::db::is_snapshot(Path::new(&path)) || !Path::new(&path).exists() =>
+            {
+                let p = Path::new(&path);
+                // Reopening the session's own file: release it first.
+                if self.db.as_ref().is_some_and(|db| same_file(p, db.path())) {
+                    if let Err(e) = self.close() {
+                        return fail(err, ErrorKind::Io, e);
+                    }
+                }
+                match Db::open(p, self.readonly) {
+                    Ok(opened) => {
+                        for w in &opened.warnings {
+                            let _ = writeln!(err, "warning: {w}");
+                        }
+                        let created = opened.created;
+                        if let Err(e) = self.close() {
+                            let _ = writeln!(err, "warning: {e}");
+                        }
+                        self.engine = Engine::with_graph(opened.graph);
+                        self.db = Some(opened.db);
+                        self.last = None;
+                        let verb = if created { "created" } else { "opened" };
+                        writeln!(err, "{verb} {path}: {}", stats_line(&self.engine))
+                    }
+                    Err(e) => {
+                        let _ = writeln!(err, "error: {e}");
+                        let _ = writeln!(err, "the graph is unchanged");
+                        return Err(Reported {
+                            kind: ErrorKind::Data,
+                        });
+                    }
+                }
             }
             Command::Open(path) => {
                 let text = match std::fs::read_to_string(&path) {
@@ -363,6 +513,9 @@ impl Session {
                 };
                 match crate::facts::load_named(&path, &text) {
                     Ok(graph) => {
+                        if let Err(e) = self.close() {
+                            let _ = writeln!(err, "warning: {e}");
+                        }
                         self.engine = Engine::with_graph(graph);
                         self.last = None;
                         writeln!(err, "opened {path}: {}", stats_line(&self.engine))
@@ -403,6 +556,24 @@ impl Session {
         };
         r.map(|_| Flow::Continue)
             .or_else(|e| fail(err, ErrorKind::Io, e.to_string()))
+    }
+}
+
+impl Drop for Session {
+    /// A clean end checkpoints the graph file (see [`Session::close`]).
+    fn drop(&mut self) {
+        if let Err(e) = self.close() {
+            eprintln!("{e}");
+        }
+    }
+}
+
+/// True when `a` and `b` name the same file (compared after resolving
+/// links; a file that does not exist yet equals nothing).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 
