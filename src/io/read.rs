@@ -174,12 +174,62 @@ impl fmt::Display for ImportFailure {
 
 const KEEP_ERRORS: usize = 100;
 
+/// A fast non-cryptographic hasher (the Fx hash) for the node id maps: ids
+/// come from the input files and the maps live only during one import.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The murmur3 finaliser: the multiply-xor rounds above leave the low
+        // bits (the bucket index) poorly mixed.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// Node id → entity, for one id space.
+type IdMap = HashMap<Box<str>, EntityId, std::hash::BuildHasherDefault<Fx>>;
+
 /// The import state: the graph being built, node ids seen per id space, errors.
 struct Ctx<'o> {
     graph: Graph,
     opts: &'o ImportOptions,
     /// id space → node id → entity (Neo4j CSV and JSON lines).
-    ids: HashMap<String, HashMap<String, EntityId>>,
+    ids: HashMap<String, IdMap>,
     errors: Vec<RowError>,
     bad: usize,
     entities: usize,
@@ -212,13 +262,27 @@ impl Ctx<'_> {
         Ok(id)
     }
 
-    fn lookup(&self, space: &str, id: &str) -> Option<EntityId> {
-        match self.ids.get(space).and_then(|m| m.get(id)) {
-            Some(e) => Some(*e),
-            None if space.is_empty() => self.graph.entity_by_key(id),
-            None => None,
-        }
+    fn remember(&mut self, space: &str, id: &str, eid: EntityId) {
+        let map = match self.ids.get_mut(space) {
+            Some(m) => m,
+            None => self.ids.entry(space.to_string()).or_default(),
+        };
+        map.insert(id.into(), eid);
     }
+
+    fn lookup(&self, space: &str, id: &str) -> Option<EntityId> {
+        lookup_in(&self.ids, space, id).or_else(|| {
+            if space.is_empty() {
+                self.graph.entity_by_key(id)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+fn lookup_in(ids: &HashMap<String, IdMap>, space: &str, id: &str) -> Option<EntityId> {
+    ids.get(space).and_then(|m| m.get(id)).copied()
 }
 
 /// Imports `inputs` into `base`: node files first, then relationship files,
@@ -687,8 +751,14 @@ fn read_csv(
     }
     let ncols = cols.len();
     let pb = progress_bar(&opts, name, data.len());
+    if role == Role::Edges {
+        read_csv_edges(ctx, name, data, &cols, &headers, pb.as_ref());
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        return Ok(());
+    }
     let mut rows: u64 = 0;
-    let mut props_buf: Vec<(usize, Value)> = Vec::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -726,12 +796,7 @@ fn read_csv(
             });
             continue;
         }
-        let result = if role == Role::Edges {
-            csv_edge(ctx, &cols, &headers, &rec, &mut props_buf)
-        } else {
-            csv_node(ctx, &cols, &headers, &rec, opts.array_delimiter)
-        };
-        if let Err((column, message)) = result {
+        if let Err((column, message)) = csv_node(ctx, &cols, &headers, &rec, opts.array_delimiter) {
             ctx.bad(RowError {
                 file: name.to_string(),
                 line,
@@ -870,7 +935,6 @@ fn csv_node(
             new.key = Some(id.to_string());
         }
     }
-    let key = new.key.clone();
     let eid = ctx.add_entity(new).map_err(|e| match e {
         StoreError::DuplicateKey(k) => (
             None,
@@ -879,31 +943,197 @@ fn csv_node(
         e => (None, e.to_string()),
     })?;
     if let Some((space, id)) = node_id {
-        // Plain CSV and default-space ids equal to the key are found through
-        // the key index; store the others.
-        if !(space.is_empty() && key.as_deref() == Some(id)) {
-            ctx.ids
-                .entry(space.to_string())
-                .or_default()
-                .insert(id.to_string(), eid);
-        }
+        ctx.remember(space, id, eid);
     }
     Ok(())
 }
 
-fn csv_edge(
+/// A relationship end: an entity found among the nodes read so far, or an
+/// id to look up in the key index of the graph (column index for errors).
+enum End {
+    Id(EntityId),
+    Key(String, usize),
+}
+
+/// What the edge parser hands to the graph builder, in file order.
+enum EdgeMsg {
+    /// A relationship type seen for the first time (its index is the count so far).
+    Type(String),
+    /// A parsed row.
+    Row {
+        line: u64,
+        from: End,
+        to: End,
+        ty: u32,
+        props: ValueMap,
+        sources: Vec<Citation>,
+    },
+    /// A bad row.
+    Bad(RowError),
+}
+
+const EDGE_BATCH: usize = 4096;
+
+/// Reads a relationship CSV file with two threads: one parses rows and finds
+/// their ends, the other (this one) adds them to the graph, in file order.
+fn read_csv_edges(
     ctx: &mut Ctx<'_>,
+    name: &str,
+    data: &[u8],
+    cols: &[Col],
+    headers: &[String],
+    pb: Option<&indicatif::ProgressBar>,
+) {
+    let ids = std::mem::take(&mut ctx.ids);
+    let opts = *ctx.opts;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<EdgeMsg>>(16);
+    std::thread::scope(|s| {
+        let ids = &ids;
+        s.spawn(move || parse_edges(name, data, &opts, cols, headers, ids, pb, tx));
+        let mut types: Vec<String> = Vec::new();
+        for batch in rx {
+            for msg in batch {
+                match msg {
+                    EdgeMsg::Type(t) => types.push(t),
+                    EdgeMsg::Bad(e) => ctx.bad(e),
+                    EdgeMsg::Row {
+                        line,
+                        from,
+                        to,
+                        ty,
+                        props,
+                        sources,
+                    } => {
+                        let mut resolve = |end: End| match end {
+                            End::Id(id) => Some(id),
+                            End::Key(k, col) => {
+                                let found = ctx.graph.entity_by_key(&k);
+                                if found.is_none() {
+                                    ctx.bad(RowError {
+                                        file: name.to_string(),
+                                        line,
+                                        column: Some(headers[col].clone()),
+                                        message: format!("unknown node id `{k}`"),
+                                    });
+                                }
+                                found
+                            }
+                        };
+                        let Some(from) = resolve(from) else { continue };
+                        let Some(to) = resolve(to) else { continue };
+                        let rel_type = types.get(ty as usize).map_or("", String::as_str);
+                        match ctx.graph.add_relation(from, to, rel_type, props, sources) {
+                            Ok(_) => ctx.relations += 1,
+                            Err(e) => ctx.bad(RowError {
+                                file: name.to_string(),
+                                line,
+                                column: None,
+                                message: e.to_string(),
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+    });
+    ctx.ids = ids;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parse_edges(
+    name: &str,
+    data: &[u8],
+    opts: &ImportOptions,
+    cols: &[Col],
+    headers: &[String],
+    ids: &HashMap<String, IdMap>,
+    pb: Option<&indicatif::ProgressBar>,
+    tx: std::sync::mpsc::SyncSender<Vec<EdgeMsg>>,
+) {
+    let mut rdr = csv_reader(data, opts);
+    let mut rec = ByteRecord::new();
+    let mut types: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut batch = Vec::with_capacity(EDGE_BATCH);
+    let ncols = cols.len();
+    let mut rows: u64 = 0;
+    let bad = |line: u64, column: Option<String>, message: String| {
+        EdgeMsg::Bad(RowError {
+            file: name.to_string(),
+            line,
+            column,
+            message,
+        })
+    };
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let io = matches!(e.kind(), csv::ErrorKind::Io(_));
+                batch.push(bad(line, None, e.to_string()));
+                if io {
+                    break;
+                }
+                continue;
+            }
+        }
+        rows += 1;
+        if rows == 1 {
+            continue; // the header
+        }
+        if rows & 0xffff == 0 {
+            if let Some(pb) = pb {
+                pb.set_position(rec.position().map_or(0, |p| p.byte()));
+            }
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
+            continue; // a blank line
+        }
+        if rec.len() != ncols {
+            let m = format!("expected {ncols} fields, found {}", rec.len());
+            batch.push(bad(line, None, m));
+        } else if let Err((column, message)) = edge_row(
+            cols,
+            headers,
+            &rec,
+            ids,
+            &mut types,
+            opts.array_delimiter,
+            line,
+            &mut batch,
+        ) {
+            batch.push(bad(line, column, message));
+        }
+        if batch.len() >= EDGE_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(EDGE_BATCH));
+            if tx.send(full).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn edge_row(
     cols: &[Col],
     headers: &[String],
     rec: &ByteRecord,
-    _buf: &mut Vec<(usize, Value)>,
+    ids: &HashMap<String, IdMap>,
+    types: &mut HashMap<Vec<u8>, u32>,
+    array_delimiter: u8,
+    line: u64,
+    out: &mut Vec<EdgeMsg>,
 ) -> Result<(), ColError> {
     let mut from = None;
     let mut to = None;
-    let mut rel_type: &str = "";
+    let mut ty = None;
     let mut props = ValueMap::new();
     let mut sources = Vec::new();
-    let array_delimiter = ctx.opts.array_delimiter;
     for (i, col) in cols.iter().enumerate() {
         let raw = rec.get(i).unwrap_or(b"");
         let at = |m: String| (Some(headers[i].clone()), m);
@@ -914,34 +1144,52 @@ fn csv_edge(
                 _ => continue,
             }
         }
-        let s = utf8(raw).map_err(at)?;
         match col {
             Col::Start(space) | Col::End(space) => {
-                let id = ctx
-                    .lookup(space, s)
-                    .ok_or_else(|| at(format!("unknown node id `{s}`")))?;
+                let s = utf8(raw).map_err(at)?;
+                let end = match lookup_in(ids, space, s) {
+                    Some(id) => End::Id(id),
+                    None if space.is_empty() => End::Key(s.to_string(), i),
+                    None => return Err(at(format!("unknown node id `{s}` in id space {space}"))),
+                };
                 if matches!(col, Col::Start(_)) {
-                    from = Some(id);
+                    from = Some(end);
                 } else {
-                    to = Some(id);
+                    to = Some(end);
                 }
             }
-            Col::Type => rel_type = s,
-            Col::Sources => sources = parse_sources(s).map_err(at)?,
+            Col::Type => {
+                ty = Some(match types.get(raw) {
+                    Some(t) => *t,
+                    None => {
+                        let s = utf8(raw).map_err(at)?;
+                        let t = types.len() as u32;
+                        types.insert(raw.to_vec(), t);
+                        out.push(EdgeMsg::Type(s.to_string()));
+                        t
+                    }
+                })
+            }
+            Col::Sources => sources = parse_sources(utf8(raw).map_err(at)?).map_err(at)?,
             Col::Prop { name, ty, array } => {
+                let s = utf8(raw).map_err(at)?;
                 let v = field_value(*ty, *array, s, array_delimiter).map_err(at)?;
                 props.insert(name.clone(), v);
             }
             Col::Id { .. } | Col::Labels | Col::Key | Col::Aliases | Col::Ignore => {}
         }
     }
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err((None, "missing relationship end".into()));
+    let (Some(from), Some(to), Some(ty)) = (from, to, ty) else {
+        return Err((None, "missing relationship end or type".into()));
     };
-    ctx.graph
-        .add_relation(from, to, rel_type, props, sources)
-        .map_err(|e| (None, e.to_string()))?;
-    ctx.relations += 1;
+    out.push(EdgeMsg::Row {
+        line,
+        from,
+        to,
+        ty,
+        props,
+        sources,
+    });
     Ok(())
 }
 
@@ -1046,7 +1294,7 @@ fn jsonl_line(ctx: &mut Ctx<'_>, name: &str, line_no: u64, line: &[u8]) -> Resul
     match kind {
         "node" => {
             let id = json_id(obj.get("id")).ok_or("a node needs an `id` (string or number)")?;
-            if ctx.ids.get("").is_some_and(|m| m.contains_key(&id)) {
+            if ctx.ids.get("").is_some_and(|m| m.contains_key(id.as_str())) {
                 return Err(format!("duplicate node id `{id}`"));
             }
             let labels: Vec<String> = json_field(&obj, "labels")?.unwrap_or_default();
@@ -1058,7 +1306,7 @@ fn jsonl_line(ctx: &mut Ctx<'_>, name: &str, line_no: u64, line: &[u8]) -> Resul
                 sources: json_field::<Vec<Citation>>(&obj, "sources")?.unwrap_or_default(),
             };
             let eid = ctx.add_entity(new).map_err(|e| e.to_string())?;
-            ctx.ids.entry(String::new()).or_default().insert(id, eid);
+            ctx.remember("", &id, eid);
             Ok(())
         }
         "relationship" => {
