@@ -13,6 +13,10 @@ use crate::store::{Graph, Mutation};
 use crate::syntax::ast::StatementMode;
 use crate::value::Value;
 
+/// From this many relations on, read-only statements traverse through the
+/// compact adjacency layout (built on first use, dropped by writes).
+pub const ADJACENCY_MIN_RELATIONS: usize = 4096;
+
 /// Options for one statement.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -161,6 +165,9 @@ impl Engine {
                 e = e.at(span);
             }
             return Err(e);
+        }
+        if self.graph.relation_count() >= ADJACENCY_MIN_RELATIONS && !plan.root.writes() {
+            self.graph.prepare_adjacency();
         }
         let guard = Guard::new(options.cancel.clone(), options.timeout);
         let profile = statement.mode == StatementMode::Profile;

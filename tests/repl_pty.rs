@@ -698,3 +698,114 @@ fn a_mistyped_command_gets_a_suggestion_and_schema_lists_labels() {
     assert!(out.contains("relation types:"), "{out}");
     assert!(out.contains("(:Country)-[:CO_CHAIRS]->"), "{out}");
 }
+
+#[test]
+fn a_semicolon_in_a_string_or_comment_does_not_end_the_statement() {
+    let mut sh = shell!();
+    sh.line("RETURN 'semi;colon' AS s // not the end;");
+    sh.expect(CONTINUATION, WAIT);
+    sh.line("/* nor ; this */ ;");
+    sh.expect("this */ ;\n", WAIT);
+    let out = sh.until_prompt();
+    assert_eq!(single(&out), "semi;colon", "{out}");
+    // A string left open runs on to the next line.
+    sh.line("RETURN 'two");
+    sh.expect(CONTINUATION, WAIT);
+    sh.line("lines' CONTAINS 'o\\nl' AS multi;");
+    sh.expect("AS multi;\n", WAIT);
+    let out = sh.until_prompt();
+    assert_eq!(single(&out), "true", "{out}");
+}
+
+#[test]
+fn a_statement_recalled_from_history_runs_again() {
+    let dir = std::env::temp_dir().join(format!("kg-repl-pty-recall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let hist = dir.join("history");
+    let hist_arg = hist.to_string_lossy().to_string();
+    let Some(mut sh) = spawn(&["--history", &hist_arg]) else {
+        return;
+    };
+    sh.expect(PROMPT, START);
+    sh.line("MATCH (c:Country {iso: 'MA'})");
+    sh.expect(CONTINUATION, WAIT);
+    sh.line("RETURN c.name AS name;");
+    sh.expect("AS name;\n", WAIT);
+    assert_eq!(single(&sh.until_prompt()), "Morocco");
+    // (Ctrl-D: `:quit` would be the last history entry.)
+    sh.send(CTRL_D);
+    assert_eq!(sh.exit_code(), 0);
+    // Saved as one entry of two lines, recalled whole by one Up.
+    let mut sh = spawn(&["--history", &hist_arg]).expect("a pty");
+    sh.expect(PROMPT, START);
+    sh.send(UP);
+    sh.expect("RETURN c.name AS name;", WAIT);
+    sh.send("\r");
+    sh.expect("\n", WAIT);
+    let out = sh.until_prompt();
+    assert_eq!(single(&out), "Morocco", "{out}");
+    sh.send(CTRL_D);
+    assert_eq!(sh.exit_code(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The REPL's test for "is this statement finished?" on its own: strings,
+/// comments, backquotes and brackets hide a `;`.
+mod completeness {
+    use kg::script::{completeness, Completeness::*};
+
+    #[test]
+    fn strings_hide_semicolons_and_know_their_escapes() {
+        assert_eq!(completeness("RETURN 'a;b'"), Incomplete);
+        assert_eq!(completeness("RETURN 'a;b';"), Complete);
+        assert_eq!(completeness("RETURN \"a;b\";"), Complete);
+        assert_eq!(completeness("RETURN 'it\\'s;"), Incomplete);
+        assert_eq!(completeness("RETURN 'it\\'s';"), Complete);
+        assert_eq!(completeness("RETURN \"it's\";"), Complete);
+        assert_eq!(completeness("RETURN '\\\\';"), Complete);
+        assert_eq!(completeness("RETURN '\\\\'';"), Incomplete);
+        assert_eq!(completeness("RETURN 'two\nlines;"), Incomplete);
+        assert_eq!(completeness("RETURN 'two\nlines';"), Complete);
+        assert_eq!(completeness("RETURN 'المغرب';"), Complete);
+        assert_eq!(completeness("RETURN '/*';"), Complete);
+        assert_eq!(completeness("RETURN '//';"), Complete);
+        assert_eq!(completeness("RETURN `we;ird`"), Incomplete);
+        assert_eq!(completeness("RETURN 1 AS `we;ird`;"), Complete);
+        assert_eq!(completeness("RETURN 1 AS `a``b`;"), Complete);
+    }
+
+    #[test]
+    fn comments_hide_semicolons_and_quotes() {
+        assert_eq!(completeness("RETURN 1 // ;"), Incomplete);
+        assert_eq!(completeness("RETURN 1 // ;\n;"), Complete);
+        assert_eq!(completeness("RETURN 1; // done"), Complete);
+        assert_eq!(completeness("RETURN 1 // it's\n;"), Complete);
+        assert_eq!(completeness("RETURN 1 /* it's ; */ ;"), Complete);
+        assert_eq!(completeness("RETURN 1; /* still open"), Incomplete);
+        assert_eq!(completeness("RETURN 1 /* a\n;\n*/"), Incomplete);
+        assert_eq!(completeness("// just a comment"), Complete);
+        assert_eq!(completeness("/* ; */"), Complete);
+    }
+
+    #[test]
+    fn brackets_must_close_before_the_semicolon() {
+        assert_eq!(completeness("MATCH (n;"), Incomplete);
+        assert_eq!(completeness("MATCH (n {a: [1,"), Incomplete);
+        assert_eq!(completeness("MATCH (n {a: [1,\n2]})\nRETURN n;"), Complete);
+        assert_eq!(completeness("RETURN [x IN [1] | (x)];"), Complete);
+        assert_eq!(completeness("RETURN ')' + '(';"), Complete);
+        assert_eq!(completeness("RETURN {a: '}'};"), Complete);
+        // A stray closer is the parser's to report, not a reason to wait.
+        assert_eq!(completeness("RETURN 1);"), Complete);
+    }
+
+    #[test]
+    fn commands_and_blank_input_are_complete() {
+        assert_eq!(completeness(":help"), Complete);
+        assert_eq!(completeness("  :schema  "), Complete);
+        assert_eq!(completeness(""), Complete);
+        assert_eq!(completeness("  \n "), Complete);
+        assert_eq!(completeness("RETURN 1 ;   "), Complete);
+        assert_eq!(completeness("RETURN 1;;"), Complete);
+    }
+}

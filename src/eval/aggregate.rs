@@ -86,7 +86,7 @@ impl AggregateKind {
 pub struct Aggregator {
     kind: AggregateKind,
     distinct: bool,
-    seen: HashSet<HashKey>,
+    seen: HashSet<HashKey, super::compare::FxBuild>,
     count: u64,
     int_sum: i128,
     float_sum: f64,
@@ -117,7 +117,7 @@ impl Aggregator {
         Aggregator {
             kind,
             distinct,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             count: 0,
             int_sum: 0,
             float_sum: 0.0,

@@ -303,6 +303,9 @@ pub fn order_slices(xs: &[Value], ys: &[Value]) -> Ordering {
 /// their elements are.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Node(x), Value::Node(y)) => x == y,
+        (Value::Relationship(x), Value::Relationship(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Null, Value::Null) => true,
         (Value::Float(x), Value::Float(y)) if x.is_nan() && y.is_nan() => true,
         (Value::List(xs), Value::List(ys)) => {
@@ -439,3 +442,59 @@ pub fn truthy(v: &Value) -> Result<bool> {
 pub(crate) fn describe(v: &Value) -> String {
     format!("a {}", v.type_name())
 }
+
+/// A fast, non-cryptographic hasher (the Fx hash of rustc) for hash sets of
+/// query values, where keys are mostly small ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Builds [`FxHasher`]s.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;

@@ -8,7 +8,9 @@ use super::scan::{resolve, Resolved};
 use super::values::equal;
 use super::{BoxOp, Ctx, Operator, Row};
 use crate::error::{Error, ErrorKind, Result};
+use crate::eval::compare::FxBuild;
 use crate::plan::{Dir, Expand, PathStep, PropSpec, RelRef, Scope, Shortest, Slot};
+use crate::store::adjacency::{Adj, Adjacency};
 use crate::store::{EntityId, Graph, Relation, RelationId};
 use crate::value::{Path, Value};
 
@@ -51,6 +53,11 @@ impl RelProps {
         Ok(r)
     }
 
+    /// True when there is no constraint at all.
+    fn is_empty(&self) -> bool {
+        self.props.is_empty() && !self.impossible
+    }
+
     fn accepts(&self, rel: &Relation) -> bool {
         !self.impossible
             && self.props.iter().all(|(k, v)| {
@@ -70,8 +77,41 @@ fn edges(
     types: &[String],
     props: &RelProps,
 ) -> Vec<(RelationId, EntityId)> {
-    let ok = |r: &Relation| (types.is_empty() || types.contains(&r.rel_type)) && props.accepts(r);
     let mut out = Vec::new();
+    if props.is_empty() {
+        if let Some(adj) = graph.adjacency() {
+            let mut push = |list: &[Adj], skip_loops: bool| {
+                out.extend(
+                    list.iter()
+                        .filter(|a| !(skip_loops && a.other_id() == id))
+                        .map(|a| (a.rel_id(), a.other_id())),
+                );
+            };
+            let lists = [
+                (Dir::Out, adj.outgoing(id), false),
+                (Dir::In, adj.incoming(id), dir == Dir::Both),
+            ];
+            for (d, list, skip_loops) in lists {
+                if !(dir == d || dir == Dir::Both) {
+                    continue;
+                }
+                if types.is_empty() {
+                    push(list, skip_loops);
+                } else {
+                    for (i, t) in types.iter().enumerate() {
+                        if types[..i].contains(t) {
+                            continue;
+                        }
+                        if let Some(sym) = adj.symbol(t) {
+                            push(Adjacency::of_type(list, sym), skip_loops);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+    }
+    let ok = |r: &Relation| (types.is_empty() || types.contains(&r.rel_type)) && props.accepts(r);
     if matches!(dir, Dir::Out | Dir::Both) {
         out.extend(graph.outgoing(id).filter(|r| ok(r)).map(|r| (r.id, r.to)));
     }
@@ -190,7 +230,9 @@ impl Operator for ExpandOp<'_> {
             if let Some(row) = &self.cur {
                 if let Some(&(r, n)) = self.out.get(self.pos) {
                     self.pos += 1;
-                    let mut out = row.clone();
+                    let width = row.len().max(self.spec.rel + 1).max(self.spec.to + 1);
+                    let mut out = Vec::with_capacity(width);
+                    out.extend_from_slice(row);
                     put(&mut out, self.spec.rel, Value::Relationship(r));
                     put(&mut out, self.spec.to, Value::Node(n));
                     return Ok(Some(out));
@@ -423,7 +465,7 @@ struct BfsState {
     props: RelProps,
     check: Option<Resolved>,
     queue: VecDeque<(EntityId, u64)>,
-    visited: HashSet<EntityId>,
+    visited: HashSet<EntityId, FxBuild>,
     ready: VecDeque<EntityId>,
     start_done: bool,
     start_cycle: bool,
@@ -456,7 +498,9 @@ impl<'p> BfsExpand<'p> {
     }
 
     fn emit(&self, st: &BfsState, end: EntityId) -> Row {
-        let mut out = st.row.clone();
+        let width = st.row.len().max(self.spec.rel + 1).max(self.spec.to + 1);
+        let mut out = Vec::with_capacity(width);
+        out.extend_from_slice(&st.row);
         put(&mut out, self.spec.rel, Value::List(Vec::new()));
         put(&mut out, self.spec.to, Value::Node(end));
         out
@@ -527,7 +571,7 @@ impl Operator for BfsExpand<'_> {
                     props,
                     check,
                     queue: VecDeque::from([(start, 0)]),
-                    visited: HashSet::from([start]),
+                    visited: HashSet::from_iter([start]),
                     ready,
                     start_done: self.min == 0,
                     start_cycle: false,
@@ -606,10 +650,15 @@ impl<'p> ShortestOp<'p> {
             if s.min == 0 {
                 paths.push((vec![from], vec![]));
             }
+        } else if !s.all && ctx.graph().adjacency().is_some() {
+            if let Some(p) = bidirectional(ctx, from, to, s, &props)? {
+                paths.push(p);
+            }
         } else {
             // Layered BFS with every parent on a shortest path.
-            let mut parents: HashMap<EntityId, Vec<(RelationId, EntityId)>> = HashMap::new();
-            let mut depth: HashMap<EntityId, u64> = HashMap::from([(from, 0)]);
+            let mut parents: HashMap<EntityId, Vec<(RelationId, EntityId)>, FxBuild> =
+                HashMap::default();
+            let mut depth: HashMap<EntityId, u64, FxBuild> = HashMap::from_iter([(from, 0)]);
             let mut layer = vec![from];
             let mut d = 0u64;
             let mut found = false;
@@ -680,6 +729,84 @@ impl<'p> ShortestOp<'p> {
             self.ready.push_back(out);
         }
         Ok(())
+    }
+}
+
+/// One shortest path from `from` to `to` (distinct nodes) by a
+/// bidirectional breadth-first search: each round expands one whole layer
+/// of the smaller frontier; the first round in which the two searches meet
+/// gives the shortest length (the best meeting point of that round).
+fn bidirectional(
+    ctx: &Ctx<'_>,
+    from: EntityId,
+    to: EntityId,
+    s: &Shortest,
+    props: &RelProps,
+) -> Result<Option<(Vec<EntityId>, Vec<RelationId>)>> {
+    type Seen = HashMap<EntityId, (u64, Option<(RelationId, EntityId)>), FxBuild>;
+    let back = match s.dir {
+        Dir::Out => Dir::In,
+        Dir::In => Dir::Out,
+        Dir::Both => Dir::Both,
+    };
+    let mut seen: [Seen; 2] = [
+        HashMap::from_iter([(from, (0, None))]),
+        HashMap::from_iter([(to, (0, None))]),
+    ];
+    let mut layers = [vec![from], vec![to]];
+    let mut depth = [0u64, 0u64];
+    let g = ctx.graph();
+    loop {
+        if layers[0].is_empty() || layers[1].is_empty() {
+            return Ok(None);
+        }
+        if s.max.is_some_and(|m| depth[0] + depth[1] >= m) {
+            return Ok(None);
+        }
+        let side = usize::from(layers[1].len() < layers[0].len());
+        let dir = if side == 0 { s.dir } else { back };
+        let mut next = Vec::new();
+        let mut best: Option<(u64, EntityId)> = None;
+        for &n in &layers[side] {
+            ctx.guard.check()?;
+            for (r, m) in edges(g, n, dir, &s.types, props) {
+                if seen[side].contains_key(&m) {
+                    continue;
+                }
+                seen[side].insert(m, (depth[side] + 1, Some((r, n))));
+                next.push(m);
+                if let Some((d, _)) = seen[1 - side].get(&m) {
+                    let total = depth[side] + 1 + d;
+                    if best.is_none_or(|(b, _)| total < b) {
+                        best = Some((total, m));
+                    }
+                }
+            }
+        }
+        depth[side] += 1;
+        layers[side] = next;
+        if let Some((total, meet)) = best {
+            if s.max.is_some_and(|m| total > m) {
+                return Ok(None);
+            }
+            let mut nodes = vec![meet];
+            let mut rels = Vec::new();
+            let mut n = meet;
+            while let Some((_, Some((r, p)))) = seen[0].get(&n) {
+                rels.push(*r);
+                nodes.push(*p);
+                n = *p;
+            }
+            nodes.reverse();
+            rels.reverse();
+            let mut n = meet;
+            while let Some((_, Some((r, p)))) = seen[1].get(&n) {
+                rels.push(*r);
+                nodes.push(*p);
+                n = *p;
+            }
+            return Ok(Some((nodes, rels)));
+        }
     }
 }
 

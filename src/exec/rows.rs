@@ -10,6 +10,7 @@ use super::{build, BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::plan::explain::OpFigures;
 use crate::plan::{Plan, Scope, Slot};
+use crate::store::EntityId;
 use crate::syntax::ast::Expr;
 use crate::value::Value;
 
@@ -122,13 +123,17 @@ impl Operator for ProjectOp<'_> {
         let Some(row) = self.input.next(ctx)? else {
             return Ok(None);
         };
-        let mut out = if self.extend {
-            let mut r = row.clone();
+        if self.extend {
+            let mut values = Vec::with_capacity(self.items.len());
+            for e in &self.items {
+                values.push(e.eval(ctx, self.scope, &row)?);
+            }
+            let mut r = row;
             r.resize(self.scope.width(), Value::Null);
-            r
-        } else {
-            Vec::with_capacity(self.items.len())
-        };
+            r.extend(values);
+            return Ok(Some(r));
+        }
+        let mut out = Vec::with_capacity(self.items.len());
         for e in &self.items {
             out.push(e.eval(ctx, self.scope, &row)?);
         }
@@ -167,7 +172,9 @@ impl Operator for SelectOp<'_> {
 pub struct DistinctOp<'p> {
     input: BoxOp<'p>,
     slots: &'p [Slot],
-    seen: HashSet<HashKey>,
+    seen: HashSet<HashKey, crate::eval::compare::FxBuild>,
+    /// Keys made of two nodes (the common `DISTINCT a, b`), without a list.
+    pairs: HashSet<(EntityId, EntityId), crate::eval::compare::FxBuild>,
 }
 
 impl<'p> DistinctOp<'p> {
@@ -176,7 +183,8 @@ impl<'p> DistinctOp<'p> {
         DistinctOp {
             input,
             slots,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
+            pairs: HashSet::default(),
         }
     }
 }
@@ -185,11 +193,23 @@ impl Operator for DistinctOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            let k = key(self
-                .slots
-                .iter()
-                .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
-                .collect());
+            if let [a, b] = self.slots {
+                if let (Some(Value::Node(x)), Some(Value::Node(y))) = (row.get(*a), row.get(*b)) {
+                    if self.pairs.insert((*x, *y)) {
+                        return Ok(Some(row));
+                    }
+                    continue;
+                }
+            }
+            let k = match self.slots {
+                // One slot: the value itself is the key (no list to build).
+                [s] => HashKey::new(row.get(*s).cloned().unwrap_or(Value::Null)),
+                _ => key(self
+                    .slots
+                    .iter()
+                    .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
+                    .collect()),
+            };
             if self.seen.insert(k) {
                 return Ok(Some(row));
             }

@@ -110,6 +110,10 @@ impl Resolved {
     }
 }
 
+/// From this many candidates on, a scan with a string property constraint
+/// goes through the graph's property index.
+const PROP_INDEX_MIN_NODES: usize = 512;
+
 enum Mode<'p> {
     All,
     Label(&'p str),
@@ -241,6 +245,27 @@ impl<'p> NodeScan<'p> {
         ))
     }
 
+    /// All-nodes and label scans with a string property constraint (other
+    /// than `key` / `alias`) on a large enough graph: the candidates through
+    /// the graph's property index.
+    fn string_seek(&self, ctx: &Ctx<'_>, check: &Resolved) -> Option<Rc<Vec<EntityId>>> {
+        let label = match self.mode {
+            Mode::All => None,
+            Mode::Label(l) => Some(l),
+            Mode::Seek(_) => return None,
+        };
+        let g = ctx.graph();
+        let size = label.map_or(g.entity_count(), |l| g.label_count(l));
+        if size < PROP_INDEX_MIN_NODES {
+            return None;
+        }
+        let (k, v) = check.props.iter().find_map(|(k, v, _)| match v {
+            Value::String(s) if k != "key" && k != "alias" => Some((k, s)),
+            _ => None,
+        })?;
+        Some(Rc::new(g.find_by_string_prop(label, k, v)))
+    }
+
     fn candidates(&mut self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Rc<Vec<EntityId>>> {
         let all =
             |ctx: &Ctx<'_>| -> Vec<EntityId> { ctx.graph().entities().map(|e| e.id).collect() };
@@ -303,12 +328,25 @@ impl Operator for NodeScan<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         loop {
             if let Some((row, check)) = &self.cur {
+                // A label scan's candidates carry the label already (unless
+                // this statement deleted nodes or removed labels since).
+                let trivial = match self.mode {
+                    Mode::Label(l) => {
+                        !check.impossible
+                            && check.props.is_empty()
+                            && check.labels.iter().all(|x| x == l)
+                            && ctx.stats.nodes_deleted == 0
+                            && ctx.stats.labels_removed == 0
+                    }
+                    _ => false,
+                };
                 while self.pos < self.cands.len() {
                     ctx.guard.check()?;
                     let id = self.cands[self.pos];
                     self.pos += 1;
-                    if check.accepts(ctx, id) {
-                        let mut out = row.clone();
+                    if trivial || check.accepts(ctx, id) {
+                        let mut out = Vec::with_capacity(row.len().max(self.slot + 1));
+                        out.extend_from_slice(row);
                         out.resize(self.slot + 1, Value::Null);
                         out[self.slot] = Value::Node(id);
                         return Ok(Some(out));
@@ -323,7 +361,10 @@ impl Operator for NodeScan<'_> {
             self.rows += 1;
             self.cands = match self.indexed(ctx, &check)? {
                 Some(c) => c,
-                None => self.candidates(ctx, &row)?,
+                None => match self.string_seek(ctx, &check) {
+                    Some(c) => c,
+                    None => self.candidates(ctx, &row)?,
+                },
             };
             self.pos = 0;
             self.cur = Some((row, check));

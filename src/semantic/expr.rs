@@ -687,6 +687,27 @@ impl Checker {
         self.element_properties(element, &local, PatMode::Predicate)
     }
 
+    /// `shortestPath(pattern)` used as an expression: one relationship
+    /// between two nodes; the ends are usually bound already.
+    fn shortest_expr(&mut self, element: &PatternElement, scope: &Scope, span: Span) -> Result<()> {
+        if element.chain.len() != 1 {
+            return Err(syntax(
+                "InvalidShortestPath",
+                "shortestPath needs a pattern with exactly one relationship",
+                span,
+            ));
+        }
+        let mut local = self.with_locals(scope);
+        self.bind_element(
+            None,
+            element,
+            &mut local,
+            PatMode::Predicate,
+            &mut Vec::new(),
+        )?;
+        self.element_properties(element, &local, PatMode::Predicate)
+    }
+
     /// `EXISTS { ... }`: a pattern or a read-only subquery that sees the
     /// variables in scope.
     fn exists(&mut self, body: &ExistsBody, scope: &Scope) -> Result<()> {
@@ -867,6 +888,16 @@ impl Checker {
         let full = function_name(name);
         let lower = full.to_ascii_lowercase();
         let nspan = name_span(name, e.span);
+        if lower == "shortestpath" {
+            if let [Expr {
+                kind: ExprKind::Pattern(element),
+                span,
+            }] = args
+            {
+                self.shortest_expr(element, scope, *span)?;
+                return Ok(Ty::Path);
+            }
+        }
         let aggregate = is_aggregate(&full);
         if aggregate {
             self.aggregate_allowed(&full, e.span, cx)?;

@@ -540,6 +540,7 @@ pub fn highlight(line: &str) -> String {
             } else if prev != Some('.')
                 && prev != Some(':')
                 && KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+                && !is_function_call(word, &line[end_of(j)..])
             {
                 out.push_str(KEYWORD_STYLE);
                 out.push_str(word);
@@ -571,6 +572,13 @@ pub fn highlight(line: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Whether `word`, followed by `rest`, is a call of a function that shares
+/// its name with a keyword (`count(`, `exists(`, `all(`): coloured as a name,
+/// not a keyword.
+fn is_function_call(word: &str, rest: &str) -> bool {
+    rest.trim_start().starts_with('(') && FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(word))
 }
 
 /// Byte offsets of brackets without a partner (outside strings and comments).
@@ -816,5 +824,10 @@ mod tests {
         assert!(!highlight("RETURN ')'").contains("\x1b[1;31m"));
         // property names that are keywords stay plain
         assert!(!highlight("RETURN n.count").contains("\x1b[1;34mcount"));
+        // so do calls of functions named like keywords, but not the keywords
+        let h = highlight("RETURN count(n), exists (n.x)");
+        assert!(!h.contains("\x1b[1;34mcount") && !h.contains("\x1b[1;34mexists"));
+        assert!(highlight("RETURN count { MATCH (n) }").contains("\x1b[1;34mcount\x1b[0m"));
+        assert!(highlight("MATCH (n) WHERE n.x IN [1]").contains("\x1b[1;34mIN\x1b[0m"));
     }
 }

@@ -8,6 +8,7 @@
 //! so the transaction can be rolled back ([`Graph::rollback`]) or its effects
 //! handed to a write-ahead log ([`Graph::commit`]).
 
+pub mod adjacency;
 pub mod alias;
 mod model;
 mod replay;
@@ -98,6 +99,40 @@ pub struct Graph {
     by_type: IndexMap<String, IndexSet<RelationId>>,
     by_alias: IndexMap<String, IndexSet<EntityId>>,
     journal: Option<Vec<Mutation>>,
+    /// The compact adjacency layout, once built (dropped by relation changes).
+    adjacency: std::sync::OnceLock<adjacency::Adjacency>,
+    /// Entities by the string value of one property, per label (built on
+    /// demand, dropped by any change to entities).
+    prop_indexes: PropIndexes,
+}
+
+/// Nodes by the string value of one property.
+type PropIndex = std::collections::HashMap<String, Vec<EntityId>>;
+
+/// Which property index: (label or none, property).
+type PropIndexKey = (Option<String>, String);
+
+/// The cache of property indexes, keyed by (label or none, property).
+#[derive(Debug, Default)]
+struct PropIndexes(
+    std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
+);
+
+impl Clone for PropIndexes {
+    /// A copy starts empty (indexes are rebuilt on demand).
+    fn clone(&self) -> PropIndexes {
+        PropIndexes::default()
+    }
+}
+
+impl PropIndexes {
+    fn clear(&mut self) {
+        if let Ok(m) = self.0.get_mut() {
+            if !m.is_empty() {
+                m.clear();
+            }
+        }
+    }
 }
 
 impl Graph {
@@ -229,6 +264,72 @@ impl Graph {
         *self.relations.get(id.0 as usize)?
     }
 
+    /// The entities (with `label`, or all when `None`) whose property `key`
+    /// is the string `value`, through an index built on first use for that
+    /// label and property and kept until entities change. Ids in creation
+    /// order.
+    pub fn find_by_string_prop(
+        &self,
+        label: Option<&str>,
+        key: &str,
+        value: &str,
+    ) -> Vec<EntityId> {
+        let index = {
+            let Ok(mut cache) = self.prop_indexes.0.lock() else {
+                return self.scan_string_prop(label, key, value);
+            };
+            let k = (label.map(str::to_string), key.to_string());
+            match cache.get(&k) {
+                Some(ix) => std::sync::Arc::clone(ix),
+                None => {
+                    let mut ix = PropIndex::new();
+                    let ids: Vec<EntityId> = match label {
+                        Some(l) => self.entities_with_label(l).collect(),
+                        None => self.entities().map(|e| e.id).collect(),
+                    };
+                    for id in ids {
+                        if let Some(Value::String(v)) =
+                            self.entity(id).and_then(|e| e.props.get(key))
+                        {
+                            ix.entry(v.clone()).or_default().push(id);
+                        }
+                    }
+                    for v in ix.values_mut() {
+                        v.sort_unstable();
+                    }
+                    let ix = std::sync::Arc::new(ix);
+                    cache.insert(k, std::sync::Arc::clone(&ix));
+                    ix
+                }
+            }
+        };
+        index.get(value).cloned().unwrap_or_default()
+    }
+
+    fn scan_string_prop(&self, label: Option<&str>, key: &str, value: &str) -> Vec<EntityId> {
+        self.entities()
+            .filter(|e| label.is_none_or(|l| e.has_label(l)))
+            .filter(|e| matches!(e.props.get(key), Some(Value::String(v)) if v == value))
+            .map(|e| e.id)
+            .collect()
+    }
+
+    /// The compact adjacency layout, when it is built and current.
+    pub fn adjacency(&self) -> Option<&adjacency::Adjacency> {
+        self.adjacency.get()
+    }
+
+    /// Builds the compact adjacency layout unless it is current (O(nodes +
+    /// relations)); returns it. Readers then traverse through it until the
+    /// next change to the relations.
+    pub fn prepare_adjacency(&self) -> Option<&adjacency::Adjacency> {
+        if let Some(a) = self.adjacency.get() {
+            return Some(a);
+        }
+        let built = adjacency::Adjacency::build(self)?;
+        Some(self.adjacency.get_or_init(|| built))
+    }
+
     /// The underlying petgraph graph, for algorithms that want it directly.
     pub fn petgraph(&self) -> &StableDiGraph<Entity, Relation> {
         &self.inner
@@ -271,6 +372,7 @@ impl Graph {
     }
 
     fn undo(&mut self, m: Mutation) {
+        self.prop_indexes.clear();
         // Each inverse operation is valid because mutations are undone in reverse order.
         match m {
             Mutation::AddEntity(e) => {
@@ -486,6 +588,7 @@ impl Graph {
         if self.inner[ix].has_label(label) {
             return Ok(false);
         }
+        self.prop_indexes.clear();
         self.inner[ix].labels.push(label.to_string());
         self.by_label
             .entry(label.to_string())
@@ -501,6 +604,7 @@ impl Graph {
         let Some(pos) = self.inner[ix].labels.iter().position(|l| l == label) else {
             return Ok(false);
         };
+        self.prop_indexes.clear();
         self.inner[ix].labels.remove(pos);
         if let Some(s) = self.by_label.get_mut(label) {
             s.swap_remove(&id);
@@ -563,6 +667,7 @@ impl Graph {
         key: &str,
         value: Option<Value>,
     ) -> Option<Value> {
+        self.prop_indexes.clear();
         let is_name = key == "name";
         if is_name {
             let before = self.inner[ix].clone();
@@ -581,6 +686,7 @@ impl Graph {
     }
 
     fn attach_entity(&mut self, entity: Entity) {
+        self.prop_indexes.clear();
         let id = entity.id;
         let slot = id.0 as usize;
         if self.entities.len() <= slot {
@@ -599,6 +705,7 @@ impl Graph {
     }
 
     fn detach_entity(&mut self, id: EntityId) -> Result<Entity, StoreError> {
+        self.prop_indexes.clear();
         let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
         let entity = self.inner.remove_node(ix).ok_or(StoreError::NoEntity(id))?;
         self.entities[id.0 as usize] = None;
@@ -625,6 +732,7 @@ impl Graph {
         if self.relations.len() <= slot {
             self.relations.resize(slot + 1, None);
         }
+        self.adjacency.take();
         self.by_type
             .entry(rel.rel_type.clone())
             .or_default()
@@ -643,6 +751,7 @@ impl Graph {
             .ok_or(StoreError::NoRelation(id))?;
         self.relations[id.0 as usize] = None;
         self.relation_count -= 1;
+        self.adjacency.take();
         if let Some(s) = self.by_type.get_mut(&rel.rel_type) {
             s.swap_remove(&id);
         }

@@ -295,3 +295,45 @@ mod props {
         }
     }
 }
+
+#[test]
+fn adjacency_matches_the_relation_lists() {
+    let g = crate::generate::to_graph(&crate::generate::generate(500, 3000, 3)).expect("valid");
+    assert!(g.adjacency().is_none());
+    let adj = g.prepare_adjacency().expect("fits");
+    for e in g.entities() {
+        let mut want: Vec<(String, EntityId, RelationId)> = g
+            .outgoing(e.id)
+            .map(|r| (r.rel_type.clone(), r.to, r.id))
+            .collect();
+        let mut got: Vec<(String, EntityId, RelationId)> = adj
+            .outgoing(e.id)
+            .iter()
+            .map(|a| {
+                let r = g.relation(a.rel_id()).expect("exists");
+                assert_eq!(adj.symbol(&r.rel_type), Some(a.ty));
+                (r.rel_type.clone(), a.other_id(), a.rel_id())
+            })
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(want, got);
+        let ins: Vec<EntityId> = adj.incoming(e.id).iter().map(|a| a.other_id()).collect();
+        assert_eq!(ins.len(), g.incoming(e.id).count());
+        if let Some(sym) = adj.symbol("participates_in") {
+            let typed = super::adjacency::Adjacency::of_type(adj.outgoing(e.id), sym);
+            assert_eq!(
+                typed.len(),
+                g.outgoing(e.id)
+                    .filter(|r| r.rel_type == "participates_in")
+                    .count()
+            );
+        }
+    }
+    // A change to the relations drops the layout.
+    let mut g = g;
+    let ids: Vec<EntityId> = g.entities().take(2).map(|e| e.id).collect();
+    g.add_relation(ids[0], ids[1], "x", Default::default(), Vec::new())
+        .expect("added");
+    assert!(g.adjacency().is_none());
+}

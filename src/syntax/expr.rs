@@ -649,9 +649,12 @@ pub(crate) fn check_pattern_predicates(e: &Expr, allowed: bool) -> Result<()> {
             Ok(())
         }
         ExprKind::Function { name, args, .. } => {
-            let is_exists = name.len() == 1 && name[0].name.eq_ignore_ascii_case("exists");
+            let one = |n: &str| name.len() == 1 && name[0].name.eq_ignore_ascii_case(n);
+            // `shortestPath((a)-[*]->(b))` used as an expression takes a
+            // pattern as its argument.
+            let takes_pattern = one("exists") || (one("shortestPath") && args.len() == 1);
             args.iter()
-                .try_for_each(|x| check_pattern_predicates(x, is_exists))
+                .try_for_each(|x| check_pattern_predicates(x, takes_pattern))
         }
         ExprKind::Case {
             subject,

@@ -1,0 +1,144 @@
+//! A compact adjacency layout for traversals: per direction, every node's
+//! relations in one contiguous slice (CSR: offsets + entries), each entry
+//! 12 bytes (relation type symbol, other end, relation id), sorted by type
+//! and then by the other end so that a typed step reads only its run.
+//!
+//! Built from the petgraph store in one pass (O(nodes + relations)) and
+//! thrown away by any change to the relations ([`super::Graph`] drops it in
+//! `attach_relation` / `detach_relation`); readers fall back to the
+//! petgraph lists while it is absent.
+
+use std::collections::HashMap;
+
+use super::{EntityId, Graph, RelationId};
+
+/// One relation as seen from one of its ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Adj {
+    /// The relation type's symbol (see [`Adjacency::symbol`]).
+    pub ty: u32,
+    /// The entity at the other end (its `EntityId`).
+    pub other: u32,
+    /// The relation (its `RelationId`).
+    pub rel: u32,
+}
+
+impl Adj {
+    /// The other end's id.
+    pub fn other_id(self) -> EntityId {
+        EntityId(u64::from(self.other))
+    }
+
+    /// The relation's id.
+    pub fn rel_id(self) -> RelationId {
+        RelationId(u64::from(self.rel))
+    }
+}
+
+/// Outgoing and incoming relations of every entity, in CSR layout.
+#[derive(Debug, Clone, Default)]
+pub struct Adjacency {
+    out_off: Vec<u32>,
+    out: Vec<Adj>,
+    in_off: Vec<u32>,
+    inc: Vec<Adj>,
+    symbols: HashMap<String, u32>,
+}
+
+impl Adjacency {
+    /// Builds the layout for `graph`; `None` when ids do not fit in 32 bits.
+    pub fn build(graph: &Graph) -> Option<Adjacency> {
+        let slots = graph.entities.len();
+        if slots >= u32::MAX as usize || graph.relations.len() >= u32::MAX as usize {
+            return None;
+        }
+        let mut symbols: HashMap<String, u32> = HashMap::new();
+        for (i, t) in graph.by_type.keys().enumerate() {
+            symbols.insert(t.clone(), i as u32);
+        }
+        let mut out_off = vec![0u32; slots + 1];
+        let mut in_off = vec![0u32; slots + 1];
+        let mut count = 0usize;
+        for r in graph.relations() {
+            out_off[r.from.0 as usize + 1] += 1;
+            in_off[r.to.0 as usize + 1] += 1;
+            count += 1;
+        }
+        for i in 0..slots {
+            out_off[i + 1] += out_off[i];
+            in_off[i + 1] += in_off[i];
+        }
+        let blank = Adj {
+            ty: 0,
+            other: 0,
+            rel: 0,
+        };
+        let mut out = vec![blank; count];
+        let mut inc = vec![blank; count];
+        let mut out_pos: Vec<u32> = out_off[..slots].to_vec();
+        let mut in_pos: Vec<u32> = in_off[..slots].to_vec();
+        for r in graph.relations() {
+            let ty = *symbols.get(r.rel_type.as_str())?;
+            let (a, b) = (r.from.0 as usize, r.to.0 as usize);
+            out[out_pos[a] as usize] = Adj {
+                ty,
+                other: r.to.0 as u32,
+                rel: r.id.0 as u32,
+            };
+            out_pos[a] += 1;
+            inc[in_pos[b] as usize] = Adj {
+                ty,
+                other: r.from.0 as u32,
+                rel: r.id.0 as u32,
+            };
+            in_pos[b] += 1;
+        }
+        for i in 0..slots {
+            out[out_off[i] as usize..out_off[i + 1] as usize].sort_unstable();
+            inc[in_off[i] as usize..in_off[i + 1] as usize].sort_unstable();
+        }
+        Some(Adjacency {
+            out_off,
+            out,
+            in_off,
+            inc,
+            symbols,
+        })
+    }
+
+    /// The symbol of a relation type (`None`: no relation has it).
+    pub fn symbol(&self, rel_type: &str) -> Option<u32> {
+        self.symbols.get(rel_type).copied()
+    }
+
+    /// The relations leaving `id`, sorted by type then other end.
+    pub fn outgoing(&self, id: EntityId) -> &[Adj] {
+        slice(&self.out_off, &self.out, id)
+    }
+
+    /// The relations entering `id`, sorted by type then other end.
+    pub fn incoming(&self, id: EntityId) -> &[Adj] {
+        slice(&self.in_off, &self.inc, id)
+    }
+
+    /// The run of `list` (one node's slice) with type `ty`.
+    pub fn of_type(list: &[Adj], ty: u32) -> &[Adj] {
+        let lo = list.partition_point(|a| a.ty < ty);
+        let hi = lo + list[lo..].partition_point(|a| a.ty == ty);
+        &list[lo..hi]
+    }
+
+    /// How many entity slots the layout covers (ids at or above have no
+    /// relations in it).
+    pub fn slots(&self) -> usize {
+        self.out_off.len().saturating_sub(1)
+    }
+}
+
+fn slice<'a>(off: &[u32], list: &'a [Adj], id: EntityId) -> &'a [Adj] {
+    let i = id.0 as usize;
+    match (off.get(i), off.get(i + 1)) {
+        (Some(&a), Some(&b)) => list.get(a as usize..b as usize).unwrap_or(&[]),
+        _ => &[],
+    }
+}

@@ -1,0 +1,181 @@
+//! Queries over a generated graph large enough for the fast paths (compact
+//! adjacency, property index, bidirectional shortest path), checked against
+//! answers computed directly from the store's own relation lists.
+
+use std::collections::{HashSet, VecDeque};
+
+use kg::engine::Engine;
+use kg::eval::Params;
+use kg::store::{EntityId, Graph};
+use kg::value::Value;
+
+fn engine() -> Engine {
+    let g = kg::generate::to_graph(&kg::generate::generate(3000, 15_000, 11)).expect("valid");
+    assert!(g.relation_count() >= kg::engine::ADJACENCY_MIN_RELATIONS);
+    Engine::with_graph(g)
+}
+
+fn one(e: &mut Engine, q: &str) -> Value {
+    let r = e
+        .run(q, &Params::new())
+        .unwrap_or_else(|err| panic!("{q}: {err}"));
+    assert_eq!(r.rows.len(), 1, "{q}");
+    r.rows[0][0].clone()
+}
+
+fn id_prop(g: &Graph, n: EntityId) -> String {
+    match g.entity(n).and_then(|e| e.props.get("id")) {
+        Some(Value::String(s)) => s.clone(),
+        _ => panic!("no id"),
+    }
+}
+
+fn hub(g: &Graph) -> EntityId {
+    g.entities_with_label("Country")
+        .max_by_key(|c| g.degree(*c))
+        .expect("countries")
+}
+
+fn out(g: &Graph, n: EntityId) -> Vec<EntityId> {
+    g.outgoing(n).map(|r| r.to).collect()
+}
+
+fn both(g: &Graph, n: EntityId) -> Vec<EntityId> {
+    g.outgoing(n)
+        .map(|r| r.to)
+        .chain(g.incoming(n).map(|r| r.from))
+        .collect()
+}
+
+/// Nodes within `1..=k` steps (excluding the start).
+fn reach(g: &Graph, s: EntityId, k: usize, step: fn(&Graph, EntityId) -> Vec<EntityId>) -> usize {
+    let mut seen = HashSet::from([s]);
+    let mut layer = vec![s];
+    for _ in 0..k {
+        let mut next = Vec::new();
+        for n in layer {
+            for m in step(g, n) {
+                if seen.insert(m) {
+                    next.push(m);
+                }
+            }
+        }
+        layer = next;
+    }
+    seen.len() - 1
+}
+
+#[test]
+fn frontiers_and_reachability_match_the_store() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    let h = hub(&g);
+    let hid = id_prop(&g, h);
+    // Walk frontiers F2 and F3.
+    let mut f: HashSet<EntityId> = HashSet::from([h]);
+    let mut sizes = Vec::new();
+    for _ in 0..3 {
+        f = f.iter().flat_map(|n| out(&g, *n)).collect();
+        sizes.push(f.len() as i64);
+    }
+    let q3 = format!("MATCH (s:Country {{id: '{hid}'}})-->(a) WITH DISTINCT a MATCH (a)-->(b) RETURN count(DISTINCT b) AS n");
+    assert_eq!(one(&mut e, &q3), Value::Int(sizes[1]));
+    let q4 = format!("MATCH (s:Country {{id: '{hid}'}})-->(a) WITH DISTINCT a MATCH (a)-->(b) WITH DISTINCT b MATCH (b)-->(c) RETURN count(DISTINCT c) AS n");
+    assert_eq!(one(&mut e, &q4), Value::Int(sizes[2]));
+    let q5 = format!(
+        "MATCH (s:Country {{id: '{hid}'}})-[*1..3]->(x) WHERE x <> s RETURN count(DISTINCT x) AS n"
+    );
+    assert_eq!(one(&mut e, &q5), Value::Int(reach(&g, h, 3, out) as i64));
+    let q10 = format!(
+        "MATCH (s:Country {{id: '{hid}'}})-[*1..2]-(x) WHERE x <> s RETURN count(DISTINCT x) AS n"
+    );
+    assert_eq!(one(&mut e, &q10), Value::Int(reach(&g, h, 2, both) as i64));
+    // Typed steps in both directions.
+    let mut pairs = HashSet::new();
+    for a in g.entities_with_label("Country") {
+        for r in g.outgoing(a).filter(|r| r.rel_type == "co_chairs") {
+            for r2 in g.incoming(r.to).filter(|r2| r2.rel_type == "co_chairs") {
+                if r2.from != a {
+                    pairs.insert((a, r2.from));
+                }
+            }
+        }
+    }
+    assert!(!pairs.is_empty());
+    let q8 = "MATCH (a:Country)-[:co_chairs]->(o:Organization)<-[:co_chairs]-(b:Country) WHERE a <> b WITH DISTINCT a, b RETURN count(*) AS pairs";
+    assert_eq!(one(&mut e, q8), Value::Int(pairs.len() as i64));
+    assert!(e.graph().adjacency().is_some());
+}
+
+#[test]
+fn shortest_path_lengths_match_a_plain_search() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    let h = hub(&g);
+    let targets: Vec<EntityId> = g.entities().map(|x| x.id).step_by(97).collect();
+    let mut found = 0;
+    for t in targets {
+        // Plain BFS distance from the hub.
+        let mut dist = std::collections::HashMap::from([(h, 0i64)]);
+        let mut q = VecDeque::from([h]);
+        while let Some(n) = q.pop_front() {
+            for m in out(&g, n) {
+                if !dist.contains_key(&m) {
+                    dist.insert(m, dist[&n] + 1);
+                    q.push_back(m);
+                }
+            }
+        }
+        if t == h {
+            continue;
+        }
+        let text = format!(
+            "MATCH (a {{id: '{}'}}), (b {{id: '{}'}}) RETURN length(shortestPath((a)-[*]->(b))) AS len",
+            id_prop(&g, h),
+            id_prop(&g, t)
+        );
+        let want = dist.get(&t).map_or(Value::Null, |d| Value::Int(*d));
+        found += usize::from(!want.is_null());
+        assert_eq!(one(&mut e, &text), want, "{text}");
+    }
+    assert!(found > 3);
+}
+
+#[test]
+fn writes_refresh_the_fast_paths() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    let h = hub(&g);
+    let hid = id_prop(&g, h);
+    let ev = id_prop(&g, g.entities_with_label("Event").nth(5).expect("events"));
+    let count = format!("MATCH (s:Country {{id: '{hid}'}})-->(x) RETURN count(x) AS n");
+    let before = one(&mut e, &count);
+    assert_eq!(before, Value::Int(out(&g, h).len() as i64));
+    one(&mut e, &format!("MATCH (s:Country {{id: '{hid}'}}), (t:Event {{id: '{ev}'}}) CREATE (s)-[:visits]->(t) RETURN 1 AS done"));
+    assert_eq!(one(&mut e, &count), Value::Int(out(&g, h).len() as i64 + 1));
+    let typed = format!("MATCH (s:Country {{id: '{hid}'}})-[:visits]->(x) RETURN x.id AS id");
+    assert_eq!(one(&mut e, &typed), Value::String(ev.clone()));
+    // The property index follows SET.
+    one(
+        &mut e,
+        &format!("MATCH (n:Event {{id: '{ev}'}}) SET n.id = 'renamed' RETURN 1 AS done"),
+    );
+    let r = e
+        .run(
+            &format!("MATCH (n:Event {{id: '{ev}'}}) RETURN n"),
+            &Params::new(),
+        )
+        .expect("runs");
+    assert!(r.rows.is_empty());
+    assert_eq!(
+        one(
+            &mut e,
+            "MATCH (n:Event {id: 'renamed'}) RETURN count(n) AS c"
+        ),
+        Value::Int(1)
+    );
+    assert_eq!(
+        one(&mut e, "MATCH (n {id: 'renamed'}) RETURN count(n) AS c"),
+        Value::Int(1)
+    );
+}
