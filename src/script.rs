@@ -172,8 +172,19 @@ pub fn completeness(text: &str) -> Completeness {
     let mut depth: i64 = 0;
     let mut last_code_char = None;
     let mut escaped = false;
+    // Only white space since the start or the last `;`: a `:` here starts a
+    // command that runs to the end of its line (as `split` reads it).
+    let mut at_boundary = true;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        if state == State::Code && depth == 0 && !c.is_whitespace() {
+            if at_boundary && c == ':' {
+                while chars.next_if(|&c| c != '\n').is_some() {}
+                last_code_char = Some(';');
+                continue;
+            }
+            at_boundary = c == ';';
+        }
         match state {
             State::Code => match c {
                 '\'' | '"' => state = State::Str(c),
@@ -282,6 +293,32 @@ mod tests {
         let pieces = split(script);
         assert_eq!(pieces[1].line, 3);
         assert_eq!(&script[pieces[1].offset..pieces[1].offset + 8], "RETURN 2");
+    }
+
+    #[test]
+    fn a_command_after_a_statement_on_one_line_completes_the_input() {
+        assert_eq!(completeness("RETURN 1; :timing on"), Completeness::Complete);
+        assert_eq!(
+            texts("RETURN 1; :timing on"),
+            vec![
+                (PieceKind::Statement, "RETURN 1".to_string()),
+                (PieceKind::Command, ":timing on".to_string()),
+            ]
+        );
+        // A statement after the command still needs its `;`.
+        assert_eq!(
+            completeness("RETURN 1; :timing on\nMATCH (n)"),
+            Completeness::Incomplete
+        );
+        // A label on a continuation line is not a command.
+        assert_eq!(
+            completeness("MATCH (n\n:Person) RETURN n"),
+            Completeness::Incomplete
+        );
+        assert_eq!(
+            completeness("MATCH (n\n:Person) RETURN n;"),
+            Completeness::Complete
+        );
     }
 
     #[test]

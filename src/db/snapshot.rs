@@ -156,26 +156,29 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     d.syms = Some(syms);
     let next_entity = d.varint().map_err(bad)?;
     let next_relation = d.varint().map_err(bad)?;
-    let n = d.count().map_err(bad)?;
-    let mut entities = Vec::with_capacity(n);
-    for _ in 0..n {
-        entities.push(d.entity().map_err(bad)?);
+    let entities = d.count().map_err(bad)?;
+    // Ids are never reused, so the next ids may exceed the counts, but not
+    // absurdly (a guard against allocating for a crafted header).
+    if next_entity > entities as u64 + (1 << 26) || next_relation > body.len() as u64 + (1 << 26) {
+        return Err(corrupt("implausible next ids".into()));
     }
-    let n = d.count().map_err(bad)?;
-    let mut relations = Vec::with_capacity(n);
-    for _ in 0..n {
-        relations.push(d.relation().map_err(bad)?);
+    let mut graph = Graph::bulk_start(next_entity, next_relation);
+    graph.bulk_reserve(entities, 0);
+    for _ in 0..entities {
+        let e = d.entity().map_err(bad)?;
+        graph.bulk_entity(e).map_err(corrupt)?;
+    }
+    let relations = d.count().map_err(bad)?;
+    graph.bulk_reserve(0, relations);
+    for _ in 0..relations {
+        let r = d.relation().map_err(bad)?;
+        graph.bulk_relation(r).map_err(corrupt)?;
     }
     if !d.at_end() {
         if let Err(e) = d.err::<()>("data after the last relation") {
             return Err(bad(e));
         }
     }
-    if next_entity > (1 << 40) || next_relation > (1 << 40) {
-        return Err(corrupt("implausible next ids".into()));
-    }
-    let graph =
-        Graph::from_parts(next_entity, next_relation, entities, relations).map_err(corrupt)?;
     Ok((graph, generation))
 }
 

@@ -328,12 +328,25 @@ impl Operator for NodeScan<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         loop {
             if let Some((row, check)) = &self.cur {
+                // A label scan's candidates carry the label already (unless
+                // this statement deleted nodes or removed labels since).
+                let trivial = match self.mode {
+                    Mode::Label(l) => {
+                        !check.impossible
+                            && check.props.is_empty()
+                            && check.labels.iter().all(|x| x == l)
+                            && ctx.stats.nodes_deleted == 0
+                            && ctx.stats.labels_removed == 0
+                    }
+                    _ => false,
+                };
                 while self.pos < self.cands.len() {
                     ctx.guard.check()?;
                     let id = self.cands[self.pos];
                     self.pos += 1;
-                    if check.accepts(ctx, id) {
-                        let mut out = row.clone();
+                    if trivial || check.accepts(ctx, id) {
+                        let mut out = Vec::with_capacity(row.len().max(self.slot + 1));
+                        out.extend_from_slice(row);
                         out.resize(self.slot + 1, Value::Null);
                         out[self.slot] = Value::Node(id);
                         return Ok(Some(out));

@@ -88,44 +88,64 @@ impl Graph {
         (self.entities.len() as u64, self.relations.len() as u64)
     }
 
-    /// Builds a graph from stored entities and relations (ids kept) and the
-    /// next ids to assign. Errors describe the first inconsistency.
-    pub(crate) fn from_parts(
-        next_entity: u64,
-        next_relation: u64,
-        entities: Vec<Entity>,
-        relations: Vec<Relation>,
-    ) -> Result<Graph, String> {
+    /// An empty graph ready for [`Graph::bulk_entity`] and
+    /// [`Graph::bulk_relation`] with ids below these bounds.
+    pub(crate) fn bulk_start(next_entity: u64, next_relation: u64) -> Graph {
         let mut g = Graph::new();
-        g.entities.reserve(next_entity.min(1 << 32) as usize);
-        g.relations.reserve(next_relation.min(1 << 32) as usize);
-        g.inner.reserve_nodes(entities.len());
-        g.inner.reserve_edges(relations.len());
-        for e in entities {
-            if e.id.0 >= next_entity || g.entity(e.id).is_some() {
-                return Err(format!("entity id {} is duplicated or out of range", e.id));
-            }
-            if let Some(k) = &e.key {
-                if g.by_key.contains_key(k) {
-                    return Err(format!("duplicate entity key `{k}`"));
-                }
-            }
-            g.attach_entity(e);
-        }
         g.entities.resize(next_entity as usize, None);
-        for r in relations {
-            if r.id.0 >= next_relation || g.relation(r.id).is_some() {
-                return Err(format!(
-                    "relation id {} is duplicated or out of range",
-                    r.id
-                ));
-            }
-            let id = r.id;
-            g.attach_relation(r)
-                .map_err(|e| format!("relation {id}: {e}"))?;
-        }
         g.relations.resize(next_relation as usize, None);
-        Ok(g)
+        g
+    }
+
+    /// Adds a stored entity (id kept) while loading a snapshot.
+    pub(crate) fn bulk_entity(&mut self, e: Entity) -> Result<(), String> {
+        if e.id.0 as usize >= self.entities.len() || self.entity(e.id).is_some() {
+            return Err(format!("entity id {} is duplicated or out of range", e.id));
+        }
+        if let Some(k) = &e.key {
+            if self.by_key.contains_key(k) {
+                return Err(format!("duplicate entity key `{k}`"));
+            }
+        }
+        self.attach_entity(e);
+        Ok(())
+    }
+
+    /// Adds a stored relation (id kept) while loading a snapshot; like
+    /// `attach_relation`, without allocating a type name per relation.
+    pub(crate) fn bulk_relation(&mut self, r: Relation) -> Result<(), String> {
+        let id = r.id;
+        let slot = id.0 as usize;
+        if slot >= self.relations.len() || self.relations[slot].is_some() {
+            return Err(format!("relation id {id} is duplicated or out of range"));
+        }
+        let a = self
+            .node_ix(r.from)
+            .ok_or_else(|| format!("relation {id}: {}", StoreError::NoEntity(r.from)))?;
+        let b = self
+            .node_ix(r.to)
+            .ok_or_else(|| format!("relation {id}: {}", StoreError::NoEntity(r.to)))?;
+        match self.by_type.get_mut(r.rel_type.as_str()) {
+            Some(set) => {
+                set.insert(id);
+            }
+            None => {
+                self.by_type
+                    .entry(r.rel_type.clone())
+                    .or_default()
+                    .insert(id);
+            }
+        }
+        let ix = self.inner.add_edge(a, b, r);
+        self.relations[slot] = Some(ix);
+        self.relation_count += 1;
+        Ok(())
+    }
+
+    /// Reserves room for this many entities and relations (a hint).
+    pub(crate) fn bulk_reserve(&mut self, entities: usize, relations: usize) {
+        self.inner.reserve_nodes(entities);
+        self.inner.reserve_edges(relations);
     }
 
     fn note(&mut self, m: &Mutation) {
