@@ -129,6 +129,7 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         let _ = editor.history_mut().add(text.trim());
         let mut quit = false;
         let mut wrote = false;
+        session.begin_input();
         for piece in split(&text) {
             let mut out = stdout.lock();
             let mut err = stderr.lock();

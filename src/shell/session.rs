@@ -242,9 +242,16 @@ impl Session {
         Ok(())
     }
 
-    /// Runs one statement and returns its result (nothing printed).
-    pub fn execute(&mut self, text: &str) -> Result<QueryResult, Error> {
+    /// Clears a pending Ctrl-C. The REPL calls it once per input, before its
+    /// statements run, so that a Ctrl-C pressed while one of them runs (or
+    /// between two of them) cancels the rest of that input too.
+    pub fn begin_input(&self) {
         self.cancel.store(false, Ordering::SeqCst);
+    }
+
+    /// Runs one statement and returns its result (nothing printed). A pending
+    /// Ctrl-C (see [`Session::begin_input`]) cancels it at once.
+    pub fn execute(&mut self, text: &str) -> Result<QueryResult, Error> {
         let options = RunOptions {
             cancel: Some(self.cancel.clone()),
             timeout: self.timeout,
