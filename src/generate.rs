@@ -243,7 +243,7 @@ pub fn to_graph(g: &Generated) -> Result<crate::store::Graph, crate::store::Stor
     let mut graph = Graph::new();
     let mut ids = Vec::with_capacity(g.nodes.len());
     for n in &g.nodes {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("id".into(), Value::String(n.id.clone()));
         props.insert("name".into(), Value::String(n.name.clone()));
         if let Some(y) = n.year {
@@ -259,7 +259,7 @@ pub fn to_graph(g: &Generated) -> Result<crate::store::Graph, crate::store::Stor
     let mut order: Vec<&GenEdge> = g.edges.iter().collect();
     order.sort_by_key(|e| e.src);
     for e in order {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         if let Some(s) = e.since {
             props.insert("since".into(), Value::Int(s));
         }

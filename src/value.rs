@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::{EntityId, RelationId};
 
 /// A map of property or map-literal values, in insertion order.
-pub type ValueMap = IndexMap<String, Value>;
+pub type ValueMap = IndexMap<String, Value, crate::eval::compare::FxBuild>;
 
 /// A typed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,7 +265,7 @@ mod tests {
         assert!(Value::Int(1).is_storable());
         assert!(Value::List(vec![Value::Int(1), Value::String("a".into())]).is_storable());
         assert!(!Value::List(vec![Value::List(vec![])]).is_storable());
-        assert!(!Value::Map(ValueMap::new()).is_storable());
+        assert!(!Value::Map(ValueMap::default()).is_storable());
         assert!(!Value::Null.is_storable());
     }
 }

@@ -118,7 +118,7 @@ fn build(spec: &Spec) -> (Graph, Vec<String>) {
     for (key, labels, name, alias) in &spec.nodes {
         // Keys are unique in the store: suffix duplicates.
         let key = key.as_ref().map(|k| format!("{k}#{}", ids.len()));
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from(name.as_str()));
         let id = g
             .add_entity(NewEntity {
@@ -151,7 +151,7 @@ fn build(spec: &Spec) -> (Graph, Vec<String>) {
         let (Some(from), Some(to)) = (ids.get(a % ids.len()), ids.get(b % ids.len())) else {
             continue;
         };
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         if let Some(r) = role {
             props.insert("role".into(), Value::from(r.as_str()));
         }

@@ -26,7 +26,7 @@ struct TestEnv {
 impl TestEnv {
     fn new() -> TestEnv {
         let mut graph = Graph::new();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Ann"));
         props.insert("age".into(), Value::Int(30));
         let ann = graph
@@ -50,7 +50,7 @@ impl TestEnv {
                 }],
             })
             .expect("add ann");
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Bob"));
         let bob = graph
             .add_entity(NewEntity {
@@ -60,7 +60,7 @@ impl TestEnv {
                 ..NewEntity::default()
             })
             .expect("add bob");
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("since".into(), Value::Int(2001));
         let knows = graph
             .add_relation(
@@ -101,7 +101,7 @@ impl TestEnv {
             Value::List(vec![Value::Int(1), Value::Int(2)]),
         );
         params.insert("map".into(), {
-            let mut m = ValueMap::new();
+            let mut m = ValueMap::default();
             m.insert("name".into(), Value::from("Apa"));
             Value::Map(m)
         });

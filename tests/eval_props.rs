@@ -43,7 +43,7 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..3).prop_map(Value::List),
             prop::collection::vec(("[kl]", inner), 0..3).prop_map(|entries| {
-                let mut m = ValueMap::new();
+                let mut m = ValueMap::default();
                 for (k, v) in entries {
                     m.insert(k, v);
                 }

@@ -399,7 +399,7 @@ fn anchors_on_the_smallest_label() {
 fn kg_graph() -> Engine {
     let mut e = Engine::new();
     let g = e.graph_mut();
-    let mut props = kg::value::ValueMap::new();
+    let mut props = kg::value::ValueMap::default();
     props.insert("name".into(), s("Morocco"));
     let ma = g
         .add_entity(NewEntity {
@@ -419,7 +419,7 @@ fn kg_graph() -> Engine {
             ..NewEntity::default()
         })
         .expect("entity");
-    let mut props = kg::value::ValueMap::new();
+    let mut props = kg::value::ValueMap::default();
     props.insert("name".into(), s("Global Counterterrorism Forum"));
     let gctf = g
         .add_entity(NewEntity {

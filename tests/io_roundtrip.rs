@@ -151,7 +151,7 @@ fn hostile(with_empty: bool) -> Graph {
     let mut g = Graph::new();
     let mut ids = Vec::new();
     for (i, s) in HOSTILE.iter().enumerate() {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::String(s.to_string()));
         props.insert("n".into(), Value::Int(i as i64 - 3));
         props.insert("x".into(), Value::Float(i as f64 / 4.0 + 1.0));
@@ -202,7 +202,7 @@ fn hostile(with_empty: bool) -> Graph {
         ids.push(id);
     }
     for i in 0..ids.len() {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert(
             "note".into(),
             Value::String(HOSTILE[(i + 3) % HOSTILE.len()].into()),

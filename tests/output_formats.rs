@@ -53,7 +53,7 @@ fn hostile_result() -> QueryResult {
 /// A graph with a node, a relationship and a path, and a result holding them.
 fn graph_result() -> (Graph, QueryResult) {
     let mut g = Graph::new();
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     props.insert("name".into(), Value::from("Morocco"));
     props.insert("population".into(), Value::Int(37_000_000));
     let a = g
@@ -74,7 +74,7 @@ fn graph_result() -> (Graph, QueryResult) {
             ..NewEntity::default()
         })
         .expect("entity");
-    let mut rp = ValueMap::new();
+    let mut rp = ValueMap::default();
     rp.insert(
         "since".into(),
         Value::Date(Date::parse("2016-09").expect("date")),

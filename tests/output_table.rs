@@ -46,7 +46,7 @@ fn assert_box_aligned(text: &str) {
 }
 
 fn wide_result() -> QueryResult {
-    let mut m = ValueMap::new();
+    let mut m = ValueMap::default();
     m.insert("a".into(), Value::Int(1));
     result(
         &[
@@ -218,7 +218,7 @@ fn wide_cells_are_cut_at_max_width() {
 #[test]
 fn graph_elements_and_their_types() {
     let mut g = Graph::new();
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     props.insert("name".into(), s("Morocco"));
     let a = g
         .add_entity(NewEntity {
@@ -235,7 +235,7 @@ fn graph_elements_and_their_types() {
             ..NewEntity::default()
         })
         .expect("entity");
-    let mut rp = ValueMap::new();
+    let mut rp = ValueMap::default();
     rp.insert("since".into(), Value::Int(2016));
     let r = g
         .add_relation(a, b, "CO_CHAIRS", rp, vec![])

@@ -49,7 +49,7 @@ pub fn load_csv(dir: &Path) -> Result<Graph, String> {
     for rec in r.records() {
         let rec = rec.map_err(|e| e.to_string())?;
         let (id, label, name, year) = (&rec[0], &rec[1], &rec[2], &rec[3]);
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("id".into(), Value::String(id.into()));
         props.insert("name".into(), Value::String(name.into()));
         if let Ok(y) = year.parse::<i64>() {
@@ -75,7 +75,7 @@ pub fn load_csv(dir: &Path) -> Result<Graph, String> {
     }
     edges.sort_by_key(|e| e.0);
     for (a, b, t, since) in edges {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         if let Some(s) = since {
             props.insert("since".into(), Value::Int(s));
         }

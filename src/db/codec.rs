@@ -420,7 +420,7 @@ impl<'a> Dec<'a> {
             }
             8 => {
                 let n = self.count()?;
-                let mut m = ValueMap::with_capacity(n);
+                let mut m = ValueMap::with_capacity_and_hasher(n, Default::default());
                 for _ in 0..n {
                     let k = self.str()?;
                     let v = self.value_at(depth + 1)?;
@@ -460,7 +460,7 @@ impl<'a> Dec<'a> {
 
     fn props(&mut self) -> R<ValueMap> {
         let n = self.count()?;
-        let mut m = ValueMap::with_capacity(n);
+        let mut m = ValueMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
             let k = self.sym()?;
             let v = self.value()?;
@@ -581,7 +581,7 @@ mod tests {
 
     #[test]
     fn values_round_trip() {
-        let mut m = ValueMap::new();
+        let mut m = ValueMap::default();
         m.insert("a".into(), Value::Int(-3));
         let values = vec![
             Value::Null,

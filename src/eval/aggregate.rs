@@ -87,6 +87,9 @@ pub struct Aggregator {
     kind: AggregateKind,
     distinct: bool,
     seen: HashSet<HashKey, super::compare::FxBuild>,
+    /// DISTINCT over nodes and relationships: their ids (cheaper than
+    /// [`HashKey`]s; a node and a relationship never share a key).
+    seen_ids: HashSet<(bool, u64), super::compare::FxBuild>,
     count: u64,
     int_sum: i128,
     float_sum: f64,
@@ -118,6 +121,7 @@ impl Aggregator {
             kind,
             distinct,
             seen: HashSet::default(),
+            seen_ids: HashSet::default(),
             count: 0,
             int_sum: 0,
             float_sum: 0.0,
@@ -183,8 +187,15 @@ impl Aggregator {
         if v.is_null() {
             return Ok(());
         }
-        if self.distinct && !self.seen.insert(HashKey::new(v.clone())) {
-            return Ok(());
+        if self.distinct {
+            let fresh = match v {
+                Value::Node(id) => self.seen_ids.insert((true, id.0)),
+                Value::Relationship(id) => self.seen_ids.insert((false, id.0)),
+                _ => self.seen.insert(HashKey::new(v.clone())),
+            };
+            if !fresh {
+                return Ok(());
+            }
         }
         match self.kind {
             AggregateKind::CountStar | AggregateKind::Count => self.count += 1,

@@ -1,7 +1,5 @@
 //! The tree-walking evaluator for [`Expr`] and the local-variable overlay.
 
-use indexmap::IndexMap;
-
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::store::{Citation, Entity, Graph, Relation, RelationId};
 use crate::syntax::ast::{
@@ -113,7 +111,7 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
                 .collect::<Result<_>>()?,
         )),
         ExprKind::Map(entries) => {
-            let mut map = ValueMap::with_capacity(entries.len());
+            let mut map = ValueMap::with_capacity_and_hasher(entries.len(), Default::default());
             for (key, e) in entries {
                 let v = eval_expr(e, env)?;
                 map.insert(key.name.clone(), v);
@@ -436,7 +434,7 @@ pub(crate) fn relation(env: &dyn Env, id: RelationId) -> Result<&Relation> {
 
 /// A citation as a map `{article, sentence}`.
 pub(crate) fn citation_value(c: &Citation) -> Value {
-    let mut m = IndexMap::new();
+    let mut m = ValueMap::default();
     m.insert("article".to_string(), Value::String(c.article.clone()));
     m.insert("sentence".to_string(), Value::Int(i64::from(c.sentence)));
     Value::Map(m)

@@ -35,7 +35,7 @@ impl TestEnv {
     /// A graph with (a:Person {name:'Ann', age:30}) -[:KNOWS {since:2001}]-> (b:Person:Admin {name:'Bob'}).
     fn with_graph() -> (TestEnv, EntityId, EntityId, RelationId) {
         let mut env = TestEnv::new();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Ann"));
         props.insert("age".into(), Value::Int(30));
         let a = env
@@ -54,7 +54,7 @@ impl TestEnv {
                 }],
             })
             .unwrap();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Bob"));
         props.insert("key".into(), Value::from("real-key-prop"));
         let b = env
@@ -66,7 +66,7 @@ impl TestEnv {
                 ..NewEntity::default()
             })
             .unwrap();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("since".into(), Value::Int(2001));
         let r = env
             .graph
@@ -663,7 +663,7 @@ fn deleted_entities_cannot_be_read() {
         from: EntityId(0),
         to: b,
         rel_type: "KNOWS".into(),
-        props: ValueMap::new(),
+        props: ValueMap::default(),
         sources: vec![],
     };
     let remembering = Remembering(&env, rel);

@@ -7,8 +7,9 @@ use indexmap::IndexMap;
 use super::values::{key, Aggregator, HashKey};
 use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
-use crate::plan::{AggCall, Scope};
-use crate::syntax::ast::Expr;
+use crate::eval::compare::FxBuild;
+use crate::plan::{AggCall, Op, Plan, Scope};
+use crate::syntax::ast::{Expr, ExprKind};
 use crate::value::Value;
 
 /// Groups rows by keys and computes aggregates per group. Each output row is
@@ -54,28 +55,49 @@ impl<'p> AggregateOp<'p> {
     }
 
     fn run(&mut self, ctx: &mut Ctx<'_>) -> Result<VecDeque<Row>> {
-        let mut groups: IndexMap<HashKey, (Row, Vec<Aggregator>)> = IndexMap::new();
+        let mut groups: IndexMap<HashKey, (Row, Vec<Aggregator>), FxBuild> = IndexMap::default();
+        // Without grouping keys there is one group: no key to build or hash.
+        let mut single: Option<(Row, Vec<Aggregator>)> = None;
+        let mut args = Vec::new();
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            let mut values = Vec::with_capacity(self.keys.len());
-            for k in &self.keys {
-                values.push(k.eval(ctx, self.scope, &row)?);
-            }
-            let key = key(values);
-            if !groups.contains_key(&key) {
-                let fresh = self.fresh()?;
-                groups.insert(key.clone(), (row.clone(), fresh));
-            }
-            let Some((_, accs)) = groups.get_mut(&key) else {
-                continue;
+            let accs = if self.keys.is_empty() {
+                if single.is_none() {
+                    single = Some((row.clone(), self.fresh()?));
+                }
+                match single.as_mut() {
+                    Some((_, accs)) => accs,
+                    None => continue,
+                }
+            } else {
+                let mut values = Vec::with_capacity(self.keys.len());
+                for k in &self.keys {
+                    values.push(k.eval(ctx, self.scope, &row)?);
+                }
+                // One grouping key: the value itself is the key.
+                let key = match values.len() {
+                    1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
+                    _ => key(values),
+                };
+                let index = match groups.get_index_of(&key) {
+                    Some(i) => i,
+                    None => groups.insert_full(key, (row.clone(), self.fresh()?)).0,
+                };
+                match groups.get_index_mut(index) {
+                    Some((_, (_, accs))) => accs,
+                    None => continue,
+                }
             };
             for ((a, prepared), acc) in self.aggs.iter().zip(&self.args).zip(accs.iter_mut()) {
-                let mut args = Vec::with_capacity(prepared.len());
+                args.clear();
                 for e in prepared {
                     args.push(e.eval(ctx, self.scope, &row)?);
                 }
                 acc.update(&args).map_err(|e| e.or_at(a.span))?;
             }
+        }
+        if let Some(group) = single {
+            groups.insert(key(Vec::new()), group);
         }
         if groups.is_empty() && self.keys.is_empty() {
             let rep = vec![Value::Null; self.scope.width()];
@@ -100,5 +122,59 @@ impl Operator for AggregateOp<'_> {
             self.out = Some(out);
         }
         Ok(self.out.as_mut().and_then(VecDeque::pop_front))
+    }
+}
+
+/// `MATCH (n:Label) RETURN count(n)` (or `count(*)`): the size of the label
+/// index, without scanning. The output row has the shape [`AggregateOp`]
+/// gives it (the input's width, then the count).
+pub struct CountLabelOp<'p> {
+    label: &'p str,
+    width: usize,
+    done: bool,
+}
+
+impl<'p> CountLabelOp<'p> {
+    /// The plan shape this operator replaces: an aggregate with no grouping
+    /// keys and one non-distinct `count` of the scanned node (or of rows)
+    /// over a label scan with no other condition at the start of a query.
+    pub fn matches(input: &'p Plan, keys: &[Expr], aggs: &[AggCall]) -> Option<CountLabelOp<'p>> {
+        let Op::LabelScan {
+            input: leaf,
+            slot,
+            label,
+            check,
+            ..
+        } = &input.op
+        else {
+            return None;
+        };
+        let [agg] = aggs else { return None };
+        let counts_rows = match agg.args.as_slice() {
+            [] => true,
+            [arg] => {
+                matches!(&arg.kind, ExprKind::Variable(v) if input.scope.slot(v) == Some(*slot))
+            }
+            _ => false,
+        };
+        let plain = keys.is_empty() && agg.name == "count" && !agg.distinct && counts_rows;
+        (plain && check.is_empty() && matches!(leaf.op, Op::Unit)).then_some(CountLabelOp {
+            label,
+            width: input.scope.width(),
+            done: false,
+        })
+    }
+}
+
+impl Operator for CountLabelOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.done = true;
+        let n = ctx.graph().label_count(self.label);
+        let mut row = vec![Value::Null; self.width];
+        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        Ok(Some(row))
     }
 }

@@ -129,15 +129,22 @@ fn edges(
 /// The relationships already used in the row by the same MATCH.
 fn used(row: &[Value], unique: &[RelRef]) -> HashSet<RelationId> {
     let mut out = HashSet::new();
+    out.extend(used_list(row, unique));
+    out
+}
+
+/// [`used`] as a list (no hashing: a single hop checks a handful).
+fn used_list(row: &[Value], unique: &[RelRef]) -> Vec<RelationId> {
+    let mut out = Vec::new();
     for u in unique {
         match row.get(u.slot) {
             Some(Value::Relationship(r)) => {
-                out.insert(*r);
+                out.push(*r);
             }
             Some(Value::List(items)) if u.list => {
                 for i in items {
                     if let Value::Relationship(r) = i {
-                        out.insert(*r);
+                        out.push(*r);
                     }
                 }
             }
@@ -211,10 +218,15 @@ impl<'p> ExpandOp<'p> {
         } else {
             None
         };
-        let used = used(row, &s.unique);
+        let used = used_list(row, &s.unique);
+        // A long variable-length list is checked through a set.
+        let used_set: Option<HashSet<RelationId>> =
+            (used.len() > 16).then(|| used.iter().copied().collect());
         let mut out = edges(ctx.graph(), from, s.dir, &s.types, &props);
         out.retain(|(r, other)| {
-            !used.contains(r)
+            !used_set
+                .as_ref()
+                .map_or_else(|| used.contains(r), |set| set.contains(r))
                 && bound_rel.is_none_or(|b| b == *r)
                 && bound_to.is_none_or(|b| b == *other)
                 && check.as_ref().is_none_or(|c| c.accepts(ctx, *other))

@@ -260,10 +260,17 @@ impl<'g> Ctx<'g> {
 }
 
 /// An expression prepared for the scope it is evaluated in: a plain
-/// variable reads its slot directly, anything else goes to the evaluator.
+/// variable reads its slot directly, a property of a variable reads the
+/// entity's property map directly, a literal is a value; anything else
+/// goes to the evaluator.
 pub enum Prepared<'p> {
     /// A variable in the scope.
     Slot(usize),
+    /// `var.key` for a variable in the scope (the expression is kept for
+    /// values that are not nodes or relationships).
+    Prop(usize, &'p str, &'p Expr),
+    /// A literal scalar.
+    Lit(Value),
     /// Any other expression.
     Expr(&'p Expr),
 }
@@ -271,19 +278,62 @@ pub enum Prepared<'p> {
 impl<'p> Prepared<'p> {
     /// Prepares `e` for rows of `scope`.
     pub fn new(scope: &Scope, e: &'p Expr) -> Prepared<'p> {
-        if let crate::syntax::ast::ExprKind::Variable(name) = &e.kind {
-            if let Some(slot) = scope.slot(name) {
-                return Prepared::Slot(slot);
+        use crate::syntax::ast::{ExprKind, Literal};
+        match &e.kind {
+            ExprKind::Variable(name) => {
+                if let Some(slot) = scope.slot(name) {
+                    return Prepared::Slot(slot);
+                }
             }
+            ExprKind::Property(target, key) => {
+                if let ExprKind::Variable(name) = &target.kind {
+                    if let Some(slot) = scope.slot(name) {
+                        return Prepared::Prop(slot, &key.name, e);
+                    }
+                }
+            }
+            ExprKind::Literal(lit) => {
+                return Prepared::Lit(match lit {
+                    Literal::Null => Value::Null,
+                    Literal::Bool(b) => Value::Bool(*b),
+                    Literal::Int(i) => Value::Int(*i),
+                    Literal::Float(f) => Value::Float(*f),
+                    Literal::String(s) => Value::String(s.clone()),
+                })
+            }
+            _ => {}
         }
         Prepared::Expr(e)
     }
 
     /// The value for `row`.
     pub fn eval(&self, ctx: &Ctx<'_>, scope: &Scope, row: &[Value]) -> Result<Value> {
+        Ok(self.eval_ref(ctx, scope, row)?.into_owned())
+    }
+
+    /// The value for `row`, borrowed from the row or the graph when it can be.
+    pub fn eval_ref<'a>(
+        &'a self,
+        ctx: &'a Ctx<'_>,
+        scope: &Scope,
+        row: &'a [Value],
+    ) -> Result<std::borrow::Cow<'a, Value>> {
+        use std::borrow::Cow;
         match self {
-            Prepared::Slot(s) => Ok(row.get(*s).cloned().unwrap_or(Value::Null)),
-            Prepared::Expr(e) => ctx.eval(scope, row, e),
+            Prepared::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
+            Prepared::Prop(s, key, e) => {
+                let stored = match row.get(*s) {
+                    Some(Value::Node(id)) => ctx.graph().entity(*id).map(|n| &n.props),
+                    Some(Value::Relationship(id)) => ctx.graph().relation(*id).map(|r| &r.props),
+                    _ => None,
+                };
+                match stored.and_then(|props| props.get(*key)) {
+                    Some(v) => Ok(Cow::Borrowed(v)),
+                    None => Ok(Cow::Owned(ctx.eval(scope, row, e)?)),
+                }
+            }
+            Prepared::Lit(v) => Ok(Cow::Borrowed(v)),
+            Prepared::Expr(e) => Ok(Cow::Owned(ctx.eval(scope, row, e)?)),
         }
     }
 }
@@ -511,12 +561,17 @@ pub fn build<'p>(
             true,
         )),
         Op::Select { input, slots } => Box::new(rows::SelectOp::new(child(input), slots)),
-        Op::Aggregate { input, keys, aggs } => Box::new(aggregate::AggregateOp::new(
-            child(input),
-            &input.scope,
-            keys,
-            aggs,
-        )),
+        Op::Aggregate { input, keys, aggs } => {
+            match aggregate::CountLabelOp::matches(input, keys, aggs) {
+                Some(count) if profile.is_none() => Box::new(count),
+                _ => Box::new(aggregate::AggregateOp::new(
+                    child(input),
+                    &input.scope,
+                    keys,
+                    aggs,
+                )),
+            }
+        }
         Op::Distinct { input, slots } => Box::new(rows::DistinctOp::new(child(input), slots)),
         Op::Sort { input, keys } => Box::new(rows::SortOp::new(child(input), &plan.scope, keys)),
         Op::Skip { input, count } => Box::new(rows::SkipOp::new(child(input), &input.scope, count)),

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::plan::explain::OpFigures;
 use crate::plan::{Plan, Scope, Slot};
 use crate::store::EntityId;
-use crate::syntax::ast::Expr;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
 use crate::value::Value;
 
 /// Keeps rows for which a predicate is true.
@@ -19,16 +19,55 @@ pub struct FilterOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
     predicate: &'p Expr,
+    /// A comparison of two simple operands (variables, properties of
+    /// variables, literals), evaluated without the general evaluator.
+    compare: Option<(BinaryOp, Prepared<'p>, Prepared<'p>)>,
 }
 
 impl<'p> FilterOp<'p> {
     /// Filters rows of `scope`.
     pub fn new(input: BoxOp<'p>, scope: &'p Scope, predicate: &'p Expr) -> Self {
+        let compare = match &predicate.kind {
+            ExprKind::Binary(
+                op @ (BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge),
+                lhs,
+                rhs,
+            ) => {
+                let l = Prepared::new(scope, lhs);
+                let r = Prepared::new(scope, rhs);
+                let simple = |p: &Prepared<'_>| !matches!(p, Prepared::Expr(_));
+                (simple(&l) && simple(&r)).then_some((*op, l, r))
+            }
+            _ => None,
+        };
         FilterOp {
             input,
             scope,
             predicate,
+            compare,
         }
+    }
+
+    fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
+        let Some((op, l, r)) = &self.compare else {
+            return ctx.test(self.scope, row, self.predicate);
+        };
+        let a = l.eval_ref(ctx, self.scope, row)?;
+        let b = r.eval_ref(ctx, self.scope, row)?;
+        Ok(match op {
+            BinaryOp::Eq => crate::eval::compare::equals(&a, &b) == Some(true),
+            BinaryOp::Ne => crate::eval::compare::equals(&a, &b) == Some(false),
+            _ => {
+                let v = crate::eval::compare::compare_op(*op, &a, &b)
+                    .map_err(|e| e.or_at(self.predicate.span))?;
+                matches!(v, Value::Bool(true))
+            }
+        })
     }
 }
 
@@ -36,7 +75,7 @@ impl Operator for FilterOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            if ctx.test(self.scope, &row, self.predicate)? {
+            if self.accepts(ctx, &row)? {
                 return Ok(Some(row));
             }
         }

@@ -35,12 +35,22 @@ pub struct Resolved {
     labels: Vec<String>,
     props: Vec<(String, Value, Option<HashSet<EntityId>>)>,
     impossible: bool,
+    /// The labels as bits of the graph's label bitmap, on large read-only
+    /// graphs (see [`crate::store::Graph::label_mask`]).
+    mask: Option<u64>,
 }
 
 /// Evaluates the property expressions of `check` against `row`.
 pub fn resolve(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], check: &NodeCheck) -> Result<Resolved> {
+    let graph = ctx.graph();
+    let mask = if check.labels.is_empty() || graph.adjacency().is_none() {
+        None
+    } else {
+        graph.label_mask().mask(&check.labels)
+    };
     let mut r = Resolved {
         labels: check.labels.clone(),
+        mask,
         ..Resolved::default()
     };
     let add = |k: &str, v: Value, r: &mut Resolved| {
@@ -89,6 +99,14 @@ impl Resolved {
     pub fn accepts(&self, ctx: &Ctx<'_>, id: EntityId) -> bool {
         if self.impossible {
             return false;
+        }
+        if let Some(mask) = self.mask {
+            if !ctx.graph().label_mask().has(id, mask) {
+                return false;
+            }
+            if self.props.is_empty() {
+                return true;
+            }
         }
         let Some(e) = ctx.graph().entity(id) else {
             return false;

@@ -32,11 +32,11 @@ fn put(row: &mut Row, slot: usize, v: Value) {
 /// Evaluates a property map for CREATE (nulls dropped).
 fn props_of(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], e: &Option<Expr>) -> Result<ValueMap> {
     let Some(e) = e else {
-        return Ok(ValueMap::new());
+        return Ok(ValueMap::default());
     };
     match ctx.eval(scope, row, e)? {
         Value::Map(m) => Ok(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
-        Value::Null => Ok(ValueMap::new()),
+        Value::Null => Ok(ValueMap::default()),
         other => Err(Error::runtime(
             ErrorKind::Type,
             "InvalidArgumentType",
@@ -239,7 +239,7 @@ pub fn apply_set(ctx: &mut Ctx<'_>, scope: &Scope, row: &[Value], op: &SetOp) ->
                     .relation(id)
                     .map(|r| r.props.clone())
                     .unwrap_or_default(),
-                Value::Null => ValueMap::new(),
+                Value::Null => ValueMap::default(),
                 other => {
                     return Err(Error::runtime(
                         ErrorKind::Type,

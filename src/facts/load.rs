@@ -99,7 +99,7 @@ pub fn build(file: &FactFile, text: &str) -> (Graph, Vec<Error>) {
             );
             continue;
         }
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::String(e.name.value.clone()));
         properties(&e.props, &mut props, &mut errors);
         let mut aliases: Vec<Alias> = Vec::new();
@@ -133,7 +133,7 @@ pub fn build(file: &FactFile, text: &str) -> (Graph, Vec<Error>) {
         let Item::Relation(r) = item else { continue };
         let from = endpoint(&graph, &keys, file, &r.from, &mut errors);
         let to = endpoint(&graph, &keys, file, &r.to, &mut errors);
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         properties(&r.props, &mut props, &mut errors);
         let sources = citations(
             &articles,

@@ -1132,7 +1132,7 @@ fn edge_row(
     let mut from = None;
     let mut to = None;
     let mut ty = None;
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     let mut sources = Vec::new();
     for (i, col) in cols.iter().enumerate() {
         let raw = rec.get(i).unwrap_or(b"");
@@ -1225,7 +1225,7 @@ fn json_props(obj: &serde_json::Map<String, serde_json::Value>) -> Result<ValueM
         Some(serde_json::Value::Array(a)) => a.iter().filter_map(|d| d.as_str()).collect(),
         _ => Vec::new(),
     };
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     let Some(p) = obj.get("properties") else {
         return Ok(props);
     };

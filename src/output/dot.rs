@@ -830,7 +830,7 @@ mod tests {
     use crate::value::{Path, ValueMap};
 
     fn entity(g: &mut Graph, key: Option<&str>, label: &str, name: &str) -> EntityId {
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         if !name.is_empty() {
             props.insert("name".into(), Value::from(name));
         }
@@ -880,9 +880,13 @@ mod tests {
         let a = entity(&mut g, Some("a"), "X", "A");
         let b = entity(&mut g, Some("b"), "X", "B");
         let c = entity(&mut g, Some("c"), "Y", "C");
-        let r1 = g.add_relation(a, b, "T", ValueMap::new(), vec![]).unwrap();
-        let r2 = g.add_relation(b, c, "U", ValueMap::new(), vec![]).unwrap();
-        let mut m = ValueMap::new();
+        let r1 = g
+            .add_relation(a, b, "T", ValueMap::default(), vec![])
+            .unwrap();
+        let r2 = g
+            .add_relation(b, c, "U", ValueMap::default(), vec![])
+            .unwrap();
+        let mut m = ValueMap::default();
         m.insert(
             "deep".into(),
             Value::List(vec![Value::Relationship(r2), Value::Node(c)]),
@@ -908,9 +912,11 @@ mod tests {
         let z = entity(&mut g, Some("zeta"), "Country", "Zeta");
         let a = entity(&mut g, Some("alpha"), "Country", "node");
         let anon = entity(&mut g, None, "", "");
-        g.add_relation(z, a, "T", ValueMap::new(), vec![]).unwrap();
-        g.add_relation(a, z, "T", ValueMap::new(), vec![]).unwrap();
-        g.add_relation(anon, a, "S", ValueMap::new(), vec![])
+        g.add_relation(z, a, "T", ValueMap::default(), vec![])
+            .unwrap();
+        g.add_relation(a, z, "T", ValueMap::default(), vec![])
+            .unwrap();
+        g.add_relation(anon, a, "S", ValueMap::default(), vec![])
             .unwrap();
         let dot = graph_to_dot(&g, &DotOptions::default()).unwrap();
         let pos = |s: &str| {
@@ -937,7 +943,9 @@ mod tests {
         let a = entity(&mut g, Some("a"), "X", "A");
         let b = entity(&mut g, Some("b"), "X", "B");
         let _c = entity(&mut g, Some("c"), "X", "C");
-        let r = g.add_relation(a, b, "T", ValueMap::new(), vec![]).unwrap();
+        let r = g
+            .add_relation(a, b, "T", ValueMap::default(), vec![])
+            .unwrap();
         let dot = subgraph_to_dot(
             &g,
             &[EntityId(77)],
@@ -992,7 +1000,7 @@ mod tests {
         let mut g = Graph::new();
         let a = entity(&mut g, Some("a"), "X", "A");
         let b = entity(&mut g, Some("b"), "X", "B");
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("role".into(), Value::from("co-chair"));
         props.insert("since".into(), Value::Int(2016));
         props.insert("other".into(), Value::Int(1));

@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn graph_elements() {
         let mut g = Graph::new();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), "Morocco".into());
         let a = g
             .add_entity(NewEntity {
@@ -249,7 +249,9 @@ mod tests {
             })
             .unwrap();
         let b = g.add_entity(NewEntity::default()).unwrap();
-        let r = g.add_relation(a, b, "T", ValueMap::new(), vec![]).unwrap();
+        let r = g
+            .add_relation(a, b, "T", ValueMap::default(), vec![])
+            .unwrap();
         assert_eq!(
             to_json(&g, &Value::Node(a)),
             r#"{"id":0,"key":"morocco","labels":["Country"],"properties":{"name":"Morocco"},"sources":[{"article":"x.txt","sentence":2}]}"#

@@ -395,7 +395,7 @@ mod tests {
             )
             .unwrap();
         let r2 = g
-            .add_relation(anon, eu, "MEMBER_OF", ValueMap::new(), vec![])
+            .add_relation(anon, eu, "MEMBER_OF", ValueMap::default(), vec![])
             .unwrap();
         (g, ma, eu, anon, r1, r2)
     }
@@ -459,7 +459,7 @@ mod tests {
         assert_eq!(render(&g, &v), "['a', 1, null, {k: 'v', `two words`: 2.0}]");
         assert_eq!(render_top(&g, &v), render(&g, &v));
         assert_eq!(render(&g, &Value::List(vec![])), "[]");
-        assert_eq!(render(&g, &Value::Map(ValueMap::new())), "{}");
+        assert_eq!(render(&g, &Value::Map(ValueMap::default())), "{}");
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn is_hidden(name: &str) -> bool {
 /// The variables visible in the rows an operator produces, and the row width.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scope {
-    vars: IndexMap<String, Slot>,
+    vars: IndexMap<String, Slot, crate::eval::compare::FxBuild>,
     width: usize,
 }
 

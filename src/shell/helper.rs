@@ -633,7 +633,7 @@ mod tests {
 
     fn schema() -> Schema {
         let mut g = Graph::new();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Morocco"));
         props.insert("capital".into(), Value::from("Rabat"));
         let ma = g
@@ -654,7 +654,7 @@ mod tests {
                 sources: vec![],
             })
             .unwrap();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("GCTF"));
         props.insert("founded".into(), Value::Int(2011));
         let gctf = g
@@ -665,7 +665,7 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        g.add_relation(ma, gctf, "CO_CHAIRS", ValueMap::new(), vec![])
+        g.add_relation(ma, gctf, "CO_CHAIRS", ValueMap::default(), vec![])
             .unwrap();
         Schema::of(&g)
     }
@@ -713,7 +713,7 @@ mod tests {
     #[test]
     fn names_with_the_quote_character_are_escaped() {
         let mut g = Graph::new();
-        let mut props = ValueMap::new();
+        let mut props = ValueMap::default();
         props.insert("name".into(), Value::from("Centre d'Excellence"));
         g.add_entity(NewEntity {
             key: Some("hedayah".into()),

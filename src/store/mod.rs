@@ -10,6 +10,7 @@
 
 pub mod adjacency;
 pub mod alias;
+pub mod labels;
 mod model;
 mod replay;
 mod serde_doc;
@@ -112,10 +113,12 @@ type PropIndex = std::collections::HashMap<String, Vec<EntityId>>;
 /// Which property index: (label or none, property).
 type PropIndexKey = (Option<String>, String);
 
-/// The cache of property indexes, keyed by (label or none, property).
+/// The cache of property indexes, keyed by (label or none, property), and
+/// of the label bitmap: everything derived from the entities.
 #[derive(Debug, Default)]
 struct PropIndexes(
     std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
+    std::sync::OnceLock<labels::LabelMask>,
 );
 
 impl Clone for PropIndexes {
@@ -127,6 +130,7 @@ impl Clone for PropIndexes {
 
 impl PropIndexes {
     fn clear(&mut self) {
+        self.1.take();
         if let Ok(m) = self.0.get_mut() {
             if !m.is_empty() {
                 m.clear();
@@ -328,6 +332,14 @@ impl Graph {
         }
         let built = adjacency::Adjacency::build(self)?;
         Some(self.adjacency.get_or_init(|| built))
+    }
+
+    /// The label bitmap, built on first use (O(entities)) and kept until
+    /// the entities change.
+    pub fn label_mask(&self) -> &labels::LabelMask {
+        self.prop_indexes
+            .1
+            .get_or_init(|| labels::LabelMask::build(self))
     }
 
     /// The underlying petgraph graph, for algorithms that want it directly.

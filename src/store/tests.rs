@@ -9,7 +9,7 @@ fn cite(n: u32) -> Vec<Citation> {
 }
 
 fn country(g: &mut Graph, key: &str, name: &str, aliases: &[(&str, &str)]) -> EntityId {
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     props.insert("name".into(), Value::from(name));
     g.add_entity(NewEntity {
         key: Some(key.into()),
@@ -45,7 +45,7 @@ fn sample() -> (Graph, EntityId, EntityId, RelationId) {
         "Netherlands",
         &[("Pays-Bas", "fr"), ("هولندا", "ar")],
     );
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     props.insert("since".into(), Value::Date(Date::parse("2016").unwrap()));
     let r = g
         .add_relation(ma, nl, "COOPERATES_WITH", props, cite(2))
@@ -99,7 +99,7 @@ fn ids_are_never_reused_after_delete() {
     assert_eq!(g.entity(ma).unwrap().key.as_deref(), Some("morocco"));
     assert!(g.resolve("Pays-Bas").is_empty());
     let r2 = g
-        .add_relation(ma, fr, "X", ValueMap::new(), vec![])
+        .add_relation(ma, fr, "X", ValueMap::default(), vec![])
         .unwrap();
     assert_ne!(r2, r);
     g.check_indexes().unwrap();
@@ -122,11 +122,11 @@ fn duplicate_key_is_refused() {
 fn relation_to_missing_entity_is_refused() {
     let (mut g, ma, nl, _) = sample();
     let r = g
-        .add_relation(ma, nl, "Y", ValueMap::new(), vec![])
+        .add_relation(ma, nl, "Y", ValueMap::default(), vec![])
         .unwrap();
     g.remove_relation(r).unwrap();
     assert!(g
-        .add_relation(ma, EntityId(99), "Y", ValueMap::new(), vec![])
+        .add_relation(ma, EntityId(99), "Y", ValueMap::default(), vec![])
         .is_err());
     g.check_indexes().unwrap();
     assert_eq!(g.relation_count(), 1);
@@ -155,7 +155,8 @@ fn rollback_undoes_everything() {
     g.remove_relation(r).unwrap();
     g.remove_entity(nl).unwrap();
     let x = country(&mut g, "x", "X", &[]);
-    g.add_relation(ma, x, "Z", ValueMap::new(), vec![]).unwrap();
+    g.add_relation(ma, x, "Z", ValueMap::default(), vec![])
+        .unwrap();
     assert!(g.resolve("Kingdom of Morocco") == vec![ma]);
     g.check_indexes().unwrap();
     g.rollback();
@@ -184,7 +185,7 @@ fn commit_returns_the_journal() {
 fn maps_are_not_storable() {
     let (mut g, ma, ..) = sample();
     let err = g
-        .set_entity_prop(ma, "m", Some(Value::Map(ValueMap::new())))
+        .set_entity_prop(ma, "m", Some(Value::Map(ValueMap::default())))
         .unwrap_err();
     assert!(matches!(err, StoreError::NotStorable(..)));
 }
@@ -267,7 +268,7 @@ mod props {
                     Op::RemoveEntity(n) => if let Some(id) = ent(&g, n) { let _ = g.remove_entity(id); },
                     Op::AddRelation(a, b, t) => {
                         if let (Some(x), Some(y)) = (ent(&g, a), ent(&g, b)) {
-                            let _ = g.add_relation(x, y, LABELS[t as usize % 3], ValueMap::new(), vec![]);
+                            let _ = g.add_relation(x, y, LABELS[t as usize % 3], ValueMap::default(), vec![]);
                         }
                     }
                     Op::RemoveRelation(n) => {

@@ -443,7 +443,7 @@ fn side_effects() {
     assert_eq!((d["+properties"], d["-properties"]), (1, 1));
     // A relationship, then deleting a node with a property.
     let before = run::snapshot(&g);
-    if let Err(e) = g.add_relation(a, b, "T", ValueMap::new(), vec![]) {
+    if let Err(e) = g.add_relation(a, b, "T", ValueMap::default(), vec![]) {
         panic!("{e}");
     }
     let d = run::diff(&before, &run::snapshot(&g));
@@ -471,7 +471,7 @@ fn kg_values_convert() {
     let mut g = Graph::new();
     let a = ent(&mut g, &["B", "A"], &[("name", Value::from("a"))]);
     let b = ent(&mut g, &[], &[]);
-    let mut props = ValueMap::new();
+    let mut props = ValueMap::default();
     props.insert("k".into(), Value::Int(1));
     let r = match g.add_relation(b, a, "R", props, vec![]) {
         Ok(r) => r,
@@ -510,7 +510,7 @@ fn kg_values_convert() {
         Err(e) => panic!("{e}"),
     };
     assert!(conv(&Value::Date(date)) == p("'1984-10-11'"));
-    let mut m = ValueMap::new();
+    let mut m = ValueMap::default();
     m.insert(
         "l".into(),
         Value::List(vec![Value::Null, Value::Float(f64::NAN)]),
@@ -524,7 +524,7 @@ fn parameters_convert() {
         Ok(v) => v,
         Err(e) => panic!("{e}"),
     };
-    let mut m = ValueMap::new();
+    let mut m = ValueMap::default();
     m.insert(
         "a".into(),
         Value::List(vec![
