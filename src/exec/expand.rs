@@ -176,6 +176,66 @@ pub struct ExpandOp<'p> {
     cur: Option<Row>,
     out: Vec<(RelationId, EntityId)>,
     pos: usize,
+    ends: Option<SeenEnds>,
+}
+
+/// The far nodes an expansion with [`Expand::dedupe`] already produced in
+/// the current run of input rows (rows agreeing on the group slots): a
+/// stamp per entity slot, so starting a new run is O(1).
+#[derive(Debug, Default)]
+struct SeenEnds {
+    group: Vec<Value>,
+    stamps: Vec<u32>,
+    stamp: u32,
+}
+
+impl SeenEnds {
+    /// Starts a new run unless `row` agrees with the current one on `slots`.
+    fn enter(&mut self, row: &[Value], slots: &[Slot]) {
+        let same = self.stamp > 0
+            && slots.len() == self.group.len()
+            && slots
+                .iter()
+                .zip(&self.group)
+                .all(|(s, v)| row.get(*s).is_some_and(|x| same_value(x, v)));
+        if same {
+            return;
+        }
+        self.group.clear();
+        self.group.extend(
+            slots
+                .iter()
+                .map(|s| row.get(*s).cloned().unwrap_or(Value::Null)),
+        );
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+    }
+
+    /// True the first time `id` is seen in the current run.
+    fn first(&mut self, id: EntityId) -> bool {
+        let i = id.0 as usize;
+        if i >= self.stamps.len() {
+            self.stamps.resize(i + 1 + i / 2, 0);
+        }
+        if self.stamps[i] == self.stamp {
+            return false;
+        }
+        self.stamps[i] = self.stamp;
+        true
+    }
+}
+
+/// Identity of two row values for grouping runs: the same node or
+/// relationship, or structurally equal other values.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Node(x), Value::Node(y)) => x == y,
+        (Value::Relationship(x), Value::Relationship(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 impl<'p> ExpandOp<'p> {
@@ -188,6 +248,7 @@ impl<'p> ExpandOp<'p> {
             cur: None,
             out: Vec::new(),
             pos: 0,
+            ends: spec.dedupe.as_ref().map(|_| SeenEnds::default()),
         }
     }
 
@@ -255,6 +316,10 @@ impl Operator for ExpandOp<'_> {
                 return Ok(None);
             };
             self.out = self.candidates(ctx, &row)?;
+            if let (Some(ends), Some(group)) = (self.ends.as_mut(), self.spec.dedupe.as_ref()) {
+                ends.enter(&row, group);
+                self.out.retain(|(_, n)| ends.first(*n));
+            }
             self.pos = 0;
             self.cur = Some(row);
         }

@@ -268,7 +268,12 @@ pub enum Prepared<'p> {
     Slot(usize),
     /// `var.key` for a variable in the scope (the expression is kept for
     /// values that are not nodes or relationships).
-    Prop(usize, &'p str, &'p Expr),
+    Prop(
+        usize,
+        &'p str,
+        &'p Expr,
+        std::cell::OnceCell<Option<Arc<crate::store::labels::PropColumn>>>,
+    ),
     /// A literal scalar.
     Lit(Value),
     /// Any other expression.
@@ -288,7 +293,7 @@ impl<'p> Prepared<'p> {
             ExprKind::Property(target, key) => {
                 if let ExprKind::Variable(name) = &target.kind {
                     if let Some(slot) = scope.slot(name) {
-                        return Prepared::Prop(slot, &key.name, e);
+                        return Prepared::Prop(slot, &key.name, e, std::cell::OnceCell::new());
                     }
                 }
             }
@@ -321,7 +326,18 @@ impl<'p> Prepared<'p> {
         use std::borrow::Cow;
         match self {
             Prepared::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
-            Prepared::Prop(s, key, e) => {
+            Prepared::Prop(s, key, e, column) => {
+                // On large read-only graphs, a dense column of the property.
+                let column = column.get_or_init(|| {
+                    let g = ctx.graph();
+                    g.adjacency().and_then(|_| g.prop_column(key))
+                });
+                if let (Some(column), Some(Value::Node(id))) = (column, row.get(*s)) {
+                    let v = column.get(*id);
+                    if !v.is_null() {
+                        return Ok(Cow::Borrowed(v));
+                    }
+                }
                 let stored = match row.get(*s) {
                     Some(Value::Node(id)) => ctx.graph().entity(*id).map(|n| &n.props),
                     Some(Value::Relationship(id)) => ctx.graph().relation(*id).map(|r| &r.props),

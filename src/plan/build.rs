@@ -31,6 +31,9 @@ use crate::syntax::ast::{
 pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
     let mut b = Builder::new(graph);
     let (mut root, columns, returns) = b.query(&statement.query, None)?;
+    if !root.writes() {
+        super::optimize::mark_distinct_ends(&mut root, None);
+    }
     number(&mut root, &mut 0);
     Ok(QueryPlan {
         root,
@@ -816,6 +819,7 @@ impl<'g> Builder<'g> {
             unique: m.unique.clone(),
             var,
             reverse,
+            dedupe: None,
             text: format!(
                 "({}){}({})",
                 shown(&from.name),

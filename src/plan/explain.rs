@@ -85,7 +85,12 @@ pub fn describe(op: &Op) -> String {
                 Some(_) => "Var-length expand",
             };
             let into = if spec.to_bound { " (into)" } else { "" };
-            format!("{kind}{into}: {}", spec.text)
+            let ends = if spec.dedupe.is_some() {
+                " (distinct ends)"
+            } else {
+                ""
+            };
+            format!("{kind}{into}{ends}: {}", spec.text)
         }
         Op::ShortestPath { spec, .. } => {
             let kind = if spec.all {

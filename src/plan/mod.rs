@@ -196,6 +196,11 @@ pub struct Expand {
     /// The relationship list is stored in pattern order, which is the
     /// reverse of expansion order.
     pub reverse: bool,
+    /// Set by [`optimize::mark_distinct_ends`] when rows matter downstream
+    /// only up to duplicates of these input slots and the far node: the
+    /// expansion may then drop a row that repeats, within a run of input
+    /// rows agreeing on these slots, a far node it already produced.
+    pub dedupe: Option<Vec<Slot>>,
     /// The pattern text, for EXPLAIN.
     pub text: String,
 }

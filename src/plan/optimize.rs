@@ -7,6 +7,9 @@
 //! visited set finds each far node once instead.
 
 use super::expr::{children, is_aggregate_call};
+use std::collections::BTreeSet;
+
+use super::Slot;
 use crate::syntax::ast::{Clause, ClauseKind, Expr, ExprKind, Projection};
 
 /// True when the rows produced before `rest` only matter up to duplicates:
@@ -65,4 +68,163 @@ fn duplicate_insensitive(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// Marks single-hop expansions whose rows matter only up to duplicates.
+///
+/// Walks the plan from the root, carrying `needed`: `Some(slots)` when the
+/// operators above only ever look at these slots of a row and would drop a
+/// row equal on them to an earlier one (a `DISTINCT`, or aggregates that
+/// ignore duplicates), `None` otherwise. An `Expand` reached with `needed`
+/// that leaves out its relationship gets [`super::Expand::dedupe`]: rows
+/// agreeing on the needed input slots and on the far node are then
+/// interchangeable, so the expansion may skip repeats (the `DISTINCT` above
+/// still runs; this only saves building rows it would drop).
+pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>) {
+    use super::Op;
+    let width = plan.scope.width();
+    match &mut plan.op {
+        Op::Distinct { input, slots } => {
+            // Only when the distinct rows are all there is (nothing else of
+            // the row is read above).
+            let all = slots.len() == width;
+            let next = all.then(|| slots.iter().copied().collect());
+            mark_distinct_ends(input, next);
+        }
+        Op::Aggregate { input, keys, aggs } => {
+            let insensitive = aggs
+                .iter()
+                .all(|a| a.distinct || matches!(a.name.as_str(), "min" | "max"));
+            let next = if insensitive {
+                let mut exprs: Vec<&Expr> = keys.iter().collect();
+                exprs.extend(aggs.iter().flat_map(|a| a.args.iter()));
+                slots_of(&input.scope, exprs)
+            } else {
+                None
+            };
+            mark_distinct_ends(input, next);
+        }
+        Op::Project { input, items } => {
+            let next = needed.and_then(|n| {
+                slots_of(
+                    &input.scope,
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| n.contains(i))
+                        .map(|(_, (_, e))| e),
+                )
+            });
+            mark_distinct_ends(input, next);
+        }
+        Op::Select { input, slots } => {
+            let next = needed.map(|n| {
+                slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| n.contains(i))
+                    .map(|(_, s)| *s)
+                    .collect()
+            });
+            mark_distinct_ends(input, next);
+        }
+        Op::Filter { input, predicate } => {
+            let next = needed.and_then(|mut n| {
+                let more = slots_of(&input.scope, [&*predicate])?;
+                n.extend(more);
+                Some(n)
+            });
+            mark_distinct_ends(input, next);
+        }
+        Op::Expand { input, spec } => {
+            let in_width = input.scope.width();
+            let next = match needed {
+                Some(n) if spec.var.is_none() && !spec.to_bound && !spec.rel_bound => {
+                    let drops_rel = !n.contains(&spec.rel);
+                    // Every needed slot other than the new ones comes from the input.
+                    let group: Vec<Slot> = n
+                        .iter()
+                        .copied()
+                        .filter(|s| *s != spec.to && *s != spec.rel)
+                        .collect();
+                    let from_input = group.iter().all(|s| *s < in_width);
+                    if drops_rel && from_input {
+                        spec.dedupe = Some(group.clone());
+                    }
+                    // What the expansion itself reads from its input row.
+                    let mut reads: BTreeSet<Slot> = group.into_iter().collect();
+                    reads.insert(spec.from);
+                    reads.extend(spec.unique.iter().map(|u| u.slot));
+                    let props = spec.rel_props.iter().chain(&spec.check.props);
+                    let exprs = props.map(|p| match p {
+                        super::PropSpec::Key(_, e) | super::PropSpec::Map(e) => e,
+                    });
+                    slots_of(&input.scope, exprs).map(|more| {
+                        reads.extend(more);
+                        reads
+                    })
+                }
+                _ => None,
+            };
+            mark_distinct_ends(input, next);
+        }
+        other => {
+            // Anything else: no assumption about what above reads.
+            let children: Vec<&mut super::Plan> = match other {
+                Op::Optional { input, inner } => vec![input, inner],
+                Op::Merge { input, matcher, .. } => vec![input, matcher],
+                Op::Union { parts, .. } => parts.iter_mut().collect(),
+                Op::Unit | Op::Argument => vec![],
+                Op::AllNodes { input, .. }
+                | Op::LabelScan { input, .. }
+                | Op::NodeSeek { input, .. }
+                | Op::CheckNode { input, .. }
+                | Op::ShortestPath { input, .. }
+                | Op::BuildPath { input, .. }
+                | Op::Extend { input, .. }
+                | Op::Sort { input, .. }
+                | Op::Skip { input, .. }
+                | Op::Limit { input, .. }
+                | Op::Unwind { input, .. }
+                | Op::Eager { input }
+                | Op::Create { input, .. }
+                | Op::Set { input, .. }
+                | Op::Delete { input, .. }
+                | Op::Call { input, .. }
+                | Op::Distinct { input, .. }
+                | Op::Aggregate { input, .. }
+                | Op::Project { input, .. }
+                | Op::Select { input, .. }
+                | Op::Filter { input, .. }
+                | Op::Expand { input, .. } => vec![input],
+            };
+            for c in children {
+                mark_distinct_ends(c, None);
+            }
+        }
+    }
+}
+
+/// The slots of every variable the expressions read, or `None` when one
+/// of them is not a slot of `scope` (or reads something else, such as a
+/// pattern or a sub-query, whose inputs are not tracked here).
+fn slots_of<'a>(
+    scope: &super::Scope,
+    exprs: impl IntoIterator<Item = &'a Expr>,
+) -> Option<BTreeSet<Slot>> {
+    let mut names = BTreeSet::new();
+    for e in exprs {
+        if reads_subquery(e) {
+            return None;
+        }
+        super::expr::free_vars(e, &mut names);
+    }
+    names.iter().map(|n| scope.slot(n)).collect()
+}
+
+fn reads_subquery(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Pattern(_) | ExprKind::Exists(_) | ExprKind::PatternComprehension { .. }
+    ) || children(e).into_iter().any(reads_subquery)
 }

@@ -1,12 +1,14 @@
 //! A label bitmap for fast label checks during traversals: one `u64` per
 //! entity slot, one bit per label (the first 64 labels of the graph).
 //!
-//! Built on demand from the label index in O(entities) and dropped by any
-//! change to entities (see [`super::Graph::label_mask`]).
+//! Also entity properties as dense columns ([`PropColumn`]). Both are built
+//! on demand in O(entities) and dropped by any change to entities (see
+//! [`super::Graph::label_mask`], [`super::Graph::prop_column`]).
 
 use std::collections::HashMap;
 
 use super::{EntityId, Graph};
+use crate::value::Value;
 
 /// The labels of every entity as bits.
 #[derive(Debug, Clone, Default)]
@@ -55,5 +57,30 @@ impl LabelMask {
                 .bits
                 .get(id.0 as usize)
                 .is_some_and(|b| b & mask == mask)
+    }
+}
+
+/// One entity property as a dense column: the stored value of every entity
+/// slot (`Null` where absent), for fast reads during large scans.
+#[derive(Debug, Clone, Default)]
+pub struct PropColumn {
+    values: Vec<Value>,
+}
+
+impl PropColumn {
+    /// Builds the column of property `key` for `graph`.
+    pub fn build(graph: &Graph, key: &str) -> PropColumn {
+        let mut values = vec![Value::Null; graph.entities.len()];
+        for e in graph.entities() {
+            if let (Some(v), Some(slot)) = (e.props.get(key), values.get_mut(e.id.0 as usize)) {
+                *slot = v.clone();
+            }
+        }
+        PropColumn { values }
+    }
+
+    /// The stored value for entity `id` (`Null` when absent or deleted).
+    pub fn get(&self, id: EntityId) -> &Value {
+        self.values.get(id.0 as usize).unwrap_or(&Value::Null)
     }
 }

@@ -119,6 +119,7 @@ type PropIndexKey = (Option<String>, String);
 struct PropIndexes(
     std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
     std::sync::OnceLock<labels::LabelMask>,
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<labels::PropColumn>>>,
 );
 
 impl Clone for PropIndexes {
@@ -131,6 +132,9 @@ impl Clone for PropIndexes {
 impl PropIndexes {
     fn clear(&mut self) {
         self.1.take();
+        if let Ok(m) = self.2.get_mut() {
+            m.clear();
+        }
         if let Ok(m) = self.0.get_mut() {
             if !m.is_empty() {
                 m.clear();
@@ -340,6 +344,20 @@ impl Graph {
         self.prop_indexes
             .1
             .get_or_init(|| labels::LabelMask::build(self))
+    }
+
+    /// Property `key` of every entity as a dense column, built on first use
+    /// (O(entities)) and kept until the entities change. Keys that are not
+    /// stored properties (`key`, `aliases`, `sources`) are not columns.
+    pub fn prop_column(&self, key: &str) -> Option<std::sync::Arc<labels::PropColumn>> {
+        if matches!(key, "key" | "aliases" | "sources") {
+            return None;
+        }
+        let mut m = self.prop_indexes.2.lock().ok()?;
+        Some(std::sync::Arc::clone(
+            m.entry(key.to_string())
+                .or_insert_with(|| std::sync::Arc::new(labels::PropColumn::build(self, key))),
+        ))
     }
 
     /// The underlying petgraph graph, for algorithms that want it directly.
