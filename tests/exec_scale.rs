@@ -179,3 +179,167 @@ fn writes_refresh_the_fast_paths() {
         Value::Int(1)
     );
 }
+
+/// Both sizes: above the fast-path threshold, and below it (plain paths).
+fn engines() -> Vec<Engine> {
+    let small = kg::generate::to_graph(&kg::generate::generate(300, 1_500, 5)).expect("valid");
+    assert!(small.relation_count() < kg::engine::ADJACENCY_MIN_RELATIONS);
+    vec![engine(), Engine::with_graph(small)]
+}
+
+#[test]
+fn label_counts_match_the_store() {
+    for mut e in engines() {
+        let g = e.graph().clone();
+        for label in ["Person", "Country", "Nothing"] {
+            let n = g.entities().filter(|x| x.has_label(label)).count() as i64;
+            for q in [
+                format!("MATCH (p:{label}) RETURN count(p) AS n"),
+                format!("MATCH (p:{label}) RETURN count(*) AS n"),
+                format!("MATCH (p:{label}) RETURN count(DISTINCT p) AS n"),
+                format!("MATCH (p:{label}) WHERE p.name IS NOT NULL RETURN count(p) AS n"),
+            ] {
+                assert_eq!(one(&mut e, &q), Value::Int(n), "{q}");
+            }
+        }
+        // PROFILE takes the general path: same answer.
+        let r = e
+            .run(
+                "PROFILE MATCH (p:Person) RETURN count(p) AS n",
+                &Params::new(),
+            )
+            .expect("runs");
+        assert_eq!(
+            r.rows,
+            vec![vec![Value::Int(g.label_count("Person") as i64)]]
+        );
+    }
+}
+
+#[test]
+fn pairs_sharing_a_neighbour_match_the_store() {
+    for mut e in engines() {
+        let g = e.graph().clone();
+        let mut pairs = HashSet::new();
+        let mut triples = 0i64;
+        for a in g.entities_with_label("Country") {
+            for r in g.outgoing(a).filter(|r| r.rel_type == "member_of") {
+                let o = r.to;
+                if !g.entity(o).is_some_and(|x| x.has_label("Organization")) {
+                    continue;
+                }
+                for r2 in g.incoming(o).filter(|r2| r2.rel_type == "member_of") {
+                    let b = r2.from;
+                    if r2.id != r.id
+                        && b != a
+                        && g.entity(b).is_some_and(|x| x.has_label("Country"))
+                    {
+                        pairs.insert((a, b));
+                        triples += 1;
+                    }
+                }
+            }
+        }
+        assert!(triples > pairs.len() as i64, "the data must have repeats");
+        let q = "MATCH (a:Country)-[:member_of]->(o:Organization)<-[:member_of]-(b:Country) \
+                 WHERE a <> b WITH DISTINCT a, b RETURN count(*) AS pairs";
+        assert_eq!(one(&mut e, q), Value::Int(pairs.len() as i64), "{q}");
+        // Without DISTINCT every match counts.
+        let q = "MATCH (a:Country)-[:member_of]->(o:Organization)<-[:member_of]-(b:Country) \
+                 WHERE a <> b RETURN count(*) AS n";
+        assert_eq!(one(&mut e, q), Value::Int(triples), "{q}");
+        // The middle node is read above: no rows may be dropped.
+        let q = "MATCH (a:Country)-[:member_of]->(o:Organization)<-[:member_of]-(b:Country) \
+                 WHERE a <> b WITH DISTINCT a, b, o RETURN count(*) AS n";
+        let with_o: HashSet<_> = g
+            .entities_with_label("Country")
+            .flat_map(|a| {
+                let g = &g;
+                g.outgoing(a)
+                    .filter(|r| r.rel_type == "member_of")
+                    .flat_map(move |r| {
+                        g.incoming(r.to)
+                            .filter(move |r2| r2.rel_type == "member_of" && r2.id != r.id)
+                            .map(move |r2| (a, r.to, r2.from))
+                    })
+            })
+            .filter(|(a, o, b)| {
+                a != b
+                    && g.entity(*o).is_some_and(|x| x.has_label("Organization"))
+                    && g.entity(*b).is_some_and(|x| x.has_label("Country"))
+            })
+            .collect();
+        assert_eq!(one(&mut e, q), Value::Int(with_o.len() as i64), "{q}");
+    }
+}
+
+#[test]
+fn grouped_distinct_counts_with_a_property_filter_match_the_store() {
+    for mut e in engines() {
+        let g = e.graph().clone();
+        let mut expected: Vec<(String, i64)> = g
+            .entities_with_label("Country")
+            .map(|c| {
+                let events: HashSet<EntityId> = g
+                    .outgoing(c)
+                    .filter(|r| r.rel_type == "participates_in")
+                    .map(|r| r.to)
+                    .filter(|t| {
+                        g.entity(*t).is_some_and(|x| {
+                            x.has_label("Event")
+                                && matches!(x.props.get("year"), Some(Value::Int(y)) if *y >= 2015)
+                        })
+                    })
+                    .collect();
+                let name = match g.entity(c).and_then(|x| x.props.get("name")) {
+                    Some(Value::String(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                (name, events.len() as i64)
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        expected.truncate(10);
+        let q = "MATCH (c:Country)-[:participates_in]->(e:Event) WHERE e.year >= 2015 \
+                 RETURN c.name AS name, count(DISTINCT e) AS n ORDER BY n DESC, name ASC LIMIT 10";
+        let r = e.run(q, &Params::new()).expect("runs");
+        let got: Vec<(String, i64)> = r
+            .rows
+            .iter()
+            .map(|row| match (&row[0], &row[1]) {
+                (Value::String(s), Value::Int(n)) => (s.clone(), *n),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, expected, "{q}");
+        // A property no entity has compares as null: no rows.
+        let q = "MATCH (c:Country)-->(e:Event) WHERE e.nothing >= 1 RETURN count(*) AS n";
+        assert_eq!(one(&mut e, q), Value::Int(0), "{q}");
+    }
+}
+
+#[test]
+fn label_and_property_changes_reach_the_fast_paths() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    let h = hub(&g);
+    let hid = id_prop(&g, h);
+    let targets: HashSet<EntityId> = out(&g, h).into_iter().collect();
+    let q = format!("MATCH (s:Country {{id: '{hid}'}})-->(x:Marked) RETURN count(DISTINCT x) AS n");
+    assert_eq!(one(&mut e, &q), Value::Int(0));
+    one(
+        &mut e,
+        &format!("MATCH (s:Country {{id: '{hid}'}})-->(x) SET x:Marked, x.score = 7 RETURN count(*) AS n"),
+    );
+    assert_eq!(one(&mut e, &q), Value::Int(targets.len() as i64));
+    let q = format!(
+        "MATCH (s:Country {{id: '{hid}'}})-->(x) WHERE x.score = 7 RETURN count(DISTINCT x) AS n"
+    );
+    assert_eq!(one(&mut e, &q), Value::Int(targets.len() as i64));
+    one(
+        &mut e,
+        "MATCH (x:Marked) REMOVE x:Marked, x.score RETURN count(*) AS n",
+    );
+    assert_eq!(one(&mut e, &q), Value::Int(0));
+}
