@@ -25,6 +25,10 @@ pub use model::{Alias, Citation, Entity, EntityId, NewEntity, Relation, Relation
 
 use crate::value::{Value, ValueMap};
 
+/// The hasher of the store's indexes: fast on ids and short strings (a local
+/// store: speed matters more than resistance to crafted collisions).
+type Fx = crate::eval::compare::FxBuild;
+
 /// Why a store mutation was refused. The graph is unchanged when one is returned.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StoreError {
@@ -95,10 +99,10 @@ pub struct Graph {
     relations: Vec<Option<EdgeIndex>>,
     entity_count: usize,
     relation_count: usize,
-    by_key: IndexMap<String, EntityId>,
-    by_label: IndexMap<String, IndexSet<EntityId>>,
-    by_type: IndexMap<String, IndexSet<RelationId>>,
-    by_alias: IndexMap<String, IndexSet<EntityId>>,
+    by_key: IndexMap<String, EntityId, Fx>,
+    by_label: IndexMap<String, IndexSet<EntityId, Fx>, Fx>,
+    by_type: IndexMap<String, IndexSet<RelationId, Fx>, Fx>,
+    by_alias: IndexMap<String, IndexSet<EntityId, Fx>, Fx>,
     journal: Option<Vec<Mutation>>,
     /// The compact adjacency layout, once built (dropped by relation changes).
     adjacency: std::sync::OnceLock<adjacency::Adjacency>,
@@ -238,7 +242,7 @@ impl Graph {
     }
 
     /// Every normalized alias key with its entities (for completion and checks).
-    pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IndexSet<EntityId>)> + '_ {
+    pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IndexSet<EntityId, Fx>)> + '_ {
         self.by_alias.iter().map(|(k, v)| (k.as_str(), v))
     }
 
