@@ -59,6 +59,18 @@ impl<'p> AggregateOp<'p> {
         // Without grouping keys there is one group: no key to build or hash.
         let mut single: Option<(Row, Vec<Aggregator>)> = None;
         let mut args = Vec::new();
+        // The slots the keys read, when every key is a variable or a
+        // property of one (then equal nodes in them mean equal keys).
+        let key_slots: Option<Vec<usize>> = self
+            .keys
+            .iter()
+            .map(|k| match k {
+                Prepared::Slot(s) | Prepared::Prop(s, ..) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        let mut last_slots: Vec<Value> = Vec::new();
+        let mut last_group: Option<usize> = None;
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
             let accs = if self.keys.is_empty() {
@@ -70,18 +82,43 @@ impl<'p> AggregateOp<'p> {
                     None => continue,
                 }
             } else {
-                let mut values = Vec::with_capacity(self.keys.len());
-                for k in &self.keys {
-                    values.push(k.eval(ctx, self.scope, &row)?);
-                }
-                // One grouping key: the value itself is the key.
-                let key = match values.len() {
-                    1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
-                    _ => key(values),
-                };
-                let index = match groups.get_index_of(&key) {
-                    Some(i) => i,
-                    None => groups.insert_full(key, (row.clone(), self.fresh()?)).0,
+                // Rows come in runs with the same nodes in the key slots
+                // (one input row expanded): such a row joins the group of
+                // the one before, with no key to compute.
+                let same_run = key_slots.as_ref().is_some_and(|slots| {
+                    !last_slots.is_empty()
+                        && slots
+                            .iter()
+                            .zip(&last_slots)
+                            .all(|(s, v)| row.get(*s).is_some_and(|x| same_entity(x, v)))
+                });
+                let index = match last_group {
+                    Some(i) if same_run => i,
+                    _ => {
+                        let mut values = Vec::with_capacity(self.keys.len());
+                        for k in &self.keys {
+                            values.push(k.eval(ctx, self.scope, &row)?);
+                        }
+                        // One grouping key: the value itself is the key.
+                        let key = match values.len() {
+                            1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
+                            _ => key(values),
+                        };
+                        let index = match groups.get_index_of(&key) {
+                            Some(i) => i,
+                            None => groups.insert_full(key, (row.clone(), self.fresh()?)).0,
+                        };
+                        if let Some(slots) = &key_slots {
+                            last_slots.clear();
+                            last_slots.extend(
+                                slots
+                                    .iter()
+                                    .map(|s| row.get(*s).cloned().unwrap_or(Value::Null)),
+                            );
+                        }
+                        last_group = Some(index);
+                        index
+                    }
                 };
                 match groups.get_index_mut(index) {
                     Some((_, (_, accs))) => accs,
@@ -122,6 +159,15 @@ impl Operator for AggregateOp<'_> {
             self.out = Some(out);
         }
         Ok(self.out.as_mut().and_then(VecDeque::pop_front))
+    }
+}
+
+/// True when `a` and `b` are the same node or the same relationship.
+fn same_entity(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Node(x), Value::Node(y)) => x == y,
+        (Value::Relationship(x), Value::Relationship(y)) => x == y,
+        _ => false,
     }
 }
 

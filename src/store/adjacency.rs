@@ -42,7 +42,7 @@ pub struct Adjacency {
     out: Vec<Adj>,
     in_off: Vec<u32>,
     inc: Vec<Adj>,
-    symbols: HashMap<String, u32>,
+    symbols: HashMap<String, u32, crate::eval::compare::FxBuild>,
 }
 
 impl Adjacency {
@@ -52,7 +52,7 @@ impl Adjacency {
         if slots >= u32::MAX as usize || graph.relations.len() >= u32::MAX as usize {
             return None;
         }
-        let mut symbols: HashMap<String, u32> = HashMap::new();
+        let mut symbols: HashMap<String, u32, crate::eval::compare::FxBuild> = HashMap::default();
         for (i, t) in graph.by_type.keys().enumerate() {
             symbols.insert(t.clone(), i as u32);
         }

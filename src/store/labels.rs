@@ -14,14 +14,14 @@ use crate::value::Value;
 #[derive(Debug, Clone, Default)]
 pub struct LabelMask {
     bits: Vec<u64>,
-    names: HashMap<String, u64>,
+    names: HashMap<String, u64, crate::eval::compare::FxBuild>,
 }
 
 impl LabelMask {
     /// Builds the bitmap for `graph`.
     pub fn build(graph: &Graph) -> LabelMask {
         let mut bits = vec![0u64; graph.entities.len()];
-        let mut names = HashMap::new();
+        let mut names = HashMap::default();
         for (i, (label, ids)) in graph.by_label.iter().enumerate().take(64) {
             let bit = 1u64 << i;
             names.insert(label.clone(), bit);
