@@ -180,19 +180,26 @@ pub struct ExpandOp<'p> {
 }
 
 /// The far nodes an expansion with [`Expand::dedupe`] already produced in
-/// the current run of input rows (rows agreeing on the group slots): a
-/// stamp per entity slot, so starting a new run is O(1).
+/// the current run of input rows (rows agreeing on the group slots). Small
+/// runs use a hash set; once one grows past [`SeenEnds::DENSE_FROM`] ids, a
+/// stamp per entity slot takes over, so starting a new run is O(1).
 #[derive(Debug, Default)]
 struct SeenEnds {
     group: Vec<Value>,
+    small: HashSet<EntityId, FxBuild>,
     stamps: Vec<u32>,
     stamp: u32,
+    dense: bool,
+    started: bool,
 }
 
 impl SeenEnds {
+    /// From this many ids in one run on, the stamp array is used.
+    const DENSE_FROM: usize = 2048;
+
     /// Starts a new run unless `row` agrees with the current one on `slots`.
     fn enter(&mut self, row: &[Value], slots: &[Slot]) {
-        let same = self.stamp > 0
+        let same = self.started
             && slots.len() == self.group.len()
             && slots
                 .iter()
@@ -201,21 +208,41 @@ impl SeenEnds {
         if same {
             return;
         }
+        self.started = true;
         self.group.clear();
         self.group.extend(
             slots
                 .iter()
                 .map(|s| row.get(*s).cloned().unwrap_or(Value::Null)),
         );
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.stamps.iter_mut().for_each(|s| *s = 0);
-            self.stamp = 1;
+        if self.dense {
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.stamps.iter_mut().for_each(|s| *s = 0);
+                self.stamp = 1;
+            }
+        } else {
+            self.small.clear();
         }
     }
 
     /// True the first time `id` is seen in the current run.
     fn first(&mut self, id: EntityId) -> bool {
+        if !self.dense {
+            if self.small.len() < Self::DENSE_FROM {
+                return self.small.insert(id);
+            }
+            // Switch to stamps, carrying over the ids of this run.
+            self.dense = true;
+            self.stamp = 1;
+            for seen in self.small.drain() {
+                let i = seen.0 as usize;
+                if i >= self.stamps.len() {
+                    self.stamps.resize(i + 1 + i / 2, 0);
+                }
+                self.stamps[i] = 1;
+            }
+        }
         let i = id.0 as usize;
         if i >= self.stamps.len() {
             self.stamps.resize(i + 1 + i / 2, 0);
@@ -542,7 +569,7 @@ struct BfsState {
     props: RelProps,
     check: Option<Resolved>,
     queue: VecDeque<(EntityId, u64)>,
-    visited: HashSet<EntityId, FxBuild>,
+    visited: SeenEnds,
     ready: VecDeque<EntityId>,
     start_done: bool,
     start_cycle: bool,
@@ -648,7 +675,11 @@ impl Operator for BfsExpand<'_> {
                     props,
                     check,
                     queue: VecDeque::from([(start, 0)]),
-                    visited: HashSet::from_iter([start]),
+                    visited: {
+                        let mut v = SeenEnds::default();
+                        v.first(start);
+                        v
+                    },
                     ready,
                     start_done: self.min == 0,
                     start_cycle: false,
@@ -671,7 +702,7 @@ impl Operator for BfsExpand<'_> {
                     if m == st.start {
                         st.start_cycle = true;
                     }
-                    if st.visited.insert(m) {
+                    if st.visited.first(m) {
                         st.queue.push_back((m, d + 1));
                         st.ready.push_back(m);
                     }

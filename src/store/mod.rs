@@ -15,6 +15,8 @@ mod model;
 mod replay;
 mod serde_doc;
 
+use std::collections::BTreeSet;
+
 use indexmap::{IndexMap, IndexSet};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::Direction;
@@ -100,8 +102,10 @@ pub struct Graph {
     entity_count: usize,
     relation_count: usize,
     by_key: IndexMap<String, EntityId, Fx>,
-    by_label: IndexMap<String, IndexSet<EntityId, Fx>, Fx>,
-    by_type: IndexMap<String, IndexSet<RelationId, Fx>, Fx>,
+    /// Per label, its entities in id (= creation) order.
+    by_label: IndexMap<String, BTreeSet<EntityId>, Fx>,
+    /// Per relation type, its relations in id (= creation) order.
+    by_type: IndexMap<String, BTreeSet<RelationId>, Fx>,
     by_alias: IndexMap<String, IndexSet<EntityId, Fx>, Fx>,
     journal: Option<Vec<Mutation>>,
     /// The compact adjacency layout, once built (dropped by relation changes).
@@ -203,7 +207,7 @@ impl Graph {
 
     /// How many entities carry `label`.
     pub fn label_count(&self, label: &str) -> usize {
-        self.by_label.get(label).map_or(0, IndexSet::len)
+        self.by_label.get(label).map_or(0, BTreeSet::len)
     }
 
     /// The relations of type `rel_type`.
@@ -213,7 +217,7 @@ impl Graph {
 
     /// How many relations have type `rel_type`.
     pub fn type_count(&self, rel_type: &str) -> usize {
-        self.by_type.get(rel_type).map_or(0, IndexSet::len)
+        self.by_type.get(rel_type).map_or(0, BTreeSet::len)
     }
 
     /// Every label in use, in first-use order.
@@ -441,7 +445,7 @@ impl Graph {
                 if let Some(ix) = self.node_ix(id) {
                     self.inner[ix].labels.retain(|l| *l != label);
                     if let Some(s) = self.by_label.get_mut(&label) {
-                        s.swap_remove(&id);
+                        s.remove(&id);
                     }
                 }
             }
@@ -641,7 +645,7 @@ impl Graph {
         self.prop_indexes.clear();
         self.inner[ix].labels.remove(pos);
         if let Some(s) = self.by_label.get_mut(label) {
-            s.swap_remove(&id);
+            s.remove(&id);
         }
         self.record(Mutation::RemoveLabel(id, label.to_string(), pos));
         Ok(true)
@@ -749,7 +753,7 @@ impl Graph {
         }
         for l in &entity.labels {
             if let Some(s) = self.by_label.get_mut(l) {
-                s.swap_remove(&id);
+                s.remove(&id);
             }
         }
         self.unindex_names(&entity);
@@ -787,7 +791,7 @@ impl Graph {
         self.relation_count -= 1;
         self.adjacency.take();
         if let Some(s) = self.by_type.get_mut(&rel.rel_type) {
-            s.swap_remove(&id);
+            s.remove(&id);
         }
         Ok(rel)
     }
