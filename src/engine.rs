@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::eval::Params;
 use crate::exec::{Ctx, Guard};
 use crate::plan::explain::render;
+use crate::plan::QueryPlan;
 use crate::store::{Graph, Mutation};
 use crate::syntax::ast::StatementMode;
 use crate::value::Value;
@@ -82,7 +83,14 @@ pub struct Engine {
     /// Whether any entity has a real `key` / `alias` property (see
     /// [`Ctx::has_index_props`]), kept between statements that do not write.
     index_props: Option<(bool, bool)>,
+    /// Plans of recent statements by their text, reused while the graph is
+    /// unchanged (a plan depends on the text and the graph, never on
+    /// parameter values); cleared by any write.
+    plans: std::collections::HashMap<String, Arc<(StatementMode, QueryPlan)>>,
 }
+
+/// How many plans an engine keeps before it starts over.
+const PLAN_CACHE_SIZE: usize = 256;
 
 impl Engine {
     /// An engine over an empty graph.
@@ -95,6 +103,7 @@ impl Engine {
         Engine {
             graph,
             index_props: None,
+            plans: std::collections::HashMap::new(),
         }
     }
 
@@ -106,6 +115,7 @@ impl Engine {
     /// The graph, for loaders that write to it directly.
     pub fn graph_mut(&mut self) -> &mut Graph {
         self.index_props = None;
+        self.plans.clear();
         &mut self.graph
     }
 
@@ -134,18 +144,30 @@ impl Engine {
         options: &RunOptions,
     ) -> Result<QueryResult> {
         let started = Instant::now();
-        let mut statement = crate::syntax::parse(query)?;
-        trim_item_texts(&mut statement.query);
-        let parsed = Instant::now();
-        crate::semantic::check(&statement)?;
-        let plan = crate::plan::build(&statement, &self.graph)?;
+        let (mode, plan, parsed) = match self.plans.get(query) {
+            Some(cached) => (cached.0, Arc::clone(cached), started),
+            None => {
+                let mut statement = crate::syntax::parse(query)?;
+                trim_item_texts(&mut statement.query);
+                let parsed = Instant::now();
+                crate::semantic::check(&statement)?;
+                let plan = crate::plan::build(&statement, &self.graph)?;
+                let entry = Arc::new((statement.mode, plan));
+                if self.plans.len() >= PLAN_CACHE_SIZE {
+                    self.plans.clear();
+                }
+                self.plans.insert(query.to_string(), Arc::clone(&entry));
+                (statement.mode, entry, parsed)
+            }
+        };
+        let plan = &plan.1;
         let planned = Instant::now();
         let mut timings = Timings {
             parse: parsed - started,
             plan: planned - parsed,
             execute: Duration::ZERO,
         };
-        if statement.mode == StatementMode::Explain {
+        if mode == StatementMode::Explain {
             return Ok(QueryResult {
                 columns: plan.columns.clone(),
                 plan: Some(render(&plan.root, &plan.columns, None)),
@@ -170,7 +192,7 @@ impl Engine {
             self.graph.prepare_adjacency();
         }
         let guard = Guard::new(options.cancel.clone(), options.timeout);
-        let profile = statement.mode == StatementMode::Profile;
+        let profile = mode == StatementMode::Profile;
         self.graph.begin();
         let (outcome, stats, figures, index_props) = {
             let mut ctx = Ctx::writer(&mut self.graph, params, &guard);
@@ -192,6 +214,7 @@ impl Engine {
         self.index_props = if mutations.is_empty() {
             index_props
         } else {
+            self.plans.clear();
             None
         };
         let (columns, rows) = if plan.returns {
