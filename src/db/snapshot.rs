@@ -6,9 +6,9 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::codec::{Dec, Enc};
+use super::codec::{Dec, DecodeError, Enc};
 use super::{io_error, DbError, DbErrorKind};
-use crate::store::Graph;
+use crate::store::{Graph, Relation};
 
 /// The first eight bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"\x89KGSNAP\n";
@@ -170,10 +170,54 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     }
     let relations = d.count().map_err(bad)?;
     graph.bulk_reserve(0, relations);
-    for _ in 0..relations {
-        let r = d.relation().map_err(bad)?;
-        graph.bulk_relation(r).map_err(corrupt)?;
+    // The relations are decoded on a second thread, in batches, while this
+    // one inserts them (decoding is about a third of the work).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Relation>, DecodeError>>(8);
+    let (failure, d) = std::thread::scope(|scope| {
+        let decoder = scope.spawn(move || {
+            let mut left = relations;
+            while left > 0 {
+                let n = left.min(8192);
+                let mut batch = Vec::with_capacity(n);
+                for _ in 0..n {
+                    match d.relation() {
+                        Ok(r) => batch.push(r),
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return d;
+                        }
+                    }
+                }
+                left -= n;
+                if tx.send(Ok(batch)).is_err() {
+                    return d;
+                }
+            }
+            d
+        });
+        let mut failure = None;
+        for batch in rx {
+            match batch {
+                Ok(rels) => {
+                    for r in rels {
+                        if let Err(e) = graph.bulk_relation(r) {
+                            failure = Some(corrupt(e));
+                            break;
+                        }
+                    }
+                }
+                Err(e) => failure = Some(bad(e)),
+            }
+            if failure.is_some() {
+                break;
+            }
+        }
+        (failure, decoder.join())
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
+    let d = d.map_err(|_| corrupt("the relation decoder failed".into()))?;
     if !d.at_end() {
         if let Err(e) = d.err::<()>("data after the last relation") {
             return Err(bad(e));

@@ -306,3 +306,34 @@ fn random_bytes_never_panic() {
         let _ = wal::scan(path, &b[..(state % 200) as usize], 7);
     }
 }
+
+#[test]
+fn damage_among_many_relations_fails_cleanly() {
+    // More relations than one decoding batch, so the second thread sends
+    // several batches; damage late in the body must end in a clean error
+    // (or a consistent graph), never a hang or a panic.
+    let g = crate::generate::to_graph(&crate::generate::generate(3000, 20_000, 3)).unwrap();
+    let good = snapshot::encode(&g, 9);
+    let path = Path::new("big.kg");
+    let (back, _) = snapshot::decode(path, &good).unwrap();
+    assert_eq!(back.relation_count(), g.relation_count());
+    back.check_indexes().unwrap();
+    let mut errors = 0;
+    for k in 1..=20u64 {
+        let mut b = good.clone();
+        let at = b.len() - 1 - (k as usize * 7919) % (b.len() / 2);
+        b[at] ^= 0x5a;
+        let crc = crc32fast::hash(&b[snapshot::HEADER_LEN..]);
+        b[32..36].copy_from_slice(&crc.to_le_bytes());
+        let hcrc = crc32fast::hash(&b[..36]);
+        b[36..40].copy_from_slice(&hcrc.to_le_bytes());
+        match snapshot::decode(path, &b) {
+            Ok((g, _)) => g.check_indexes().unwrap(),
+            Err(e) => {
+                errors += 1;
+                assert!(e.message.contains("big.kg"), "{}", e.message);
+            }
+        }
+    }
+    assert!(errors > 0, "some damage must be detected");
+}
