@@ -244,10 +244,10 @@ pub fn to_graph(g: &Generated) -> Result<crate::store::Graph, crate::store::Stor
     let mut ids = Vec::with_capacity(g.nodes.len());
     for n in &g.nodes {
         let mut props = ValueMap::default();
-        props.insert("id".into(), Value::String(n.id.clone()));
-        props.insert("name".into(), Value::String(n.name.clone()));
+        props.insert("id", Value::String(n.id.clone()));
+        props.insert("name", Value::String(n.name.clone()));
         if let Some(y) = n.year {
-            props.insert("year".into(), Value::Int(y));
+            props.insert("year", Value::Int(y));
         }
         ids.push(graph.add_entity(NewEntity {
             key: Some(n.id.clone()),
@@ -261,7 +261,7 @@ pub fn to_graph(g: &Generated) -> Result<crate::store::Graph, crate::store::Stor
     for e in order {
         let mut props = ValueMap::default();
         if let Some(s) = e.since {
-            props.insert("since".into(), Value::Int(s));
+            props.insert("since", Value::Int(s));
         }
         graph.add_relation(ids[e.src], ids[e.dst], e.rel_type, props, Vec::new())?;
     }

@@ -24,8 +24,8 @@ fn snapshot_of_100k_entities_and_1m_relations() {
     let mut ids = Vec::with_capacity(100_000);
     for i in 0..100_000u64 {
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::String(format!("entity {i}")));
-        props.insert("rank".into(), Value::Int(i as i64));
+        props.insert("name", Value::String(format!("entity {i}")));
+        props.insert("rank", Value::Int(i as i64));
         ids.push(
             g.add_entity(NewEntity {
                 key: Some(format!("e{i}")),
@@ -49,7 +49,7 @@ fn snapshot_of_100k_entities_and_1m_relations() {
         let b = ids[((x >> 20) % 100_000) as usize];
         let mut props = ValueMap::default();
         if i % 4 == 0 {
-            props.insert("since".into(), Value::Int(1990 + (i % 30) as i64));
+            props.insert("since", Value::Int(1990 + (i % 30) as i64));
         }
         g.add_relation(a, b, types[(i % 5) as usize], props, Vec::new())
             .expect("relation");

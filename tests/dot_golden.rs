@@ -246,10 +246,10 @@ fn result_subgraph_is_the_elements_in_the_rows() {
     let result = QueryResult {
         columns: vec!["p".into(), "xs".into()],
         rows: vec![vec![
-            Value::Path(Path {
+            Value::Path(Box::new(Path {
                 nodes: vec![ma, gctf],
                 rels: vec![r],
-            }),
+            })),
             Value::List(vec![Value::Int(1)]),
         ]],
         ..QueryResult::default()

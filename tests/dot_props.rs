@@ -119,7 +119,7 @@ fn build(spec: &Spec) -> (Graph, Vec<String>) {
         // Keys are unique in the store: suffix duplicates.
         let key = key.as_ref().map(|k| format!("{k}#{}", ids.len()));
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from(name.as_str()));
+        props.insert("name", Value::from(name.as_str()));
         let id = g
             .add_entity(NewEntity {
                 key: key.clone(),
@@ -153,7 +153,7 @@ fn build(spec: &Spec) -> (Graph, Vec<String>) {
         };
         let mut props = ValueMap::default();
         if let Some(r) = role {
-            props.insert("role".into(), Value::from(r.as_str()));
+            props.insert("role", Value::from(r.as_str()));
         }
         g.add_relation(*from, *to, t, props, vec![])
             .expect("relation");

@@ -27,8 +27,8 @@ impl TestEnv {
     fn new() -> TestEnv {
         let mut graph = Graph::new();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Ann"));
-        props.insert("age".into(), Value::Int(30));
+        props.insert("name", Value::from("Ann"));
+        props.insert("age", Value::Int(30));
         let ann = graph
             .add_entity(NewEntity {
                 key: Some("ann".into()),
@@ -51,7 +51,7 @@ impl TestEnv {
             })
             .expect("add ann");
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Bob"));
+        props.insert("name", Value::from("Bob"));
         let bob = graph
             .add_entity(NewEntity {
                 key: Some("bob".into()),
@@ -61,7 +61,7 @@ impl TestEnv {
             })
             .expect("add bob");
         let mut props = ValueMap::default();
-        props.insert("since".into(), Value::Int(2001));
+        props.insert("since", Value::Int(2001));
         let knows = graph
             .add_relation(
                 ann,
@@ -86,10 +86,10 @@ impl TestEnv {
         vars.insert("knows".to_string(), Value::Relationship(knows));
         vars.insert(
             "p".to_string(),
-            Value::Path(kg::value::Path {
+            Value::Path(Box::new(kg::value::Path {
                 nodes: vec![ann, bob],
                 rels: vec![knows],
-            }),
+            })),
         );
         vars.insert("nothing".to_string(), Value::Null);
         // So that an expected value can be written `NaN`.
@@ -102,7 +102,7 @@ impl TestEnv {
         );
         params.insert("map".into(), {
             let mut m = ValueMap::default();
-            m.insert("name".into(), Value::from("Apa"));
+            m.insert("name", Value::from("Apa"));
             Value::Map(m)
         });
         TestEnv {

@@ -400,7 +400,7 @@ fn kg_graph() -> Engine {
     let mut e = Engine::new();
     let g = e.graph_mut();
     let mut props = kg::value::ValueMap::default();
-    props.insert("name".into(), s("Morocco"));
+    props.insert("name", s("Morocco"));
     let ma = g
         .add_entity(NewEntity {
             key: Some("morocco".into()),
@@ -420,7 +420,7 @@ fn kg_graph() -> Engine {
         })
         .expect("entity");
     let mut props = kg::value::ValueMap::default();
-    props.insert("name".into(), s("Global Counterterrorism Forum"));
+    props.insert("name", s("Global Counterterrorism Forum"));
     let gctf = g
         .add_entity(NewEntity {
             key: Some("gctf".into()),

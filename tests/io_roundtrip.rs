@@ -152,12 +152,12 @@ fn hostile(with_empty: bool) -> Graph {
     let mut ids = Vec::new();
     for (i, s) in HOSTILE.iter().enumerate() {
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::String(s.to_string()));
-        props.insert("n".into(), Value::Int(i as i64 - 3));
-        props.insert("x".into(), Value::Float(i as f64 / 4.0 + 1.0));
-        props.insert("ok".into(), Value::Bool(i % 2 == 0));
+        props.insert("name", Value::String(s.to_string()));
+        props.insert("n", Value::Int(i as i64 - 3));
+        props.insert("x", Value::Float(i as f64 / 4.0 + 1.0));
+        props.insert("ok", Value::Bool(i % 2 == 0));
         props.insert(
-            "when".into(),
+            "when",
             Value::Date(Date {
                 year: 2000 + i as i32,
                 month: (i % 3 > 0).then_some(3),
@@ -165,18 +165,18 @@ fn hostile(with_empty: bool) -> Graph {
             }),
         );
         props.insert(
-            "tags".into(),
+            "tags",
             Value::List(vec![
                 Value::String(format!("t{i}")),
                 Value::String("ü".into()),
             ]),
         );
         props.insert(
-            "nums".into(),
+            "nums",
             Value::List(vec![Value::Int(1), Value::Int(i as i64)]),
         );
         if with_empty && i == 0 {
-            props.insert("empty".into(), Value::String(String::new()));
+            props.insert("empty", Value::String(String::new()));
         }
         let id = g
             .add_entity(NewEntity {
@@ -204,10 +204,10 @@ fn hostile(with_empty: bool) -> Graph {
     for i in 0..ids.len() {
         let mut props = ValueMap::default();
         props.insert(
-            "note".into(),
+            "note",
             Value::String(HOSTILE[(i + 3) % HOSTILE.len()].into()),
         );
-        props.insert("w".into(), Value::Float(0.1 * i as f64));
+        props.insert("w", Value::Float(0.1 * i as f64));
         g.add_relation(
             ids[i],
             ids[(i + 1) % ids.len()],

@@ -54,8 +54,8 @@ fn hostile_result() -> QueryResult {
 fn graph_result() -> (Graph, QueryResult) {
     let mut g = Graph::new();
     let mut props = ValueMap::default();
-    props.insert("name".into(), Value::from("Morocco"));
-    props.insert("population".into(), Value::Int(37_000_000));
+    props.insert("name", Value::from("Morocco"));
+    props.insert("population", Value::Int(37_000_000));
     let a = g
         .add_entity(NewEntity {
             key: Some("morocco".into()),
@@ -75,10 +75,7 @@ fn graph_result() -> (Graph, QueryResult) {
         })
         .expect("entity");
     let mut rp = ValueMap::default();
-    rp.insert(
-        "since".into(),
-        Value::Date(Date::parse("2016-09").expect("date")),
-    );
+    rp.insert("since", Value::Date(Date::parse("2016-09").expect("date")));
     let r = g
         .add_relation(a, b, "CO_CHAIRS", rp, vec![])
         .expect("relation");
@@ -87,10 +84,10 @@ fn graph_result() -> (Graph, QueryResult) {
         rows: vec![vec![
             Value::Node(a),
             Value::Relationship(r),
-            Value::Path(Path {
+            Value::Path(Box::new(Path {
                 nodes: vec![a, b],
                 rels: vec![r],
-            }),
+            })),
             Value::Float(f64::NAN),
             Value::Date(Date::parse("2023-03-20").expect("date")),
         ]],

@@ -47,7 +47,7 @@ fn assert_box_aligned(text: &str) {
 
 fn wide_result() -> QueryResult {
     let mut m = ValueMap::default();
-    m.insert("a".into(), Value::Int(1));
+    m.insert("a", Value::Int(1));
     result(
         &[
             "name", "native", "members", "score", "founded", "tags", "extra", "nothing",
@@ -219,7 +219,7 @@ fn wide_cells_are_cut_at_max_width() {
 fn graph_elements_and_their_types() {
     let mut g = Graph::new();
     let mut props = ValueMap::default();
-    props.insert("name".into(), s("Morocco"));
+    props.insert("name", s("Morocco"));
     let a = g
         .add_entity(NewEntity {
             key: Some("morocco".into()),
@@ -236,7 +236,7 @@ fn graph_elements_and_their_types() {
         })
         .expect("entity");
     let mut rp = ValueMap::default();
-    rp.insert("since".into(), Value::Int(2016));
+    rp.insert("since", Value::Int(2016));
     let r = g
         .add_relation(a, b, "CO_CHAIRS", rp, vec![])
         .expect("relation");
@@ -245,10 +245,10 @@ fn graph_elements_and_their_types() {
         vec![vec![
             Value::Node(a),
             Value::Relationship(r),
-            Value::Path(Path {
+            Value::Path(Box::new(Path {
                 nodes: vec![b, a],
                 rels: vec![r],
-            }),
+            })),
             Value::List(vec![Value::Node(a), Value::Node(b)]),
         ]],
     );

@@ -50,10 +50,10 @@ pub fn load_csv(dir: &Path) -> Result<Graph, String> {
         let rec = rec.map_err(|e| e.to_string())?;
         let (id, label, name, year) = (&rec[0], &rec[1], &rec[2], &rec[3]);
         let mut props = ValueMap::default();
-        props.insert("id".into(), Value::String(id.into()));
-        props.insert("name".into(), Value::String(name.into()));
+        props.insert("id", Value::String(id.into()));
+        props.insert("name", Value::String(name.into()));
         if let Ok(y) = year.parse::<i64>() {
-            props.insert("year".into(), Value::Int(y));
+            props.insert("year", Value::Int(y));
         }
         let e = g
             .add_entity(NewEntity {
@@ -77,7 +77,7 @@ pub fn load_csv(dir: &Path) -> Result<Graph, String> {
     for (a, b, t, since) in edges {
         let mut props = ValueMap::default();
         if let Some(s) = since {
-            props.insert("since".into(), Value::Int(s));
+            props.insert("since", Value::Int(s));
         }
         g.add_relation(a, b, &t, props, Vec::new())
             .map_err(|e| e.to_string())?;

@@ -260,7 +260,7 @@ pub(crate) struct Dec<'a> {
     pos: usize,
     base: u64,
     /// The symbol table, when decoding a snapshot body.
-    pub syms: Option<Vec<String>>,
+    pub syms: Option<Vec<crate::value::Key>>,
 }
 
 /// A decoding failure: what was wrong and at which file offset.
@@ -354,9 +354,9 @@ impl<'a> Dec<'a> {
         }
     }
 
-    fn sym(&mut self) -> R<String> {
+    fn sym(&mut self) -> R<crate::value::Key> {
         if self.syms.is_none() {
-            return self.str();
+            return Ok(self.str()?.into());
         }
         let ix = self.varint()?;
         match self.syms.as_ref().and_then(|t| t.get(ix as usize)) {
@@ -420,7 +420,7 @@ impl<'a> Dec<'a> {
             }
             8 => {
                 let n = self.count()?;
-                let mut m = ValueMap::with_capacity_and_hasher(n, Default::default());
+                let mut m = ValueMap::with_capacity(n);
                 for _ in 0..n {
                     let k = self.str()?;
                     let v = self.value_at(depth + 1)?;
@@ -441,7 +441,7 @@ impl<'a> Dec<'a> {
                 for _ in 0..n {
                     rels.push(RelationId(self.id()?));
                 }
-                Value::Path(Path { nodes, rels })
+                Value::Path(Box::new(Path { nodes, rels }))
             }
             t => {
                 self.pos -= 1;
@@ -460,7 +460,7 @@ impl<'a> Dec<'a> {
 
     fn props(&mut self) -> R<ValueMap> {
         let n = self.count()?;
-        let mut m = ValueMap::with_capacity_and_hasher(n, Default::default());
+        let mut m = ValueMap::with_capacity(n);
         for _ in 0..n {
             let k = self.sym()?;
             let v = self.value()?;
@@ -473,7 +473,7 @@ impl<'a> Dec<'a> {
         let n = self.count()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let article = self.sym()?;
+            let article = String::from(self.sym()?);
             let sentence = self.varint()?;
             let sentence = match u32::try_from(sentence) {
                 Ok(s) => s,
@@ -488,7 +488,7 @@ impl<'a> Dec<'a> {
         let text = self.str()?;
         let lang = match self.u8()? {
             0 => None,
-            1 => Some(self.sym()?),
+            1 => Some(String::from(self.sym()?)),
             t => return self.err(format!("bad alias language tag {t}")),
         };
         Ok(Alias { text, lang })
@@ -504,7 +504,7 @@ impl<'a> Dec<'a> {
         let n = self.count()?;
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
-            labels.push(self.sym()?);
+            labels.push(String::from(self.sym()?));
         }
         let props = self.props()?;
         let n = self.count()?;
@@ -549,20 +549,20 @@ impl<'a> Dec<'a> {
             3 => Mutation::RemoveRelation(self.relation()?),
             4 => Mutation::SetEntityProp {
                 id: EntityId(self.id()?),
-                key: self.sym()?,
+                key: String::from(self.sym()?),
                 old: self.opt_value()?,
                 new: self.opt_value()?,
             },
             5 => Mutation::SetRelationProp {
                 id: RelationId(self.id()?),
-                key: self.sym()?,
+                key: String::from(self.sym()?),
                 old: self.opt_value()?,
                 new: self.opt_value()?,
             },
-            6 => Mutation::AddLabel(EntityId(self.id()?), self.sym()?),
+            6 => Mutation::AddLabel(EntityId(self.id()?), String::from(self.sym()?)),
             7 => {
                 let id = EntityId(self.id()?);
-                let l = self.sym()?;
+                let l = String::from(self.sym()?);
                 let pos = self.varint()? as usize;
                 Mutation::RemoveLabel(id, l, pos)
             }
@@ -582,7 +582,7 @@ mod tests {
     #[test]
     fn values_round_trip() {
         let mut m = ValueMap::default();
-        m.insert("a".into(), Value::Int(-3));
+        m.insert("a", Value::Int(-3));
         let values = vec![
             Value::Null,
             Value::Bool(true),
@@ -606,10 +606,10 @@ mod tests {
             Value::Map(m),
             Value::Node(EntityId(7)),
             Value::Relationship(RelationId(u64::MAX)),
-            Value::Path(Path {
+            Value::Path(Box::new(Path {
                 nodes: vec![EntityId(1), EntityId(2)],
                 rels: vec![RelationId(3)],
-            }),
+            })),
         ];
         for v in values {
             let mut e = Enc::inline();

@@ -73,7 +73,7 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::String(s.clone()),
         serde_json::Value::Array(items) => Value::List(items.iter().map(from_json).collect()),
         serde_json::Value::Object(m) => {
-            let mut out = ValueMap::with_capacity_and_hasher(m.len(), Default::default());
+            let mut out = ValueMap::with_capacity(m.len());
             for (k, v) in m {
                 out.insert(k.clone(), from_json(v));
             }

@@ -151,7 +151,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     let n = d.count().map_err(bad)?;
     let mut syms = Vec::with_capacity(n);
     for _ in 0..n {
-        syms.push(d.str().map_err(bad)?);
+        syms.push(d.str().map_err(bad)?.into());
     }
     d.syms = Some(syms);
     let next_entity = d.varint().map_err(bad)?;

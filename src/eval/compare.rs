@@ -264,8 +264,8 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
             x.rels.len().cmp(&y.rels.len())
         }
         (Value::Map(x), Value::Map(y)) => {
-            let mut kx: Vec<&String> = x.keys().collect();
-            let mut ky: Vec<&String> = y.keys().collect();
+            let mut kx: Vec<&str> = x.keys().map(|k| k.as_str()).collect();
+            let mut ky: Vec<&str> = y.keys().map(|k| k.as_str()).collect();
             kx.sort();
             ky.sort();
             let o = kx.cmp(&ky);
@@ -400,7 +400,7 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
         Value::Map(m) => {
             8u8.hash(state);
             m.len().hash(state);
-            let mut keys: Vec<&String> = m.keys().collect();
+            let mut keys: Vec<&str> = m.keys().map(|k| k.as_str()).collect();
             keys.sort();
             for k in keys {
                 k.hash(state);

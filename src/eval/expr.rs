@@ -111,7 +111,7 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
                 .collect::<Result<_>>()?,
         )),
         ExprKind::Map(entries) => {
-            let mut map = ValueMap::with_capacity_and_hasher(entries.len(), Default::default());
+            let mut map = ValueMap::with_capacity(entries.len());
             for (key, e) in entries {
                 let v = eval_expr(e, env)?;
                 map.insert(key.name.clone(), v);

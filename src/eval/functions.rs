@@ -138,9 +138,9 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
         "type" => match a0 {
             Value::Null => Ok(Value::Null),
             Value::Relationship(id) => match env.graph().relation(*id) {
-                Some(r) => Ok(Value::String(r.rel_type.clone())),
+                Some(r) => Ok(Value::String(r.rel_type.to_string())),
                 None => match env.deleted_relation(*id) {
-                    Some(r) => Ok(Value::String(r.rel_type.clone())),
+                    Some(r) => Ok(Value::String(r.rel_type.to_string())),
                     None => Err(super::errors::deleted(&format!("relationship {id}"))),
                 },
             },
@@ -148,9 +148,13 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
         },
         "keys" => match a0 {
             Value::Null => Ok(Value::Null),
-            Value::Map(m) => Ok(strings(m.keys().cloned())),
-            Value::Node(id) => Ok(strings(entity(env, *id)?.props.keys().cloned())),
-            Value::Relationship(id) => Ok(strings(relation(env, *id)?.props.keys().cloned())),
+            Value::Map(m) => Ok(strings(m.keys().map(|k| k.to_string()))),
+            Value::Node(id) => Ok(strings(
+                entity(env, *id)?.props.keys().map(|k| k.to_string()),
+            )),
+            Value::Relationship(id) => Ok(strings(
+                relation(env, *id)?.props.keys().map(|k| k.to_string()),
+            )),
             _ => Err(f.bad_value("a node, a relationship or a map")),
         },
         "properties" => match a0 {

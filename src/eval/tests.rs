@@ -36,8 +36,8 @@ impl TestEnv {
     fn with_graph() -> (TestEnv, EntityId, EntityId, RelationId) {
         let mut env = TestEnv::new();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Ann"));
-        props.insert("age".into(), Value::Int(30));
+        props.insert("name", Value::from("Ann"));
+        props.insert("age", Value::Int(30));
         let a = env
             .graph
             .add_entity(NewEntity {
@@ -55,8 +55,8 @@ impl TestEnv {
             })
             .unwrap();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Bob"));
-        props.insert("key".into(), Value::from("real-key-prop"));
+        props.insert("name", Value::from("Bob"));
+        props.insert("key", Value::from("real-key-prop"));
         let b = env
             .graph
             .add_entity(NewEntity {
@@ -67,7 +67,7 @@ impl TestEnv {
             })
             .unwrap();
         let mut props = ValueMap::default();
-        props.insert("since".into(), Value::Int(2001));
+        props.insert("since", Value::Int(2001));
         let r = env
             .graph
             .add_relation(
@@ -286,7 +286,7 @@ fn total_order_across_types() {
         Node(EntityId(0)),
         Relationship(RelationId(0)),
         vlist(vec![String("list".into())]),
-        Path(p),
+        Path(Box::new(p)),
         Date(crate::value::Date::parse("2020").unwrap()),
         String("text".into()),
         Bool(false),

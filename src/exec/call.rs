@@ -40,10 +40,10 @@ pub fn records(graph: &Graph, p: Procedure) -> Vec<Vec<Value>> {
         Procedure::PropertyKeys => {
             let mut keys: IndexSet<&str> = IndexSet::new();
             for e in graph.entities() {
-                keys.extend(e.props.keys().map(String::as_str));
+                keys.extend(e.props.keys().map(|k| k.as_str()));
             }
             for r in graph.relations() {
-                keys.extend(r.props.keys().map(String::as_str));
+                keys.extend(r.props.keys().map(|k| k.as_str()));
             }
             keys.into_iter().map(one).collect()
         }

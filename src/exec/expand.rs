@@ -34,7 +34,9 @@ impl RelProps {
             match p {
                 PropSpec::Key(k, e) => r.props.push((k.clone(), ctx.eval(scope, row, e)?)),
                 PropSpec::Map(e) => match ctx.eval(scope, row, e)? {
-                    Value::Map(m) => r.props.extend(m),
+                    Value::Map(m) => r
+                        .props
+                        .extend(m.into_iter().map(|(k, v)| (k.to_string(), v))),
                     Value::Null => r.impossible = true,
                     other => {
                         return Err(Error::runtime(
@@ -111,7 +113,9 @@ fn edges(
             return out;
         }
     }
-    let ok = |r: &Relation| (types.is_empty() || types.contains(&r.rel_type)) && props.accepts(r);
+    let ok = |r: &Relation| {
+        (types.is_empty() || types.iter().any(|t| *t == r.rel_type)) && props.accepts(r)
+    };
     if matches!(dir, Dir::Out | Dir::Both) {
         out.extend(graph.outgoing(id).filter(|r| ok(r)).map(|r| (r.id, r.to)));
     }
@@ -833,7 +837,11 @@ impl<'p> ShortestOp<'p> {
                 s.rel,
                 Value::List(rels.iter().map(|r| Value::Relationship(*r)).collect()),
             );
-            put(&mut out, s.path, Value::Path(Path { nodes, rels }));
+            put(
+                &mut out,
+                s.path,
+                Value::Path(Box::new(Path { nodes, rels })),
+            );
             self.ready.push_back(out);
         }
         Ok(())
@@ -995,8 +1003,8 @@ impl Operator for BuildPathOp<'_> {
         let Some(mut row) = self.input.next(ctx)? else {
             return Ok(None);
         };
-        let v =
-            build_path(ctx.graph(), &row, self.start, self.steps).map_or(Value::Null, Value::Path);
+        let v = build_path(ctx.graph(), &row, self.start, self.steps)
+            .map_or(Value::Null, |p| Value::Path(Box::new(p)));
         put(&mut row, self.slot, v);
         Ok(Some(row))
     }

@@ -124,8 +124,8 @@ fn create(ctx: &mut Ctx<'_>, scope: &Scope, row: &mut Row, items: &[CreateItem])
                 put(row, *slot, Value::Relationship(id));
             }
             CreateItem::Path { slot, start, steps } => {
-                let p =
-                    build_path(ctx.graph(), row, *start, steps).map_or(Value::Null, Value::Path);
+                let p = build_path(ctx.graph(), row, *start, steps)
+                    .map_or(Value::Null, |p| Value::Path(Box::new(p)));
                 put(row, *slot, p);
             }
         }
@@ -269,12 +269,12 @@ pub fn apply_set(ctx: &mut Ctx<'_>, scope: &Scope, row: &[Value], op: &SetOp) ->
                 Value::Node(id) => ctx
                     .graph()
                     .entity(*id)
-                    .map(|e| e.props.keys().cloned().collect())
+                    .map(|e| e.props.keys().map(|k| k.to_string()).collect())
                     .ok_or_else(|| store_error(crate::store::StoreError::NoEntity(*id), Some(*span)))?,
                 Value::Relationship(id) => ctx
                     .graph()
                     .relation(*id)
-                    .map(|r| r.props.keys().cloned().collect())
+                    .map(|r| r.props.keys().map(|k| k.to_string()).collect())
                     .ok_or_else(|| {
                         store_error(crate::store::StoreError::NoRelation(*id), Some(*span))
                     })?,
@@ -300,7 +300,7 @@ pub fn apply_set(ctx: &mut Ctx<'_>, scope: &Scope, row: &[Value], op: &SetOp) ->
                 }
             }
             for (k, v) in new {
-                writes.push((k, (!v.is_null()).then_some(v)));
+                writes.push((k.to_string(), (!v.is_null()).then_some(v)));
             }
             let g = ctx.graph_mut()?;
             let mut n = 0;

@@ -100,7 +100,7 @@ pub fn build(file: &FactFile, text: &str) -> (Graph, Vec<Error>) {
             continue;
         }
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::String(e.name.value.clone()));
+        props.insert("name", Value::String(e.name.value.clone()));
         properties(&e.props, &mut props, &mut errors);
         let mut aliases: Vec<Alias> = Vec::new();
         for a in &e.aliases {

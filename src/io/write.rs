@@ -230,11 +230,11 @@ fn column_specs<'a>(
     for m in maps {
         for (k, v) in m {
             let spec = spec_of(v);
-            let slots = index.entry(k.clone()).or_default();
+            let slots = index.entry(k.to_string()).or_default();
             if split {
                 if !slots.iter().any(|&i| cols[i].1 == spec) {
                     slots.push(cols.len());
-                    cols.push((k.clone(), spec));
+                    cols.push((k.to_string(), spec));
                 }
             } else if let Some(&i) = slots.first() {
                 let c = &mut cols[i].1;
@@ -246,7 +246,7 @@ fn column_specs<'a>(
                 }
             } else {
                 slots.push(cols.len());
-                cols.push((k.clone(), spec));
+                cols.push((k.to_string(), spec));
             }
         }
     }
@@ -376,7 +376,7 @@ pub fn export_csv(
         };
         row.push(end(r.from));
         row.push(end(r.to));
-        row.push(r.rel_type.clone());
+        row.push(r.rel_type.to_string());
         for (k, c) in &rel_cols {
             row.push(cell(value_for(&r.props, k, c, neo4j), c, neo4j, &ad));
         }
@@ -418,7 +418,11 @@ fn json_value(v: &Value) -> serde_json::Value {
         Value::String(s) => J::String(s.clone()),
         Value::Date(d) => J::String(d.to_string()),
         Value::List(items) => J::Array(items.iter().map(json_value).collect()),
-        Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), json_value(v))).collect()),
+        Value::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), json_value(v)))
+                .collect(),
+        ),
         Value::Node(id) => J::from(id.0),
         Value::Relationship(id) => J::from(id.0),
         Value::Path(_) => J::Null,
@@ -437,9 +441,9 @@ fn json_props(props: &ValueMap) -> (serde_json::Value, Vec<String>) {
             _ => false,
         };
         if is_date {
-            dates.push(k.clone());
+            dates.push(k.to_string());
         }
-        map.insert(k.clone(), json_value(v));
+        map.insert(k.to_string(), json_value(v));
     }
     (serde_json::Value::Object(map), dates)
 }
@@ -898,7 +902,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     for e in sel.entities(g) {
         let mut entries: Vec<(String, String)> = vec![(KGID_PROP.into(), e.id.to_string())];
         for (k, v) in &e.props {
-            entries.push((k.clone(), cypher_value(v)));
+            entries.push((k.to_string(), cypher_value(v)));
         }
         if let Some(k) = &e.key {
             entries.push((KEY_PROP.into(), cypher_string(k)));
@@ -940,7 +944,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     for r in sel.relations(g) {
         let mut entries: Vec<(String, String)> = Vec::new();
         for (k, v) in &r.props {
-            entries.push((k.clone(), cypher_value(v)));
+            entries.push((k.to_string(), cypher_value(v)));
         }
         if !r.sources.is_empty() {
             entries.push((
@@ -956,7 +960,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         );
         match groups.iter_mut().find(|(t, _)| *t == r.rel_type) {
             Some((_, rows)) => rows.push(row),
-            None => groups.push((r.rel_type.clone(), vec![row])),
+            None => groups.push((r.rel_type.to_string(), vec![row])),
         }
     }
     for (rel_type, rows) in &groups {

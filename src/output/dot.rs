@@ -832,7 +832,7 @@ mod tests {
     fn entity(g: &mut Graph, key: Option<&str>, label: &str, name: &str) -> EntityId {
         let mut props = ValueMap::default();
         if !name.is_empty() {
-            props.insert("name".into(), Value::from(name));
+            props.insert("name", Value::from(name));
         }
         g.add_entity(NewEntity {
             key: key.map(str::to_string),
@@ -888,16 +888,16 @@ mod tests {
             .unwrap();
         let mut m = ValueMap::default();
         m.insert(
-            "deep".into(),
+            "deep",
             Value::List(vec![Value::Relationship(r2), Value::Node(c)]),
         );
         let rows = vec![
             vec![Value::Node(b), Value::Map(m)],
             vec![
-                Value::Path(Path {
+                Value::Path(Box::new(Path {
                     nodes: vec![a, b],
                     rels: vec![r1],
-                }),
+                })),
                 Value::Int(3),
             ],
         ];
@@ -1001,9 +1001,9 @@ mod tests {
         let a = entity(&mut g, Some("a"), "X", "A");
         let b = entity(&mut g, Some("b"), "X", "B");
         let mut props = ValueMap::default();
-        props.insert("role".into(), Value::from("co-chair"));
-        props.insert("since".into(), Value::Int(2016));
-        props.insert("other".into(), Value::Int(1));
+        props.insert("role", Value::from("co-chair"));
+        props.insert("since", Value::Int(2016));
+        props.insert("other", Value::Int(1));
         g.add_relation(a, b, "CO_CHAIRS", props, vec![]).unwrap();
         let dot = graph_to_dot(&g, &DotOptions::default()).unwrap();
         assert!(

@@ -235,7 +235,7 @@ mod tests {
     fn graph_elements() {
         let mut g = Graph::new();
         let mut props = ValueMap::default();
-        props.insert("name".into(), "Morocco".into());
+        props.insert("name", "Morocco".into());
         let a = g
             .add_entity(NewEntity {
                 key: Some("morocco".into()),
@@ -262,10 +262,10 @@ mod tests {
         );
         let p = parse(&to_json(
             &g,
-            &Value::Path(Path {
+            &Value::Path(Box::new(Path {
                 nodes: vec![a, b],
                 rels: vec![r],
-            }),
+            })),
         ));
         assert_eq!(p["nodes"][1]["key"], serde_json::Value::Null);
         assert_eq!(p["relationships"][0]["type"], "T");

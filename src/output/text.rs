@@ -492,19 +492,19 @@ mod tests {
     #[test]
     fn paths_show_direction() {
         let (g, ma, eu, anon, r1, r2) = sample();
-        let p = Value::Path(Path {
+        let p = Value::Path(Box::new(Path {
             nodes: vec![ma, eu, anon],
             rels: vec![r1, r2],
-        });
+        }));
         assert_eq!(
             render(&g, &p),
             "(morocco:Country {name: 'Morocco'})-[:CO_CHAIRS {since: 2016}]->\
              (`eu-1`:Organization:Union {name: 'Union Européenne'})<-[:MEMBER_OF]-()"
         );
-        let single = Value::Path(Path {
+        let single = Value::Path(Box::new(Path {
             nodes: vec![anon],
             rels: vec![],
-        });
+        }));
         assert_eq!(render(&g, &single), "()");
     }
 

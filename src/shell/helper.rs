@@ -176,7 +176,7 @@ impl Schema {
             let keys = s.keys_by_label.entry(label.clone()).or_default();
             for id in graph.entities_with_label(label).take(KEY_SAMPLE) {
                 if let Some(e) = graph.entity(id) {
-                    keys.extend(e.props.keys().cloned());
+                    keys.extend(e.props.keys().map(|k| k.to_string()));
                 }
             }
         }
@@ -184,7 +184,7 @@ impl Schema {
             s.keys.extend(keys.iter().cloned());
         }
         for r in graph.relations().take(KEY_SAMPLE * 4) {
-            s.keys.extend(r.props.keys().cloned());
+            s.keys.extend(r.props.keys().map(|k| k.to_string()));
         }
         for e in graph.entities() {
             if s.names.len() >= NAME_LIMIT {
@@ -634,8 +634,8 @@ mod tests {
     fn schema() -> Schema {
         let mut g = Graph::new();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Morocco"));
-        props.insert("capital".into(), Value::from("Rabat"));
+        props.insert("name", Value::from("Morocco"));
+        props.insert("capital", Value::from("Rabat"));
         let ma = g
             .add_entity(NewEntity {
                 key: Some("morocco".into()),
@@ -655,8 +655,8 @@ mod tests {
             })
             .unwrap();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("GCTF"));
-        props.insert("founded".into(), Value::Int(2011));
+        props.insert("name", Value::from("GCTF"));
+        props.insert("founded", Value::Int(2011));
         let gctf = g
             .add_entity(NewEntity {
                 key: Some("gctf".into()),
@@ -714,7 +714,7 @@ mod tests {
     fn names_with_the_quote_character_are_escaped() {
         let mut g = Graph::new();
         let mut props = ValueMap::default();
-        props.insert("name".into(), Value::from("Centre d'Excellence"));
+        props.insert("name", Value::from("Centre d'Excellence"));
         g.add_entity(NewEntity {
             key: Some("hedayah".into()),
             labels: vec!["Organization".into()],

@@ -676,7 +676,7 @@ pub fn schema_text(engine: &Engine) -> String {
     for e in g.entities() {
         for (k, v) in &e.props {
             *keys
-                .entry(k.clone())
+                .entry(k.to_string())
                 .or_default()
                 .entry(v.type_name())
                 .or_default() += 1;
@@ -686,7 +686,7 @@ pub fn schema_text(engine: &Engine) -> String {
     for r in g.relations() {
         for (k, v) in &r.props {
             *rel_keys
-                .entry(k.clone())
+                .entry(k.to_string())
                 .or_default()
                 .entry(v.type_name())
                 .or_default() += 1;

@@ -482,7 +482,7 @@ impl Graph {
         }
         for (k, v) in &new.props {
             if !v.is_storable() {
-                return Err(StoreError::NotStorable(k.clone(), v.type_name()));
+                return Err(StoreError::NotStorable(k.to_string(), v.type_name()));
             }
         }
         let id = EntityId(self.entities.len() as u64);
@@ -532,7 +532,7 @@ impl Graph {
     ) -> Result<RelationId, StoreError> {
         for (k, v) in &props {
             if !v.is_storable() {
-                return Err(StoreError::NotStorable(k.clone(), v.type_name()));
+                return Err(StoreError::NotStorable(k.to_string(), v.type_name()));
             }
         }
         let id = RelationId(self.relations.len() as u64);
@@ -540,7 +540,7 @@ impl Graph {
             id,
             from,
             to,
-            rel_type: rel_type.to_string(),
+            rel_type: rel_type.into(),
             props,
             sources,
         };
@@ -772,7 +772,7 @@ impl Graph {
         }
         self.adjacency.take();
         self.by_type
-            .entry(rel.rel_type.clone())
+            .entry(rel.rel_type.to_string())
             .or_default()
             .insert(id);
         let ix = self.inner.add_edge(a, b, rel);
@@ -790,7 +790,7 @@ impl Graph {
         self.relations[id.0 as usize] = None;
         self.relation_count -= 1;
         self.adjacency.take();
-        if let Some(s) = self.by_type.get_mut(&rel.rel_type) {
+        if let Some(s) = self.by_type.get_mut(rel.rel_type.as_str()) {
             s.remove(&id);
         }
         Ok(rel)
@@ -886,7 +886,7 @@ impl Graph {
             relations += 1;
             if !self
                 .by_type
-                .get(&r.rel_type)
+                .get(r.rel_type.as_str())
                 .is_some_and(|s| s.contains(&r.id))
             {
                 return Err(format!("type index misses {}", r.id));

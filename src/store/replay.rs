@@ -131,7 +131,7 @@ impl Graph {
             }
             None => {
                 self.by_type
-                    .entry(r.rel_type.clone())
+                    .entry(r.rel_type.to_string())
                     .or_default()
                     .insert(id);
             }

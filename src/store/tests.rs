@@ -10,7 +10,7 @@ fn cite(n: u32) -> Vec<Citation> {
 
 fn country(g: &mut Graph, key: &str, name: &str, aliases: &[(&str, &str)]) -> EntityId {
     let mut props = ValueMap::default();
-    props.insert("name".into(), Value::from(name));
+    props.insert("name", Value::from(name));
     g.add_entity(NewEntity {
         key: Some(key.into()),
         labels: vec!["Country".into()],
@@ -46,7 +46,7 @@ fn sample() -> (Graph, EntityId, EntityId, RelationId) {
         &[("Pays-Bas", "fr"), ("هولندا", "ar")],
     );
     let mut props = ValueMap::default();
-    props.insert("since".into(), Value::Date(Date::parse("2016").unwrap()));
+    props.insert("since", Value::Date(Date::parse("2016").unwrap()));
     let r = g
         .add_relation(ma, nl, "COOPERATES_WITH", props, cite(2))
         .unwrap();
@@ -303,11 +303,11 @@ fn adjacency_matches_the_relation_lists() {
     assert!(g.adjacency().is_none());
     let adj = g.prepare_adjacency().expect("fits");
     for e in g.entities() {
-        let mut want: Vec<(String, EntityId, RelationId)> = g
+        let mut want: Vec<(crate::value::Key, EntityId, RelationId)> = g
             .outgoing(e.id)
             .map(|r| (r.rel_type.clone(), r.to, r.id))
             .collect();
-        let mut got: Vec<(String, EntityId, RelationId)> = adj
+        let mut got: Vec<(crate::value::Key, EntityId, RelationId)> = adj
             .outgoing(e.id)
             .iter()
             .map(|a| {

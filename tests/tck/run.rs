@@ -165,13 +165,15 @@ pub fn snapshot(g: &Graph) -> Snapshot {
     for e in g.entities() {
         s.nodes.insert(e.id.0);
         for (k, v) in &e.props {
-            s.props.insert((false, e.id.0, k.clone(), format!("{v:?}")));
+            s.props
+                .insert((false, e.id.0, k.to_string(), format!("{v:?}")));
         }
     }
     for r in g.relations() {
         s.rels.insert(r.id.0);
         for (k, v) in &r.props {
-            s.props.insert((true, r.id.0, k.clone(), format!("{v:?}")));
+            s.props
+                .insert((true, r.id.0, k.to_string(), format!("{v:?}")));
         }
     }
     s.labels = g.labels().map(str::to_string).collect();
@@ -236,7 +238,7 @@ fn tck_rel(g: &Graph, id: RelationId) -> Result<(TRel, EntityId, EntityId), Stri
         .ok_or_else(|| format!("the result holds relationship {id}, which is not in the graph"))?;
     Ok((
         TRel {
-            rel_type: r.rel_type.clone(),
+            rel_type: r.rel_type.to_string(),
             props: props(g, &r.props)?,
         },
         r.from,
@@ -246,7 +248,7 @@ fn tck_rel(g: &Graph, id: RelationId) -> Result<(TRel, EntityId, EntityId), Stri
 
 fn props(g: &Graph, m: &kg::value::ValueMap) -> Result<BTreeMap<String, TValue>, String> {
     m.iter()
-        .map(|(k, v)| Ok((k.clone(), to_tck(g, v)?)))
+        .map(|(k, v)| Ok((k.to_string(), to_tck(g, v)?)))
         .collect()
 }
 

@@ -472,7 +472,7 @@ fn kg_values_convert() {
     let a = ent(&mut g, &["B", "A"], &[("name", Value::from("a"))]);
     let b = ent(&mut g, &[], &[]);
     let mut props = ValueMap::default();
-    props.insert("k".into(), Value::Int(1));
+    props.insert("k", Value::Int(1));
     let r = match g.add_relation(b, a, "R", props, vec![]) {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
@@ -484,22 +484,22 @@ fn kg_values_convert() {
     assert!(conv(&Value::Node(a)) == p("(:A:B {name: 'a'})"));
     assert!(conv(&Value::Relationship(r)) == p("[:R {k: 1}]"));
     // Walked against the relationship's direction.
-    let path = Value::Path(KgPath {
+    let path = Value::Path(Box::new(KgPath {
         nodes: vec![a, b],
         rels: vec![r],
-    });
+    }));
     assert!(conv(&path) == p("<(:A:B {name: 'a'})<-[:R {k: 1}]-()>"));
     assert!(conv(&path) != p("<(:A:B {name: 'a'})-[:R {k: 1}]->()>"));
-    let back = Value::Path(KgPath {
+    let back = Value::Path(Box::new(KgPath {
         nodes: vec![b, a],
         rels: vec![r],
-    });
+    }));
     assert!(conv(&back) == p("<()-[:R {k: 1}]->(:A:B {name: 'a'})>"));
     // Malformed paths and dangling ids are reported, not panicked on.
-    let bad = Value::Path(KgPath {
+    let bad = Value::Path(Box::new(KgPath {
         nodes: vec![a],
         rels: vec![r],
-    });
+    }));
     assert!(run::to_tck(&g, &bad).is_err());
     assert!(run::to_tck(&g, &Value::Node(kg::store::EntityId(99))).is_err());
     // Scalars keep their types; dates become strings.
@@ -511,10 +511,7 @@ fn kg_values_convert() {
     };
     assert!(conv(&Value::Date(date)) == p("'1984-10-11'"));
     let mut m = ValueMap::default();
-    m.insert(
-        "l".into(),
-        Value::List(vec![Value::Null, Value::Float(f64::NAN)]),
-    );
+    m.insert("l", Value::List(vec![Value::Null, Value::Float(f64::NAN)]));
     assert!(conv(&Value::Map(m)) == p("{l: [null, NaN]}"));
 }
 
@@ -526,7 +523,7 @@ fn parameters_convert() {
     };
     let mut m = ValueMap::default();
     m.insert(
-        "a".into(),
+        "a",
         Value::List(vec![
             Value::Int(1),
             Value::Float(2.5),

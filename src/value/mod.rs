@@ -7,13 +7,13 @@
 
 use std::fmt;
 
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{EntityId, RelationId};
 
-/// A map of property or map-literal values, in insertion order.
-pub type ValueMap = IndexMap<String, Value, crate::eval::compare::FxBuild>;
+mod map;
+
+pub use map::{Key, ValueMap};
 
 /// A typed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ pub enum Value {
     /// A reference to a relation (a relationship).
     Relationship(RelationId),
     /// A path: alternating nodes and relationships.
-    Path(Path),
+    Path(Box<Path>),
 }
 
 /// A path through the graph: `nodes.len() == rels.len() + 1`.
