@@ -7,7 +7,7 @@
 
 use indexmap::IndexSet;
 
-use crate::store::{Alias, Citation, Entity, EntityId, Mutation, Relation, RelationId};
+use crate::store::{Alias, Citation, Entity, EntityId, Mutation, RelType, Relation, RelationId};
 use crate::value::{Date, Path, Value, ValueMap};
 
 /// Writes the encoding into a byte buffer.
@@ -261,6 +261,8 @@ pub(crate) struct Dec<'a> {
     base: u64,
     /// The symbol table, when decoding a snapshot body.
     pub syms: Option<Vec<crate::value::Key>>,
+    /// Relation types already interned, by symbol index.
+    rel_types: Vec<Option<RelType>>,
 }
 
 /// A decoding failure: what was wrong and at which file offset.
@@ -282,6 +284,7 @@ impl<'a> Dec<'a> {
             pos: 0,
             base,
             syms: None,
+            rel_types: Vec::new(),
         }
     }
 
@@ -363,6 +366,26 @@ impl<'a> Dec<'a> {
             Some(s) => Ok(s.clone()),
             None => self.err(format!("symbol {ix} is not in the table")),
         }
+    }
+
+    /// A relation type: a symbol, interned once per symbol.
+    fn rel_type(&mut self) -> R<RelType> {
+        if self.syms.is_none() {
+            return Ok(RelType::new(&self.str()?));
+        }
+        let ix = self.varint()? as usize;
+        if let Some(Some(t)) = self.rel_types.get(ix) {
+            return Ok(*t);
+        }
+        let t = match self.syms.as_ref().and_then(|t| t.get(ix)) {
+            Some(name) => RelType::new(name),
+            None => return self.err(format!("symbol {ix} is not in the table")),
+        };
+        if self.rel_types.len() <= ix {
+            self.rel_types.resize(ix + 1, None);
+        }
+        self.rel_types[ix] = Some(t);
+        Ok(t)
     }
 
     fn id(&mut self) -> R<u64> {
@@ -527,7 +550,7 @@ impl<'a> Dec<'a> {
         let id = RelationId(self.id()?);
         let from = EntityId(self.id()?);
         let to = EntityId(self.id()?);
-        let rel_type = self.sym()?;
+        let rel_type = self.rel_type()?;
         let props = self.props()?;
         let sources = self.sources()?;
         Ok(Relation {

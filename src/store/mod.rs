@@ -10,20 +10,24 @@
 
 pub mod adjacency;
 pub mod alias;
+mod idset;
 pub mod labels;
 mod model;
+mod reltype;
 mod replay;
 mod serde_doc;
 
 use std::collections::BTreeSet;
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::Direction;
 use thiserror::Error;
 
 pub use alias::normalize;
+pub use idset::IdSet;
 pub use model::{Alias, Citation, Entity, EntityId, NewEntity, Relation, RelationId};
+pub use reltype::RelType;
 
 use crate::value::{Value, ValueMap};
 
@@ -101,12 +105,12 @@ pub struct Graph {
     relations: Vec<Option<EdgeIndex>>,
     entity_count: usize,
     relation_count: usize,
-    by_key: IndexMap<String, EntityId, Fx>,
+    by_key: IndexMap<crate::value::Key, EntityId, Fx>,
     /// Per label, its entities in id (= creation) order.
     by_label: IndexMap<String, BTreeSet<EntityId>, Fx>,
     /// Per relation type, its relations in id (= creation) order.
     by_type: IndexMap<String, BTreeSet<RelationId>, Fx>,
-    by_alias: IndexMap<String, IndexSet<EntityId, Fx>, Fx>,
+    by_alias: IndexMap<crate::value::Key, IdSet, Fx>,
     journal: Option<Vec<Mutation>>,
     /// The compact adjacency layout, once built (dropped by relation changes).
     adjacency: std::sync::OnceLock<adjacency::Adjacency>,
@@ -240,13 +244,13 @@ impl Graph {
     /// [`alias::normalize`]). More than one result means the alias is ambiguous.
     pub fn resolve(&self, name: &str) -> Vec<EntityId> {
         self.by_alias
-            .get(&normalize(name))
+            .get(normalize(name).as_str())
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default()
     }
 
     /// Every normalized alias key with its entities (for completion and checks).
-    pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IndexSet<EntityId, Fx>)> + '_ {
+    pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IdSet)> + '_ {
         self.by_alias.iter().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -476,7 +480,7 @@ impl Graph {
     /// Creates an entity and returns its new id.
     pub fn add_entity(&mut self, new: NewEntity) -> Result<EntityId, StoreError> {
         if let Some(key) = &new.key {
-            if self.by_key.contains_key(key) {
+            if self.by_key.contains_key(key.as_str()) {
                 return Err(StoreError::DuplicateKey(key.clone()));
             }
         }
@@ -661,7 +665,7 @@ impl Graph {
         let key = normalize(&alias.text);
         self.inner[ix].aliases.push(alias.clone());
         if !key.is_empty() {
-            self.by_alias.entry(key).or_default().insert(id);
+            self.by_alias.entry(key.into()).or_default().insert(id);
         }
         self.record(Mutation::AddAlias(id, alias));
         Ok(true)
@@ -731,7 +735,7 @@ impl Graph {
             self.entities.resize(slot + 1, None);
         }
         if let Some(key) = &entity.key {
-            self.by_key.insert(key.clone(), id);
+            self.by_key.insert(key.as_str().into(), id);
         }
         for l in &entity.labels {
             self.by_label.entry(l.clone()).or_default().insert(id);
@@ -749,7 +753,7 @@ impl Graph {
         self.entities[id.0 as usize] = None;
         self.entity_count -= 1;
         if let Some(key) = &entity.key {
-            self.by_key.swap_remove(key);
+            self.by_key.swap_remove(key.as_str());
         }
         for l in &entity.labels {
             if let Some(s) = self.by_label.get_mut(l) {
@@ -819,16 +823,16 @@ impl Graph {
 
     fn index_names(&mut self, entity: &Entity) {
         for n in Self::names(entity) {
-            self.by_alias.entry(n).or_default().insert(entity.id);
+            self.by_alias.entry(n.into()).or_default().insert(entity.id);
         }
     }
 
     fn unindex_names(&mut self, entity: &Entity) {
         for n in Self::names(entity) {
-            if let Some(s) = self.by_alias.get_mut(&n) {
-                s.swap_remove(&entity.id);
+            if let Some(s) = self.by_alias.get_mut(n.as_str()) {
+                s.remove(&entity.id);
                 if s.is_empty() {
-                    self.by_alias.swap_remove(&n);
+                    self.by_alias.swap_remove(n.as_str());
                 }
             }
         }
@@ -841,7 +845,7 @@ impl Graph {
         for e in self.entities() {
             entities += 1;
             if let Some(k) = &e.key {
-                if self.by_key.get(k) != Some(&e.id) {
+                if self.by_key.get(k.as_str()) != Some(&e.id) {
                     return Err(format!("key index misses {k}"));
                 }
             }
@@ -851,7 +855,11 @@ impl Graph {
                 }
             }
             for n in Self::names(e) {
-                if !self.by_alias.get(&n).is_some_and(|s| s.contains(&e.id)) {
+                if !self
+                    .by_alias
+                    .get(n.as_str())
+                    .is_some_and(|s| s.contains(&e.id))
+                {
                     return Err(format!("alias index misses `{n}` for {}", e.id));
                 }
             }
@@ -876,7 +884,10 @@ impl Graph {
         }
         for (n, ids) in &self.by_alias {
             for id in ids {
-                if !self.entity(*id).is_some_and(|e| Self::names(e).contains(n)) {
+                if !self
+                    .entity(*id)
+                    .is_some_and(|e| Self::names(e).iter().any(|x| x == n))
+                {
                     return Err(format!("alias index has stale `{n}` on {id}"));
                 }
             }

@@ -93,7 +93,7 @@ pub struct Relation {
     /// The target entity.
     pub to: EntityId,
     /// The relation type, in UPPER_SNAKE_CASE (`CO_CHAIRS`).
-    pub rel_type: crate::value::Key,
+    pub rel_type: super::RelType,
     /// Typed properties, including temporal qualifiers (`since`, `date`, ...).
     #[serde(default)]
     pub props: ValueMap,

@@ -17,7 +17,7 @@ impl Graph {
                     return Err(StoreError::DuplicateKey(format!("entity id {}", e.id)));
                 }
                 if let Some(k) = &e.key {
-                    if self.by_key.contains_key(k) {
+                    if self.by_key.contains_key(k.as_str()) {
                         return Err(StoreError::DuplicateKey(k.clone()));
                     }
                 }
@@ -103,7 +103,7 @@ impl Graph {
             return Err(format!("entity id {} is duplicated or out of range", e.id));
         }
         if let Some(k) = &e.key {
-            if self.by_key.contains_key(k) {
+            if self.by_key.contains_key(k.as_str()) {
                 return Err(format!("duplicate entity key `{k}`"));
             }
         }

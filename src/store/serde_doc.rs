@@ -41,7 +41,7 @@ impl<'de> Deserialize<'de> for Graph {
                 )));
             }
             if let Some(k) = &e.key {
-                if g.by_key.contains_key(k) {
+                if g.by_key.contains_key(k.as_str()) {
                     return Err(D::Error::custom(format!("duplicate entity key `{k}`")));
                 }
             }
