@@ -443,13 +443,13 @@ impl<'a> Dec<'a> {
             }
             8 => {
                 let n = self.count()?;
-                let mut m = ValueMap::with_capacity(n);
+                let mut m = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
                     let k = self.str()?;
                     let v = self.value_at(depth + 1)?;
-                    m.insert(k, v);
+                    m.push((k, v));
                 }
-                Value::Map(m)
+                Value::Map(m.into_iter().collect())
             }
             9 => Value::Node(EntityId(self.id()?)),
             10 => Value::Relationship(RelationId(self.id()?)),
@@ -483,13 +483,13 @@ impl<'a> Dec<'a> {
 
     fn props(&mut self) -> R<ValueMap> {
         let n = self.count()?;
-        let mut m = ValueMap::with_capacity(n);
+        let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
             let k = self.sym()?;
             let v = self.value()?;
-            m.insert(k, v);
+            entries.push((k, v));
         }
-        Ok(m)
+        Ok(entries.into_iter().collect())
     }
 
     fn sources(&mut self) -> R<Vec<Citation>> {
@@ -559,7 +559,7 @@ impl<'a> Dec<'a> {
             to,
             rel_type,
             props,
-            sources,
+            sources: sources.into_boxed_slice(),
         })
     }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::engine::Engine;
 use crate::eval::Params;
 use crate::syntax::ast::{ClauseKind, Expr, ExprKind, UnaryOp};
-use crate::value::{Value, ValueMap};
+use crate::value::Value;
 
 /// The value of `-P name=VALUE`: a Cypher literal (number, string, list, map,
 /// `true`, `false`, `null`, possibly negative); anything else, such as a bare
@@ -73,11 +73,7 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::String(s.clone()),
         serde_json::Value::Array(items) => Value::List(items.iter().map(from_json).collect()),
         serde_json::Value::Object(m) => {
-            let mut out = ValueMap::with_capacity(m.len());
-            for (k, v) in m {
-                out.insert(k.clone(), from_json(v));
-            }
-            Value::Map(out)
+            Value::Map(m.iter().map(|(k, v)| (k.as_str(), from_json(v))).collect())
         }
     }
 }

@@ -111,12 +111,11 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
                 .collect::<Result<_>>()?,
         )),
         ExprKind::Map(entries) => {
-            let mut map = ValueMap::with_capacity(entries.len());
+            let mut map = Vec::with_capacity(entries.len());
             for (key, e) in entries {
-                let v = eval_expr(e, env)?;
-                map.insert(key.name.clone(), v);
+                map.push((key.name.as_str(), eval_expr(e, env)?));
             }
-            Ok(Value::Map(map))
+            Ok(Value::Map(map.into_iter().collect()))
         }
         ExprKind::Property(target, key) => {
             let v = eval_expr(target, env)?;

@@ -664,7 +664,7 @@ fn deleted_entities_cannot_be_read() {
         to: b,
         rel_type: "KNOWS".into(),
         props: ValueMap::default(),
-        sources: vec![],
+        sources: Box::default(),
     };
     let remembering = Remembering(&env, rel);
     assert_eq!(

@@ -58,7 +58,7 @@ fn loads_entities_relations_and_typed_properties() {
     assert_eq!(r.rel_type, "CO_CHAIRS");
     assert_eq!(r.props["since"], Value::Date(Date::parse("2016").unwrap()));
     assert_eq!(
-        r.sources,
+        r.sources.to_vec(),
         [1, 3].map(|n| Citation {
             article: "000_test.txt".into(),
             sentence: n

@@ -1428,7 +1428,7 @@ pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
     }
     for r in g.relations() {
         let mut props = r.props.clone();
-        let mut sources = r.sources.clone();
+        let mut sources = r.sources.to_vec();
         if let Some(v) = props.shift_remove(SOURCES_PROP) {
             let s = v.as_str().ok_or("`_sources` must be a string")?;
             sources.extend(parse_sources(s)?);
@@ -1462,7 +1462,7 @@ pub fn merge_graph(into: &mut Graph, from: &Graph) -> Result<(), String> {
         let (Some(&a), Some(&b)) = (map.get(&r.from), map.get(&r.to)) else {
             return Err(format!("relation {} dangles", r.id));
         };
-        into.add_relation(a, b, &r.rel_type, r.props.clone(), r.sources.clone())
+        into.add_relation(a, b, &r.rel_type, r.props.clone(), r.sources.to_vec())
             .map_err(|err| err.to_string())?;
     }
     Ok(())

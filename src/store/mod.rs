@@ -546,7 +546,7 @@ impl Graph {
             to,
             rel_type: rel_type.into(),
             props,
-            sources,
+            sources: sources.into_boxed_slice(),
         };
         self.relations.push(None);
         let copy = self.journal.is_some().then(|| rel.clone());
@@ -691,11 +691,13 @@ impl Graph {
     ) -> Result<(), StoreError> {
         let ix = self.edge_ix(id).ok_or(StoreError::NoRelation(id))?;
         let r = &mut self.inner[ix];
+        let mut all = r.sources.to_vec();
         for c in sources {
-            if !r.sources.contains(c) {
-                r.sources.push(c.clone());
+            if !all.contains(c) {
+                all.push(c.clone());
             }
         }
+        r.sources = all.into_boxed_slice();
         Ok(())
     }
 

@@ -98,8 +98,8 @@ pub struct Relation {
     #[serde(default)]
     pub props: ValueMap,
     /// The citations that ground this relation.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<Citation>,
+    #[serde(default, skip_serializing_if = "<[Citation]>::is_empty")]
+    pub sources: Box<[Citation]>,
 }
 
 impl Relation {

@@ -2,10 +2,12 @@
 //! values.
 //!
 //! Property maps are small (a handful of keys) and there are millions of them
-//! in a big graph, so the map is one vector of `(key, value)` pairs searched
-//! linearly, and keys are [`Key`]s, which hold names of up to 24 bytes
-//! without a heap allocation. A map with one property costs one 56-byte
-//! allocation, against about 200 bytes for a hash-indexed map.
+//! in a big graph, so the map is one boxed slice of `(key, value)` pairs
+//! (16 bytes inline, no spare capacity) searched linearly, and keys are
+//! [`Key`]s, which hold names of up to 24 bytes without a heap allocation. A
+//! map with one property costs one 56-byte allocation, against about 200
+//! bytes for a hash-indexed map. Adding or removing a key reallocates, which
+//! is cheap for maps this small; bulk builders go through [`FromIterator`].
 //!
 //! Equality ignores order, as Cypher's map equality does.
 
@@ -23,7 +25,7 @@ pub type Key = compact_str::CompactString;
 /// A map of property or map-literal values, in insertion order.
 #[derive(Clone, Default)]
 pub struct ValueMap {
-    entries: Vec<(Key, Value)>,
+    entries: Box<[(Key, Value)]>,
 }
 
 impl ValueMap {
@@ -32,11 +34,18 @@ impl ValueMap {
         ValueMap::default()
     }
 
-    /// An empty map with room for `n` entries.
-    pub fn with_capacity(n: usize) -> ValueMap {
-        ValueMap {
-            entries: Vec::with_capacity(n),
-        }
+    /// An empty map (the capacity hint is accepted for symmetry with other
+    /// maps; a `ValueMap` never holds spare room).
+    pub fn with_capacity(_n: usize) -> ValueMap {
+        ValueMap::default()
+    }
+
+    /// Applies `f` to the entries as a vector, then boxes them again.
+    fn edit<T>(&mut self, f: impl FnOnce(&mut Vec<(Key, Value)>) -> T) -> T {
+        let mut v = std::mem::take(&mut self.entries).into_vec();
+        let out = f(&mut v);
+        self.entries = v.into_boxed_slice();
+        out
     }
 
     /// The number of entries.
@@ -85,7 +94,10 @@ impl ValueMap {
         match self.get_index_of(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
-                self.entries.push((key, value));
+                self.edit(|v| {
+                    v.reserve_exact(1);
+                    v.push((key, value))
+                });
                 None
             }
         }
@@ -94,23 +106,23 @@ impl ValueMap {
     /// Removes `key`, keeping the order of the others; returns its value.
     pub fn shift_remove(&mut self, key: &str) -> Option<Value> {
         let i = self.get_index_of(key)?;
-        Some(self.entries.remove(i).1)
+        Some(self.edit(|v| v.remove(i)).1)
     }
 
     /// Removes `key`, moving the last entry into its place; returns its value.
     pub fn swap_remove(&mut self, key: &str) -> Option<Value> {
         let i = self.get_index_of(key)?;
-        Some(self.entries.swap_remove(i).1)
+        Some(self.edit(|v| v.swap_remove(i)).1)
     }
 
     /// Removes every entry.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.entries = Box::default();
     }
 
     /// Keeps the entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
+        self.edit(|e| e.retain_mut(|(k, v)| keep(k, v)));
     }
 
     /// Sorts the entries by key.
@@ -182,7 +194,7 @@ impl IntoIterator for ValueMap {
     type IntoIter = std::vec::IntoIter<(Key, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_vec().into_iter()
     }
 }
 
@@ -197,10 +209,16 @@ impl<K: Into<Key>> FromIterator<(K, Value)> for ValueMap {
 impl<K: Into<Key>> Extend<(K, Value)> for ValueMap {
     fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, iter: I) {
         let iter = iter.into_iter();
-        self.entries.reserve(iter.size_hint().0);
-        for (k, v) in iter {
-            self.insert(k, v);
-        }
+        self.edit(|entries| {
+            entries.reserve_exact(iter.size_hint().0);
+            for (k, v) in iter {
+                let k = k.into();
+                match entries.iter().position(|(x, _)| *x == k) {
+                    Some(i) => entries[i].1 = v,
+                    None => entries.push((k, v)),
+                }
+            }
+        });
     }
 }
 
@@ -249,11 +267,12 @@ impl<'de> Deserialize<'de> for ValueMap {
                 f.write_str("a map of values")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<ValueMap, A::Error> {
-                let mut map = ValueMap::with_capacity(access.size_hint().unwrap_or(0).min(4096));
-                while let Some((k, v)) = access.next_entry::<String, Value>()? {
-                    map.insert(k, v);
+                let mut entries: Vec<(String, Value)> =
+                    Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = access.next_entry::<String, Value>()? {
+                    entries.push(entry);
                 }
-                Ok(map)
+                Ok(entries.into_iter().collect())
             }
         }
         d.deserialize_map(MapVisitor)
@@ -314,7 +333,7 @@ mod tests {
 
     #[test]
     fn small_sizes() {
-        assert_eq!(std::mem::size_of::<ValueMap>(), 24);
+        assert_eq!(std::mem::size_of::<ValueMap>(), 16);
         assert_eq!(std::mem::size_of::<Key>(), 24);
         assert_eq!(std::mem::size_of::<Value>(), 32);
     }
