@@ -81,6 +81,10 @@ impl AggregateKind {
     }
 }
 
+/// How many distinct nodes a group tracks in a hash set before switching
+/// to a bitmap over node ids.
+const NODE_BITS_FROM: usize = 4096;
+
 /// The accumulator of one aggregate call for one group.
 #[derive(Debug, Clone)]
 pub struct Aggregator {
@@ -90,6 +94,9 @@ pub struct Aggregator {
     /// DISTINCT over nodes and relationships: their ids (cheaper than
     /// [`HashKey`]s; a node and a relationship never share a key).
     seen_ids: HashSet<(bool, u64), super::compare::FxBuild>,
+    /// DISTINCT over many nodes: one bit per node id, used instead of
+    /// `seen_ids` once a group has seen [`NODE_BITS_FROM`] nodes.
+    node_bits: Vec<u64>,
     count: u64,
     int_sum: i128,
     float_sum: f64,
@@ -103,6 +110,39 @@ pub struct Aggregator {
 }
 
 impl Aggregator {
+    /// True the first time node `id` is seen (DISTINCT): a hash set for
+    /// the first nodes, then a bitmap over node ids.
+    fn first_node(&mut self, id: u64) -> bool {
+        if self.node_bits.is_empty() {
+            if self.seen_ids.len() < NODE_BITS_FROM {
+                return self.seen_ids.insert((true, id));
+            }
+            let nodes: Vec<u64> = self
+                .seen_ids
+                .iter()
+                .filter(|(node, _)| *node)
+                .map(|(_, id)| *id)
+                .collect();
+            self.seen_ids.retain(|(node, _)| !*node);
+            self.node_bits.push(0);
+            for n in nodes {
+                self.set_node_bit(n);
+            }
+        }
+        self.set_node_bit(id)
+    }
+
+    /// Sets the bit of node `id`; true when it was clear.
+    fn set_node_bit(&mut self, id: u64) -> bool {
+        let (word, bit) = ((id / 64) as usize, id % 64);
+        if word >= self.node_bits.len() {
+            self.node_bits.resize(word + 1 + word / 2, 0);
+        }
+        let fresh = self.node_bits[word] & (1 << bit) == 0;
+        self.node_bits[word] |= 1 << bit;
+        fresh
+    }
+
     /// An accumulator for aggregate `name` (case-insensitive; `count(*)` or
     /// `*` for count-star), with `DISTINCT` or not. An unknown name is an
     /// `UnknownFunction` error.
@@ -122,6 +162,7 @@ impl Aggregator {
             distinct,
             seen: HashSet::default(),
             seen_ids: HashSet::default(),
+            node_bits: Vec::new(),
             count: 0,
             int_sum: 0,
             float_sum: 0.0,
@@ -189,7 +230,7 @@ impl Aggregator {
         }
         if self.distinct {
             let fresh = match v {
-                Value::Node(id) => self.seen_ids.insert((true, id.0)),
+                Value::Node(id) => self.first_node(id.0),
                 Value::Relationship(id) => self.seen_ids.insert((false, id.0)),
                 _ => self.seen.insert(HashKey::new(v.clone())),
             };

@@ -72,7 +72,7 @@ impl RelProps {
 
 /// The relationships leaving `id` in direction `dir` with an allowed type
 /// and properties, each with the node at its other end.
-fn edges(
+pub(super) fn edges(
     graph: &Graph,
     id: EntityId,
     dir: Dir,
@@ -188,18 +188,65 @@ pub struct ExpandOp<'p> {
 /// runs use a hash set; once one grows past [`SeenEnds::DENSE_FROM`] ids, a
 /// stamp per entity slot takes over, so starting a new run is O(1).
 #[derive(Debug, Default)]
-struct SeenEnds {
+pub(super) struct SeenEnds {
     group: Vec<Value>,
     small: HashSet<EntityId, FxBuild>,
     stamps: Vec<u32>,
     stamp: u32,
     dense: bool,
     started: bool,
+    /// How many entity slots the graph has: the stamp array's size.
+    slots: usize,
 }
 
 impl SeenEnds {
     /// From this many ids in one run on, the stamp array is used.
     const DENSE_FROM: usize = 2048;
+
+    /// An empty set for ids of `graph`.
+    pub(super) fn for_graph(graph: &crate::store::Graph) -> SeenEnds {
+        let mut seen = SeenEnds::default();
+        seen.slots = graph.next_ids().0 as usize;
+        seen
+    }
+
+    /// Makes room for id slot `i` (the whole graph at once, so the array
+    /// is allocated once per query).
+    fn room(&mut self, i: usize) {
+        if i >= self.stamps.len() {
+            self.stamps.resize((i + 1 + i / 2).max(self.slots), 0);
+        }
+    }
+
+    /// Starts using the stamp array: one left by an earlier query on this
+    /// thread when there is one (its stamps stay valid: the next stamp is
+    /// one past the last it used), else a zeroed one.
+    fn go_dense(&mut self) {
+        self.dense = true;
+        let pooled = STAMP_POOL.with(|p| p.borrow_mut().pop());
+        let (stamps, last) = pooled.unwrap_or_default();
+        self.stamps = stamps;
+        self.stamp = last;
+        self.next_stamp();
+    }
+
+    /// Moves to a fresh stamp, zeroing the array when the counter wraps.
+    fn next_stamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+    }
+
+    /// Forgets every id (a new run, whatever the row).
+    pub(super) fn restart(&mut self) {
+        if self.dense {
+            self.next_stamp();
+        } else {
+            self.small.clear();
+        }
+    }
 
     /// Starts a new run unless `row` agrees with the current one on `slots`.
     fn enter(&mut self, row: &[Value], slots: &[Slot]) {
@@ -220,42 +267,56 @@ impl SeenEnds {
                 .map(|s| row.get(*s).cloned().unwrap_or(Value::Null)),
         );
         if self.dense {
-            self.stamp = self.stamp.wrapping_add(1);
-            if self.stamp == 0 {
-                self.stamps.iter_mut().for_each(|s| *s = 0);
-                self.stamp = 1;
-            }
+            self.next_stamp();
         } else {
             self.small.clear();
         }
     }
 
     /// True the first time `id` is seen in the current run.
-    fn first(&mut self, id: EntityId) -> bool {
+    pub(super) fn first(&mut self, id: EntityId) -> bool {
         if !self.dense {
             if self.small.len() < Self::DENSE_FROM {
                 return self.small.insert(id);
             }
             // Switch to stamps, carrying over the ids of this run.
-            self.dense = true;
-            self.stamp = 1;
-            for seen in self.small.drain() {
+            self.go_dense();
+            let small = std::mem::take(&mut self.small);
+            for seen in small {
                 let i = seen.0 as usize;
-                if i >= self.stamps.len() {
-                    self.stamps.resize(i + 1 + i / 2, 0);
-                }
-                self.stamps[i] = 1;
+                self.room(i);
+                self.stamps[i] = self.stamp;
             }
         }
         let i = id.0 as usize;
-        if i >= self.stamps.len() {
-            self.stamps.resize(i + 1 + i / 2, 0);
-        }
+        self.room(i);
         if self.stamps[i] == self.stamp {
             return false;
         }
         self.stamps[i] = self.stamp;
         true
+    }
+}
+
+thread_local! {
+    /// Stamp arrays of finished queries, with the last stamp each used, so
+    /// that a query does not allocate and zero one per expansion.
+    static STAMP_POOL: std::cell::RefCell<Vec<(Vec<u32>, u32)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for SeenEnds {
+    fn drop(&mut self) {
+        if self.dense && !self.stamps.is_empty() {
+            let stamps = std::mem::take(&mut self.stamps);
+            let last = self.stamp;
+            STAMP_POOL.with(|p| {
+                let mut pool = p.borrow_mut();
+                if pool.len() < 4 {
+                    pool.push((stamps, last));
+                }
+            });
+        }
     }
 }
 
@@ -279,7 +340,7 @@ impl<'p> ExpandOp<'p> {
             cur: None,
             out: Vec::new(),
             pos: 0,
-            ends: spec.dedupe.as_ref().map(|_| SeenEnds::default()),
+            ends: None,
         }
     }
 
@@ -347,7 +408,10 @@ impl Operator for ExpandOp<'_> {
                 return Ok(None);
             };
             self.out = self.candidates(ctx, &row)?;
-            if let (Some(ends), Some(group)) = (self.ends.as_mut(), self.spec.dedupe.as_ref()) {
+            if let Some(group) = self.spec.dedupe.as_ref() {
+                let ends = self
+                    .ends
+                    .get_or_insert_with(|| SeenEnds::for_graph(ctx.graph()));
                 ends.enter(&row, group);
                 self.out.retain(|(_, n)| ends.first(*n));
             }
@@ -588,7 +652,7 @@ pub struct BfsExpand<'p> {
     spec: &'p Expand,
     min: u64,
     max: Option<u64>,
-    state: Option<BfsState>,
+    state: Option<Box<BfsState>>,
 }
 
 impl<'p> BfsExpand<'p> {
@@ -628,13 +692,14 @@ impl<'p> BfsExpand<'p> {
             if limit == Some(0) {
                 continue;
             }
-            let mut seen = HashSet::from([*y]);
+            let mut seen: HashSet<EntityId, FxBuild> = HashSet::default();
+            seen.insert(*y);
             let mut q = VecDeque::from([(*y, 0u64)]);
             while let Some((n, d)) = q.pop_front() {
                 ctx.guard.check()?;
-                if limit.is_some_and(|l| d >= l) {
-                    continue;
-                }
+                // Nodes reached at the last allowed step are only checked
+                // for being the start, never expanded or remembered.
+                let last = limit.is_some_and(|l| d + 1 >= l);
                 for (r, m) in edges(g, n, Dir::Both, &s.types, &st.props) {
                     if r == *rid {
                         continue;
@@ -642,7 +707,7 @@ impl<'p> BfsExpand<'p> {
                     if m == st.start {
                         return Ok(true);
                     }
-                    if seen.insert(m) {
+                    if !last && seen.insert(m) {
                         q.push_back((m, d + 1));
                     }
                 }
@@ -673,21 +738,21 @@ impl Operator for BfsExpand<'_> {
                 if self.min == 0 {
                     ready.push_back(start);
                 }
-                self.state = Some(BfsState {
+                self.state = Some(Box::new(BfsState {
                     row,
                     start,
                     props,
                     check,
                     queue: VecDeque::from([(start, 0)]),
                     visited: {
-                        let mut v = SeenEnds::default();
+                        let mut v = SeenEnds::for_graph(ctx.graph());
                         v.first(start);
                         v
                     },
                     ready,
                     start_done: self.min == 0,
                     start_cycle: false,
-                });
+                }));
                 continue;
             };
             while let Some(n) = st.ready.pop_front() {
@@ -707,7 +772,10 @@ impl Operator for BfsExpand<'_> {
                         st.start_cycle = true;
                     }
                     if st.visited.first(m) {
-                        st.queue.push_back((m, d + 1));
+                        // Nodes at the maximum depth are never expanded.
+                        if self.max.is_none_or(|max| d + 1 < max) {
+                            st.queue.push_back((m, d + 1));
+                        }
                         st.ready.push_back(m);
                     }
                 }

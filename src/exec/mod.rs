@@ -17,6 +17,7 @@
 
 pub mod aggregate;
 pub mod call;
+pub mod count;
 pub mod expand;
 pub mod rows;
 pub mod scan;
@@ -578,9 +579,26 @@ pub fn build<'p>(
         )),
         Op::Select { input, slots } => Box::new(rows::SelectOp::new(child(input), slots)),
         Op::Aggregate { input, keys, aggs } => {
-            match aggregate::CountLabelOp::matches(input, keys, aggs) {
-                Some(count) if profile.is_none() => Box::new(count),
-                _ => Box::new(aggregate::AggregateOp::new(
+            // Counting shortcuts, except under PROFILE (which shows the
+            // ordinary operators and their figures).
+            let shortcut: Option<BoxOp<'p>> = if profile.is_some() {
+                None
+            } else if let Some(count) = aggregate::CountLabelOp::matches(input, keys, aggs) {
+                Some(Box::new(count))
+            } else {
+                count::CountEndsOp::matches(input, keys, aggs).map(|(source, spec, exclude)| {
+                    Box::new(count::CountEndsOp::new(
+                        child(source),
+                        &source.scope,
+                        spec,
+                        exclude,
+                        input.scope.width(),
+                    )) as BoxOp<'p>
+                })
+            };
+            match shortcut {
+                Some(op) => op,
+                None => Box::new(aggregate::AggregateOp::new(
                     child(input),
                     &input.scope,
                     keys,

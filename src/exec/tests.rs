@@ -97,3 +97,45 @@ fn plans_number_their_nodes() {
     assert_eq!(plan.root.size(), n);
     assert!(matches!(plan.root.op, Op::Project { .. }));
 }
+
+/// Whether the `count(DISTINCT x)` shortcut applies to the aggregate nearest
+/// the plan's root.
+fn count_ends_applies(q: &str) -> bool {
+    fn find(p: &crate::plan::Plan) -> Option<bool> {
+        if let Op::Aggregate { input, keys, aggs } = &p.op {
+            return Some(super::count::CountEndsOp::matches(input, keys, aggs).is_some());
+        }
+        p.op.children().into_iter().find_map(find)
+    }
+    let e = Engine::new();
+    let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
+    find(&plan.root).unwrap_or_else(|| panic!("no aggregate in {q}"))
+}
+
+#[test]
+fn count_distinct_ends_shortcut_applies_to_its_shape_only() {
+    for q in [
+        "MATCH (s:A)-->(x) RETURN count(DISTINCT x)",
+        "MATCH (s:A)-[:T]-(x:B) WHERE x <> s RETURN count(DISTINCT x) AS n",
+        "MATCH (s:A)-[*1..3]->(x) WHERE s <> x RETURN count(DISTINCT x)",
+        "MATCH (s:A)-[*0..2]-(x) RETURN count(DISTINCT x)",
+        "MATCH (s:A)-->(a) WITH DISTINCT a MATCH (a)-->(b) RETURN count(DISTINCT b)",
+    ] {
+        assert!(count_ends_applies(q), "{q}");
+    }
+    for q in [
+        // Not distinct, grouped, another aggregate, or another filter.
+        "MATCH (s:A)-->(x) RETURN count(x)",
+        "MATCH (s:A)-->(x) RETURN s, count(DISTINCT x)",
+        "MATCH (s:A)-->(x) RETURN count(DISTINCT x), count(*)",
+        "MATCH (s:A)-->(x) WHERE x.k > 1 RETURN count(DISTINCT x)",
+        // The start may come back through a cycle: no filter excludes it.
+        "MATCH (s:A)-[*1..3]->(x) RETURN count(DISTINCT x)",
+        // Trails, not reachability (a relationship variable is kept).
+        "MATCH (s:A)-[r*1..3]->(x) RETURN count(DISTINCT x)",
+        // A second relationship in the same MATCH constrains uniqueness.
+        "MATCH (s:A)-->(m)-->(x) RETURN count(DISTINCT x)",
+    ] {
+        assert!(!count_ends_applies(q), "{q}");
+    }
+}

@@ -1,0 +1,204 @@
+//! Counting without rows: `count(DISTINCT x)` over the far ends of one
+//! expansion (a single hop, or a breadth-first variable-length one) is the
+//! number of distinct far nodes, which the expansion can count itself
+//! instead of building a row per far node for the aggregate to dedupe.
+//!
+//! The shape replaced (no grouping keys, nothing else read):
+//!
+//! ```text
+//! Aggregate: count(DISTINCT x)
+//! └─ [Filter: x <> s]                 optional
+//!    └─ Expand (s)-[..]-(x)           one hop, or BFS with distinct ends
+//! ```
+//!
+//! Under PROFILE the ordinary operators run, so their figures show.
+
+use super::expand::{edges, RelProps, SeenEnds};
+use super::scan::resolve;
+use super::{BoxOp, Ctx, Operator, Row};
+use crate::error::Result;
+use crate::plan::{AggCall, Expand, Op, Plan, Scope};
+use crate::store::EntityId;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
+use crate::value::Value;
+
+/// Counts the distinct far nodes of an expansion over all its input rows.
+pub struct CountEndsOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    spec: &'p Expand,
+    /// `x <> s`: the start node itself is never counted.
+    exclude_start: bool,
+    width: usize,
+    done: bool,
+}
+
+impl<'p> CountEndsOp<'p> {
+    /// The expansion (and its input plan) when the aggregate over `input`
+    /// has the shape this operator replaces, with whether the start is
+    /// excluded.
+    pub fn matches(
+        input: &'p Plan,
+        keys: &[Expr],
+        aggs: &[AggCall],
+    ) -> Option<(&'p Plan, &'p Expand, bool)> {
+        let [agg] = aggs else { return None };
+        let [arg] = agg.args.as_slice() else {
+            return None;
+        };
+        if !keys.is_empty() || agg.name != "count" || !agg.distinct {
+            return None;
+        }
+        let ExprKind::Variable(x) = &arg.kind else {
+            return None;
+        };
+        let x = input.scope.slot(x)?;
+        let (expand_plan, exclude) = match &input.op {
+            Op::Filter {
+                input: inner,
+                predicate,
+            } => (inner.as_ref(), Some(predicate)),
+            _ => (input, None),
+        };
+        let Op::Expand {
+            input: source,
+            spec,
+        } = &expand_plan.op
+        else {
+            return None;
+        };
+        let plain = spec.to == x
+            && !spec.to_bound
+            && !spec.rel_bound
+            && spec.unique.is_empty()
+            && spec.var.is_none_or(|v| v.bfs && v.min <= 1);
+        if !plain {
+            return None;
+        }
+        let exclude_start = match exclude {
+            None => false,
+            Some(p) => {
+                let ExprKind::Binary(BinaryOp::Ne, l, r) = &p.kind else {
+                    return None;
+                };
+                let var = |e: &Expr| match &e.kind {
+                    ExprKind::Variable(v) => expand_plan.scope.slot(v),
+                    _ => None,
+                };
+                let (l, r) = (var(l)?, var(r)?);
+                if !((l == x && r == spec.from) || (l == spec.from && r == x)) {
+                    return None;
+                }
+                true
+            }
+        };
+        // Without the filter, a BFS with minimum length 1 may also reach
+        // the start through a cycle; that case keeps the ordinary operators.
+        if !exclude_start && spec.var.is_some_and(|v| v.min == 1) {
+            return None;
+        }
+        Some((source, spec, exclude_start))
+    }
+
+    /// Counts over the rows of `input` (of `scope`); the output row is
+    /// `width` nulls followed by the count, as an aggregate's is.
+    pub fn new(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        spec: &'p Expand,
+        exclude_start: bool,
+        width: usize,
+    ) -> Self {
+        CountEndsOp {
+            input,
+            scope,
+            spec,
+            exclude_start,
+            width,
+            done: false,
+        }
+    }
+
+    /// Adds the far nodes reached from the start in `row` to `counted`.
+    fn count_from(
+        &self,
+        ctx: &mut Ctx<'_>,
+        row: &[Value],
+        counted: &mut SeenEnds,
+        visited: &mut Option<SeenEnds>,
+        n: &mut u64,
+    ) -> Result<()> {
+        let s = self.spec;
+        let Some(Value::Node(start)) = row.get(s.from) else {
+            return Ok(());
+        };
+        let start = *start;
+        let props = RelProps::resolve(ctx, self.scope, row, &s.rel_props)?;
+        let check = if s.check.is_empty() {
+            None
+        } else {
+            Some(resolve(ctx, self.scope, row, &s.check)?)
+        };
+        let mut count = |ctx: &Ctx<'_>, m: EntityId| {
+            if (self.exclude_start && m == start)
+                || !check.as_ref().is_none_or(|c| c.accepts(ctx, m))
+            {
+                return;
+            }
+            if counted.first(m) {
+                *n += 1;
+            }
+        };
+        let Some(var) = s.var else {
+            for (_, m) in edges(ctx.graph(), start, s.dir, &s.types, &props) {
+                count(ctx, m);
+            }
+            return Ok(());
+        };
+        // Breadth first, each node expanded once; nodes at the maximum
+        // depth are counted but not expanded.
+        let seen = visited.get_or_insert_with(|| SeenEnds::for_graph(ctx.graph()));
+        seen.restart();
+        seen.first(start);
+        if var.min == 0 {
+            count(ctx, start);
+        }
+        let mut frontier = vec![start];
+        let mut next = Vec::new();
+        let mut depth = 0u64;
+        while !frontier.is_empty() && var.max.is_none_or(|m| depth < m) {
+            for &a in &frontier {
+                ctx.guard.check()?;
+                for (_, m) in edges(ctx.graph(), a, s.dir, &s.types, &props) {
+                    if seen.first(m) {
+                        count(ctx, m);
+                        next.push(m);
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+            depth += 1;
+        }
+        Ok(())
+    }
+}
+
+impl Operator for CountEndsOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.done = true;
+        let mut counted = SeenEnds::for_graph(ctx.graph());
+        let mut visited = None;
+        let mut n = 0u64;
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            self.count_from(ctx, &row, &mut counted, &mut visited, &mut n)?;
+        }
+        let mut row = vec![Value::Null; self.width];
+        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        Ok(Some(row))
+    }
+}
