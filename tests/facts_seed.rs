@@ -216,7 +216,7 @@ fn relations_are_not_duplicated() {
     let mut seen = std::collections::HashSet::new();
     for r in g.relations() {
         assert!(
-            seen.insert((r.from, r.rel_type.clone(), r.to)),
+            seen.insert((r.from, r.rel_type, r.to)),
             "two {} relations from {:?} to {:?}",
             r.rel_type,
             g.entity(r.from).and_then(|e| e.key.clone()),

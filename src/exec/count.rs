@@ -1,15 +1,20 @@
-//! Counting without rows: `count(DISTINCT x)` over the far ends of one
-//! expansion (a single hop, or a breadth-first variable-length one) is the
-//! number of distinct far nodes, which the expansion can count itself
-//! instead of building a row per far node for the aggregate to dedupe.
+//! Counting without rows.
 //!
-//! The shape replaced (no grouping keys, nothing else read):
+//! `count(DISTINCT x)` over the far ends of one expansion (a single hop, or
+//! a breadth-first variable-length one) is the number of distinct far
+//! nodes, which the expansion can count itself instead of building a row
+//! per far node for the aggregate to dedupe ([`CountEndsOp`]). The shape
+//! replaced (no grouping keys, nothing else read):
 //!
 //! ```text
 //! Aggregate: count(DISTINCT x)
 //! └─ [Filter: x <> s]                 optional
 //!    └─ Expand (s)-[..]-(x)           one hop, or BFS with distinct ends
 //! ```
+//!
+//! And `count(*)` over a single hop, seen through projections and
+//! distincts already known to hold ([`CountRowsOp`]), is the number of
+//! rows the hop would produce, which it counts without building them.
 //!
 //! Under PROFILE the ordinary operators run, so their figures show.
 
@@ -197,6 +202,74 @@ impl Operator for CountEndsOp<'_> {
             ctx.guard.check()?;
             self.count_from(ctx, &row, &mut counted, &mut visited, &mut n)?;
         }
+        let mut row = vec![Value::Null; self.width];
+        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        Ok(Some(row))
+    }
+}
+
+/// `count(*)` of the rows of a single-hop expansion (optionally filtered),
+/// seen through row-preserving operators.
+pub struct CountRowsOp<'p> {
+    expand: super::expand::ExpandOp<'p>,
+    width: usize,
+    done: bool,
+}
+
+impl<'p> CountRowsOp<'p> {
+    /// The expansion (its input plan, its spec and its output scope) and
+    /// the filter right above it, when the aggregate over `input` is a
+    /// plain `count(*)` of its rows.
+    #[allow(clippy::type_complexity)]
+    pub fn matches(
+        input: &'p Plan,
+        keys: &[Expr],
+        aggs: &[AggCall],
+    ) -> Option<(&'p Plan, &'p Expand, &'p Scope, Option<&'p Expr>)> {
+        let [agg] = aggs else { return None };
+        if !keys.is_empty() || agg.name != "count" || agg.distinct || !agg.args.is_empty() {
+            return None;
+        }
+        let mut plan = input;
+        loop {
+            match &plan.op {
+                Op::Project { input, .. } | Op::Select { input, .. } => plan = input,
+                Op::Distinct {
+                    input, known: true, ..
+                } => plan = input,
+                _ => break,
+            }
+        }
+        let (expand, filter) = match &plan.op {
+            Op::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
+            _ => (plan, None),
+        };
+        match &expand.op {
+            Op::Expand { input, spec } if spec.var.is_none() => {
+                Some((input, spec, &expand.scope, filter))
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts the rows of `expand`; the output row is `width` nulls followed
+    /// by the count, as an aggregate's is.
+    pub fn new(expand: super::expand::ExpandOp<'p>, width: usize) -> Self {
+        CountRowsOp {
+            expand,
+            width,
+            done: false,
+        }
+    }
+}
+
+impl Operator for CountRowsOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.done = true;
+        let n = self.expand.count_rows(ctx)?;
         let mut row = vec![Value::Null; self.width];
         row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
         Ok(Some(row))

@@ -177,10 +177,14 @@ pub struct ExpandOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
     spec: &'p Expand,
+    /// The current input row widened to the output scope; each candidate
+    /// is written into it, and only rows that pass are copied out.
     cur: Option<Row>,
     out: Vec<(RelationId, EntityId)>,
     pos: usize,
     ends: Option<SeenEnds>,
+    /// A `WHERE` on the expanded rows, tested before a row is built.
+    filter: Option<super::rows::Predicate<'p>>,
 }
 
 /// The far nodes an expansion with [`Expand::dedupe`] already produced in
@@ -207,6 +211,11 @@ impl SeenEnds {
     pub(super) fn for_graph(graph: &crate::store::Graph) -> SeenEnds {
         let mut seen = SeenEnds::default();
         seen.slots = graph.next_ids().0 as usize;
+        // A stamp array left by an earlier query costs nothing to reuse.
+        let pooled = STAMP_POOL.with(|p| !p.borrow().is_empty());
+        if pooled {
+            seen.go_dense();
+        }
         seen
     }
 
@@ -341,7 +350,16 @@ impl<'p> ExpandOp<'p> {
             out: Vec::new(),
             pos: 0,
             ends: None,
+            filter: None,
         }
+    }
+
+    /// Also keeps only the rows for which `filter` holds (a `Filter` right
+    /// above the expansion, over the expansion's output scope), so rejected
+    /// rows are never built.
+    pub fn filtered(mut self, filter: super::rows::Predicate<'p>) -> Self {
+        self.filter = Some(filter);
+        self
     }
 
     fn candidates(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Vec<(RelationId, EntityId)>> {
@@ -388,35 +406,77 @@ impl<'p> ExpandOp<'p> {
     }
 }
 
+impl ExpandOp<'_> {
+    /// The number of rows the expansion would still produce, without
+    /// building them.
+    pub fn count_rows(&mut self, ctx: &mut Ctx<'_>) -> Result<u64> {
+        let mut n = 0u64;
+        loop {
+            ctx.guard.check()?;
+            if let Some(row) = &mut self.cur {
+                match &self.filter {
+                    None => n += (self.out.len() - self.pos.min(self.out.len())) as u64,
+                    Some(f) => {
+                        for &(r, m) in &self.out[self.pos.min(self.out.len())..] {
+                            row[self.spec.rel] = Value::Relationship(r);
+                            row[self.spec.to] = Value::Node(m);
+                            n += u64::from(f.accepts(ctx, row)?);
+                        }
+                    }
+                }
+                self.pos = self.out.len();
+            }
+            self.cur = None;
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(n);
+            };
+            self.start(ctx, row)?;
+        }
+    }
+
+    /// Takes `row` as the current input row: its candidates, deduplicated
+    /// when asked, and the row widened to the output scope.
+    fn start(&mut self, ctx: &mut Ctx<'_>, row: Row) -> Result<()> {
+        self.out = self.candidates(ctx, &row)?;
+        if let Some(group) = self.spec.dedupe.as_ref() {
+            let ends = self
+                .ends
+                .get_or_insert_with(|| SeenEnds::for_graph(ctx.graph()));
+            ends.enter(&row, group);
+            self.out.retain(|(_, n)| ends.first(*n));
+        }
+        self.pos = 0;
+        let mut row = row;
+        let width = row.len().max(self.spec.rel + 1).max(self.spec.to + 1);
+        row.resize(width, Value::Null);
+        self.cur = Some(row);
+        Ok(())
+    }
+}
+
 impl Operator for ExpandOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         loop {
             ctx.guard.check()?;
-            if let Some(row) = &self.cur {
-                if let Some(&(r, n)) = self.out.get(self.pos) {
+            if let Some(row) = &mut self.cur {
+                while let Some(&(r, n)) = self.out.get(self.pos) {
                     self.pos += 1;
-                    let width = row.len().max(self.spec.rel + 1).max(self.spec.to + 1);
-                    let mut out = Vec::with_capacity(width);
-                    out.extend_from_slice(row);
-                    put(&mut out, self.spec.rel, Value::Relationship(r));
-                    put(&mut out, self.spec.to, Value::Node(n));
-                    return Ok(Some(out));
+                    row[self.spec.rel] = Value::Relationship(r);
+                    row[self.spec.to] = Value::Node(n);
+                    if let Some(f) = &self.filter {
+                        if !f.accepts(ctx, row)? {
+                            ctx.guard.check()?;
+                            continue;
+                        }
+                    }
+                    return Ok(Some(row.clone()));
                 }
             }
             self.cur = None;
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
             };
-            self.out = self.candidates(ctx, &row)?;
-            if let Some(group) = self.spec.dedupe.as_ref() {
-                let ends = self
-                    .ends
-                    .get_or_insert_with(|| SeenEnds::for_graph(ctx.graph()));
-                ends.enter(&row, group);
-                self.out.retain(|(_, n)| ends.first(*n));
-            }
-            self.pos = 0;
-            self.cur = Some(row);
+            self.start(ctx, row)?;
         }
     }
 }

@@ -317,6 +317,23 @@ impl<'p> Prepared<'p> {
         Ok(self.eval_ref(ctx, scope, row)?.into_owned())
     }
 
+    /// For `var.key` on a node of a large read-only graph whose property
+    /// `key` only ever holds integers: `Some(value)`, read from the dense
+    /// column (`Some(None)` when the node lacks it). `None` otherwise.
+    pub fn prop_int(&self, ctx: &Ctx<'_>, row: &[Value]) -> Option<Option<i64>> {
+        let Prepared::Prop(s, key, _, column) = self else {
+            return None;
+        };
+        let column = column.get_or_init(|| {
+            let g = ctx.graph();
+            g.adjacency().and_then(|_| g.prop_column(key))
+        });
+        match (column, row.get(*s)) {
+            (Some(column), Some(Value::Node(id))) => Some(column.get(*id)),
+            _ => None,
+        }
+    }
+
     /// The value for `row`, borrowed from the row or the graph when it can be.
     pub fn eval_ref<'a>(
         &'a self,
@@ -327,24 +344,16 @@ impl<'p> Prepared<'p> {
         use std::borrow::Cow;
         match self {
             Prepared::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
-            Prepared::Prop(s, key, e, column) => {
-                // On large read-only graphs, a dense column of the property.
-                let column = column.get_or_init(|| {
-                    let g = ctx.graph();
-                    g.adjacency().and_then(|_| g.prop_column(key))
-                });
-                if let (Some(column), Some(Value::Node(id))) = (column, row.get(*s)) {
-                    let v = column.get(*id);
-                    if !v.is_null() {
-                        return Ok(Cow::Borrowed(v));
-                    }
+            Prepared::Prop(s, key, e, _) => {
+                if let Some(v) = self.prop_int(ctx, row) {
+                    return Ok(Cow::Owned(v.map_or(Value::Null, Value::Int)));
                 }
                 let stored = match row.get(*s) {
                     Some(Value::Node(id)) => ctx.graph().entity(*id).map(|n| &n.props),
                     Some(Value::Relationship(id)) => ctx.graph().relation(*id).map(|r| &r.props),
                     _ => None,
                 };
-                match stored.and_then(|props| props.get(*key)) {
+                match stored.and_then(|props| props.get(key)) {
                     Some(v) => Ok(Cow::Borrowed(v)),
                     None => Ok(Cow::Owned(ctx.eval(scope, row, e)?)),
                 }
@@ -559,9 +568,19 @@ pub fn build<'p>(
             steps,
             ..
         } => Box::new(expand::BuildPathOp::new(child(input), *slot, *start, steps)),
-        Op::Filter { input, predicate } => {
-            Box::new(rows::FilterOp::new(child(input), &input.scope, predicate))
-        }
+        Op::Filter { input, predicate } => match &input.op {
+            // A filter right above a single hop is tested on each candidate
+            // before its row is built (except under PROFILE, which shows
+            // both operators' figures).
+            Op::Expand {
+                input: source,
+                spec,
+            } if spec.var.is_none() && profile.is_none() => Box::new(
+                expand::ExpandOp::new(child(source), &source.scope, spec)
+                    .filtered(rows::Predicate::new(&input.scope, predicate)),
+            ),
+            _ => Box::new(rows::FilterOp::new(child(input), &input.scope, predicate)),
+        },
         Op::Optional { input, inner } => {
             Box::new(rows::OptionalOp::new(child(input), inner, profile.cloned()))
         }
@@ -585,6 +604,14 @@ pub fn build<'p>(
                 None
             } else if let Some(count) = aggregate::CountLabelOp::matches(input, keys, aggs) {
                 Some(Box::new(count))
+            } else if let Some((source, spec, scope, filter)) =
+                count::CountRowsOp::matches(input, keys, aggs)
+            {
+                let mut op = expand::ExpandOp::new(child(source), &source.scope, spec);
+                if let Some(predicate) = filter {
+                    op = op.filtered(rows::Predicate::new(scope, predicate));
+                }
+                Some(Box::new(count::CountRowsOp::new(op, input.scope.width())))
             } else {
                 count::CountEndsOp::matches(input, keys, aggs).map(|(source, spec, exclude)| {
                     Box::new(count::CountEndsOp::new(
@@ -606,7 +633,10 @@ pub fn build<'p>(
                 )),
             }
         }
-        Op::Distinct { input, slots } => Box::new(rows::DistinctOp::new(child(input), slots)),
+        Op::Distinct {
+            input, known: true, ..
+        } => child(input),
+        Op::Distinct { input, slots, .. } => Box::new(rows::DistinctOp::new(child(input), slots)),
         Op::Sort { input, keys } => Box::new(rows::SortOp::new(child(input), &plan.scope, keys)),
         Op::Skip { input, count } => Box::new(rows::SkipOp::new(child(input), &input.scope, count)),
         Op::Limit {

@@ -14,9 +14,8 @@ use crate::store::EntityId;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
 use crate::value::Value;
 
-/// Keeps rows for which a predicate is true.
-pub struct FilterOp<'p> {
-    input: BoxOp<'p>,
+/// A `WHERE` predicate prepared for rows of one scope.
+pub struct Predicate<'p> {
     scope: &'p Scope,
     predicate: &'p Expr,
     /// A comparison of two simple operands (variables, properties of
@@ -24,9 +23,9 @@ pub struct FilterOp<'p> {
     compare: Option<(BinaryOp, Prepared<'p>, Prepared<'p>)>,
 }
 
-impl<'p> FilterOp<'p> {
-    /// Filters rows of `scope`.
-    pub fn new(input: BoxOp<'p>, scope: &'p Scope, predicate: &'p Expr) -> Self {
+impl<'p> Predicate<'p> {
+    /// Prepares `predicate` for rows of `scope`.
+    pub fn new(scope: &'p Scope, predicate: &'p Expr) -> Self {
         let compare = match &predicate.kind {
             ExprKind::Binary(
                 op @ (BinaryOp::Eq
@@ -45,18 +44,25 @@ impl<'p> FilterOp<'p> {
             }
             _ => None,
         };
-        FilterOp {
-            input,
+        Predicate {
             scope,
             predicate,
             compare,
         }
     }
 
-    fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
+    /// True when the predicate holds for `row` (null and false reject).
+    pub fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
         let Some((op, l, r)) = &self.compare else {
             return ctx.test(self.scope, row, self.predicate);
         };
+        // An integer property against an integer literal, from the column.
+        if let (Prepared::Lit(Value::Int(k)), Some(v)) = (r, l.prop_int(ctx, row)) {
+            return Ok(v.is_some_and(|v| int_holds(*op, v, *k)));
+        }
+        if let (Prepared::Lit(Value::Int(k)), Some(v)) = (l, r.prop_int(ctx, row)) {
+            return Ok(v.is_some_and(|v| int_holds(*op, *k, v)));
+        }
         let a = l.eval_ref(ctx, self.scope, row)?;
         let b = r.eval_ref(ctx, self.scope, row)?;
         Ok(match op {
@@ -71,11 +77,40 @@ impl<'p> FilterOp<'p> {
     }
 }
 
+/// `a op b` on two integers.
+fn int_holds(op: BinaryOp, a: i64, b: i64) -> bool {
+    match op {
+        BinaryOp::Eq => a == b,
+        BinaryOp::Ne => a != b,
+        BinaryOp::Lt => a < b,
+        BinaryOp::Le => a <= b,
+        BinaryOp::Gt => a > b,
+        BinaryOp::Ge => a >= b,
+        _ => false,
+    }
+}
+
+/// Keeps rows for which a predicate is true.
+pub struct FilterOp<'p> {
+    input: BoxOp<'p>,
+    predicate: Predicate<'p>,
+}
+
+impl<'p> FilterOp<'p> {
+    /// Filters rows of `scope`.
+    pub fn new(input: BoxOp<'p>, scope: &'p Scope, predicate: &'p Expr) -> Self {
+        FilterOp {
+            input,
+            predicate: Predicate::new(scope, predicate),
+        }
+    }
+}
+
 impl Operator for FilterOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            if self.accepts(ctx, &row)? {
+            if self.predicate.accepts(ctx, &row)? {
                 return Ok(Some(row));
             }
         }
@@ -138,6 +173,10 @@ pub struct ProjectOp<'p> {
     scope: &'p Scope,
     items: Vec<Prepared<'p>>,
     extend: bool,
+    /// When every item is a distinct variable: their slots, so a row is
+    /// rearranged in its own buffer instead of copied into a new one.
+    moves: Option<Vec<Slot>>,
+    scratch: Vec<Value>,
 }
 
 impl<'p> ProjectOp<'p> {
@@ -148,11 +187,23 @@ impl<'p> ProjectOp<'p> {
         items: &'p [(String, Expr)],
         extend: bool,
     ) -> Self {
+        let items: Vec<Prepared<'p>> = items.iter().map(|(_, e)| Prepared::new(scope, e)).collect();
+        let slots: Vec<Slot> = items
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Slot(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        let distinct = slots.iter().collect::<HashSet<_>>().len() == slots.len();
+        let moves = (!extend && slots.len() == items.len() && distinct).then_some(slots);
         ProjectOp {
             input,
             scope,
-            items: items.iter().map(|(_, e)| Prepared::new(scope, e)).collect(),
+            items,
             extend,
+            moves,
+            scratch: Vec::new(),
         }
     }
 }
@@ -171,6 +222,17 @@ impl Operator for ProjectOp<'_> {
             r.resize(self.scope.width(), Value::Null);
             r.extend(values);
             return Ok(Some(r));
+        }
+        if let Some(moves) = &self.moves {
+            let mut row = row;
+            self.scratch.clear();
+            for s in moves {
+                let v = row.get_mut(*s).map_or(Value::Null, std::mem::take);
+                self.scratch.push(v);
+            }
+            row.clear();
+            row.append(&mut self.scratch);
+            return Ok(Some(row));
         }
         let mut out = Vec::with_capacity(self.items.len());
         for e in &self.items {

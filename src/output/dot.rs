@@ -704,7 +704,7 @@ fn render(
             .iter()
             .filter_map(|k| {
                 r.props
-                    .get(*k)
+                    .get(k)
                     .filter(|v| !v.is_null())
                     .map(|v| format!("{k}: {}", render_top(graph, v)))
             })

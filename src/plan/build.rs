@@ -33,6 +33,7 @@ pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
     let (mut root, columns, returns) = b.query(&statement.query, None)?;
     if !root.writes() {
         super::optimize::mark_distinct_ends(&mut root, None);
+        super::optimize::mark_known_distinct(&mut root);
     }
     number(&mut root, &mut 0);
     Ok(QueryPlan {
@@ -989,6 +990,7 @@ impl<'g> Builder<'g> {
                     Op::Distinct {
                         input: Box::new(plan),
                         slots,
+                        known: false,
                     },
                     scope,
                 );
@@ -1010,6 +1012,7 @@ impl<'g> Builder<'g> {
                     Op::Distinct {
                         input: Box::new(plan),
                         slots: slots.clone(),
+                        known: false,
                     },
                     scope,
                 );

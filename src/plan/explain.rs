@@ -119,7 +119,8 @@ pub fn describe(op: &Op) -> String {
                 )
             }
         }
-        Op::Distinct { .. } => "Distinct".into(),
+        Op::Distinct { known: false, .. } => "Distinct".into(),
+        Op::Distinct { known: true, .. } => "Distinct (already distinct)".into(),
         Op::Sort { keys, .. } => {
             let keys: Vec<String> = keys
                 .iter()

@@ -523,6 +523,9 @@ pub enum Op {
         input: Box<Plan>,
         /// The slots compared.
         slots: Vec<Slot>,
+        /// Set by [`optimize::mark_known_distinct`] when the input rows are
+        /// already distinct on these slots: nothing is compared.
+        known: bool,
     },
     /// Sorts all rows.
     Sort {

@@ -84,7 +84,7 @@ pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>
     use super::Op;
     let width = plan.scope.width();
     match &mut plan.op {
-        Op::Distinct { input, slots } => {
+        Op::Distinct { input, slots, .. } => {
             // Only when the distinct rows are all there is (nothing else of
             // the row is read above).
             let all = slots.len() == width;
@@ -202,6 +202,112 @@ pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>
                 mark_distinct_ends(c, None);
             }
         }
+    }
+}
+
+/// Marks `Distinct` operators whose input is already distinct on the
+/// compared slots, so they compare nothing.
+///
+/// That holds when, below projections and filters, an expansion with
+/// distinct ends ([`super::Expand::dedupe`]) produces the compared slots
+/// (its group and its far node), and each group value comes in one run:
+/// the group is one node from a scan that runs once, and everything
+/// between the scan and the expansion emits the rows of one input row
+/// together. Then no (group, far node) pair repeats anywhere.
+pub fn mark_known_distinct(plan: &mut super::Plan) {
+    use super::Op;
+    if let Op::Distinct {
+        input,
+        slots,
+        known,
+    } = &mut plan.op
+    {
+        let compared: BTreeSet<Slot> = slots.iter().copied().collect();
+        *known = distinct_below(input, compared);
+    }
+    for child in children_mut(&mut plan.op) {
+        mark_known_distinct(child);
+    }
+}
+
+/// True when the rows of `plan` are distinct on `slots` (see
+/// [`mark_known_distinct`]).
+fn distinct_below(plan: &super::Plan, slots: BTreeSet<Slot>) -> bool {
+    use super::Op;
+    match &plan.op {
+        Op::Filter { input, .. } => distinct_below(input, slots),
+        Op::Select { input, slots: kept } => {
+            let mapped: Option<BTreeSet<Slot>> =
+                slots.iter().map(|s| kept.get(*s).copied()).collect();
+            mapped.is_some_and(|m| distinct_below(input, m))
+        }
+        Op::Project { input, items } => {
+            // Only the items that are plain variables carry over; rows
+            // distinct on those are distinct on all the compared slots.
+            let mapped: BTreeSet<Slot> = slots
+                .iter()
+                .filter_map(|s| match &items.get(*s)?.1.kind {
+                    ExprKind::Variable(v) => input.scope.slot(v),
+                    _ => None,
+                })
+                .collect();
+            distinct_below(input, mapped)
+        }
+        Op::Expand { input, spec } => match &spec.dedupe {
+            Some(group) if spec.var.is_none() => {
+                let covered = slots.contains(&spec.to) && group.iter().all(|g| slots.contains(g));
+                covered && matches!(group.as_slice(), [g] if one_run_each(input, *g))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// True when every value of node slot `slot` comes in a single run of
+/// consecutive rows of `plan`.
+fn one_run_each(plan: &super::Plan, slot: Slot) -> bool {
+    use super::Op;
+    match &plan.op {
+        Op::LabelScan { input, slot: s, .. }
+        | Op::AllNodes { input, slot: s, .. }
+        | Op::NodeSeek { input, slot: s, .. } => *s == slot && matches!(input.op, Op::Unit),
+        Op::Expand { input, .. } | Op::Filter { input, .. } | Op::CheckNode { input, .. } => {
+            slot < input.scope.width() && one_run_each(input, slot)
+        }
+        _ => false,
+    }
+}
+
+fn children_mut(op: &mut super::Op) -> Vec<&mut super::Plan> {
+    use super::Op;
+    match op {
+        Op::Optional { input, inner } => vec![input, inner],
+        Op::Merge { input, matcher, .. } => vec![input, matcher],
+        Op::Union { parts, .. } => parts.iter_mut().collect(),
+        Op::Unit | Op::Argument => vec![],
+        Op::AllNodes { input, .. }
+        | Op::LabelScan { input, .. }
+        | Op::NodeSeek { input, .. }
+        | Op::CheckNode { input, .. }
+        | Op::ShortestPath { input, .. }
+        | Op::BuildPath { input, .. }
+        | Op::Extend { input, .. }
+        | Op::Sort { input, .. }
+        | Op::Skip { input, .. }
+        | Op::Limit { input, .. }
+        | Op::Unwind { input, .. }
+        | Op::Eager { input }
+        | Op::Create { input, .. }
+        | Op::Set { input, .. }
+        | Op::Delete { input, .. }
+        | Op::Call { input, .. }
+        | Op::Distinct { input, .. }
+        | Op::Aggregate { input, .. }
+        | Op::Project { input, .. }
+        | Op::Select { input, .. }
+        | Op::Filter { input, .. }
+        | Op::Expand { input, .. } => vec![input],
     }
 }
 

@@ -1,5 +1,6 @@
-//! A label bitmap for fast label checks during traversals: one `u64` per
-//! entity slot, one bit per label (the first 64 labels of the graph).
+//! A label bitmap for fast label checks during traversals: one word per
+//! entity slot (8 to 64 bits wide), one bit per label (the first 64 labels
+//! of the graph).
 //!
 //! Also entity properties as dense columns ([`PropColumn`]). Both are built
 //! on demand in O(entities) and dropped by any change to entities (see
@@ -13,8 +14,36 @@ use crate::value::Value;
 /// The labels of every entity as bits.
 #[derive(Debug, Clone, Default)]
 pub struct LabelMask {
-    bits: Vec<u64>,
+    bits: Bits,
     names: HashMap<String, u64, crate::eval::compare::FxBuild>,
+}
+
+/// One word per entity slot, as narrow as the number of labels allows (a
+/// graph with 8 labels takes one byte per entity: the bitmap stays in cache
+/// during traversals).
+#[derive(Debug, Clone)]
+enum Bits {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Default for Bits {
+    fn default() -> Bits {
+        Bits::U8(Vec::new())
+    }
+}
+
+impl Bits {
+    fn get(&self, slot: usize) -> Option<u64> {
+        match self {
+            Bits::U8(v) => v.get(slot).map(|b| u64::from(*b)),
+            Bits::U16(v) => v.get(slot).map(|b| u64::from(*b)),
+            Bits::U32(v) => v.get(slot).map(|b| u64::from(*b)),
+            Bits::U64(v) => v.get(slot).copied(),
+        }
+    }
 }
 
 impl LabelMask {
@@ -31,6 +60,13 @@ impl LabelMask {
                 }
             }
         }
+        // The casts keep every bit: there are at most that many labels.
+        let bits = match names.len() {
+            0..=8 => Bits::U8(bits.iter().map(|b| *b as u8).collect()),
+            9..=16 => Bits::U16(bits.iter().map(|b| *b as u16).collect()),
+            17..=32 => Bits::U32(bits.iter().map(|b| *b as u32).collect()),
+            _ => Bits::U64(bits),
+        };
         LabelMask { bits, names }
     }
 
@@ -60,27 +96,92 @@ impl LabelMask {
     }
 }
 
-/// One entity property as a dense column: the stored value of every entity
-/// slot (`Null` where absent), for fast reads during large scans.
+/// One integer entity property as a dense column (8 bytes per entity
+/// slot), for fast reads and comparisons during large scans. Only built
+/// when every stored value of the property is an integer. Absent values
+/// are `i64::MIN`; when some entity really holds `i64::MIN`, a presence
+/// bitmap tells the two apart.
 #[derive(Debug, Clone, Default)]
 pub struct PropColumn {
-    values: Vec<Value>,
+    ints: Vec<i64>,
+    present: Option<Vec<u64>>,
 }
 
 impl PropColumn {
-    /// Builds the column of property `key` for `graph`.
-    pub fn build(graph: &Graph, key: &str) -> PropColumn {
-        let mut values = vec![Value::Null; graph.entities.len()];
+    /// The marker of an absent value.
+    const ABSENT: i64 = i64::MIN;
+
+    /// Builds the column of property `key` for `graph`; `None` when some
+    /// entity holds a value other than an integer there.
+    pub fn build(graph: &Graph, key: &str) -> Option<PropColumn> {
+        let slots = graph.entities.len();
+        let mut ints = vec![Self::ABSENT; slots];
+        let mut present = vec![0u64; slots.div_ceil(64)];
+        let mut ambiguous = false;
         for e in graph.entities() {
-            if let (Some(v), Some(slot)) = (e.props.get(key), values.get_mut(e.id.0 as usize)) {
-                *slot = v.clone();
+            let slot = e.id.0 as usize;
+            match e.props.get(key) {
+                None => {}
+                Some(Value::Int(v)) if slot < slots => {
+                    ints[slot] = *v;
+                    present[slot / 64] |= 1 << (slot % 64);
+                    ambiguous |= *v == Self::ABSENT;
+                }
+                Some(_) => return None,
             }
         }
-        PropColumn { values }
+        Some(PropColumn {
+            ints,
+            present: ambiguous.then_some(present),
+        })
     }
 
-    /// The stored value for entity `id` (`Null` when absent or deleted).
-    pub fn get(&self, id: EntityId) -> &Value {
-        self.values.get(id.0 as usize).unwrap_or(&Value::Null)
+    /// The value for entity `id`: `None` when absent (or deleted).
+    pub fn get(&self, id: EntityId) -> Option<i64> {
+        let slot = id.0 as usize;
+        let v = *self.ints.get(slot)?;
+        if v != Self::ABSENT {
+            return Some(v);
+        }
+        let present = self.present.as_ref()?;
+        let word = present.get(slot / 64)?;
+        (word & (1 << (slot % 64)) != 0).then_some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewEntity;
+
+    #[test]
+    fn int_columns_tell_absent_from_the_smallest_integer() {
+        let mut g = Graph::new();
+        let mut ids = Vec::new();
+        for v in [Some(5), None, Some(i64::MIN), Some(-1)] {
+            let mut props = crate::value::ValueMap::new();
+            if let Some(v) = v {
+                props.insert("n", Value::Int(v));
+            }
+            ids.push(
+                g.add_entity(NewEntity {
+                    props,
+                    ..NewEntity::default()
+                })
+                .expect("added"),
+            );
+        }
+        let col = PropColumn::build(&g, "n").expect("all integers");
+        let got: Vec<Option<i64>> = ids.iter().map(|id| col.get(*id)).collect();
+        assert_eq!(got, [Some(5), None, Some(i64::MIN), Some(-1)]);
+        assert_eq!(col.get(EntityId(99)), None);
+        let mut props = crate::value::ValueMap::new();
+        props.insert("n", Value::from("text"));
+        g.add_entity(NewEntity {
+            props,
+            ..NewEntity::default()
+        })
+        .expect("added");
+        assert!(PropColumn::build(&g, "n").is_none());
     }
 }

@@ -131,7 +131,7 @@ type PropIndexKey = (Option<String>, String);
 struct PropIndexes(
     std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
     std::sync::OnceLock<labels::LabelMask>,
-    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<labels::PropColumn>>>,
+    std::sync::Mutex<std::collections::HashMap<String, Option<std::sync::Arc<labels::PropColumn>>>>,
 );
 
 impl Clone for PropIndexes {
@@ -358,18 +358,18 @@ impl Graph {
             .get_or_init(|| labels::LabelMask::build(self))
     }
 
-    /// Property `key` of every entity as a dense column, built on first use
-    /// (O(entities)) and kept until the entities change. Keys that are not
-    /// stored properties (`key`, `aliases`, `sources`) are not columns.
+    /// Integer property `key` of every entity as a dense column, built on
+    /// first use (O(entities)) and kept until the entities change; `None`
+    /// when the property holds other values too, or is not a stored
+    /// property (`key`, `aliases`, `sources`).
     pub fn prop_column(&self, key: &str) -> Option<std::sync::Arc<labels::PropColumn>> {
         if matches!(key, "key" | "aliases" | "sources") {
             return None;
         }
         let mut m = self.prop_indexes.2.lock().ok()?;
-        Some(std::sync::Arc::clone(
-            m.entry(key.to_string())
-                .or_insert_with(|| std::sync::Arc::new(labels::PropColumn::build(self, key))),
-        ))
+        m.entry(key.to_string())
+            .or_insert_with(|| labels::PropColumn::build(self, key).map(std::sync::Arc::new))
+            .clone()
     }
 
     /// The underlying petgraph graph, for algorithms that want it directly.

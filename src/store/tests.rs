@@ -305,7 +305,7 @@ fn adjacency_matches_the_relation_lists() {
     for e in g.entities() {
         let mut want: Vec<(crate::store::RelType, EntityId, RelationId)> = g
             .outgoing(e.id)
-            .map(|r| (r.rel_type.clone(), r.to, r.id))
+            .map(|r| (r.rel_type, r.to, r.id))
             .collect();
         let mut got: Vec<(crate::store::RelType, EntityId, RelationId)> = adj
             .outgoing(e.id)
@@ -313,7 +313,7 @@ fn adjacency_matches_the_relation_lists() {
             .map(|a| {
                 let r = g.relation(a.rel_id()).expect("exists");
                 assert_eq!(adj.symbol(&r.rel_type), Some(a.ty));
-                (r.rel_type.clone(), a.other_id(), a.rel_id())
+                (r.rel_type, a.other_id(), a.rel_id())
             })
             .collect();
         want.sort();

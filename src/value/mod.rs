@@ -197,6 +197,13 @@ impl Value {
     }
 }
 
+impl Default for Value {
+    /// `Null`.
+    fn default() -> Value {
+        Value::Null
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::String(s.to_string())
