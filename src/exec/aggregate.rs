@@ -132,6 +132,7 @@ impl<'p> AggregateOp<'p> {
                 }
                 acc.update(&args).map_err(|e| e.or_at(a.span))?;
             }
+            super::recycle(row);
         }
         if let Some(group) = single {
             groups.insert(key(Vec::new()), group);

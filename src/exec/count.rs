@@ -16,12 +16,24 @@
 //! distincts already known to hold ([`CountRowsOp`]), is the number of
 //! rows the hop would produce, which it counts without building them.
 //!
+//! Grouped counts work the same way ([`GroupCountOp`]): when the grouping
+//! keys read only what the hop starts from, each input row of the hop is
+//! one group's contribution, counted from its far nodes.
+//!
 //! Under PROFILE the ordinary operators run, so their figures show.
 
 use super::expand::{edges, RelProps, SeenEnds};
 use super::scan::resolve;
 use super::{BoxOp, Ctx, Operator, Row};
 use crate::error::Result;
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::expand::ExpandOp;
+use super::values::{key, HashKey};
+use super::Prepared;
+use crate::eval::compare::FxBuild;
 use crate::plan::{AggCall, Expand, Op, Plan, Scope};
 use crate::store::EntityId;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
@@ -273,5 +285,217 @@ impl Operator for CountRowsOp<'_> {
         let mut row = vec![Value::Null; self.width];
         row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
         Ok(Some(row))
+    }
+}
+
+/// What one aggregate of a [`GroupCountOp`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// `count(*)`, or `count(x)` of the far node (never null): every row.
+    Rows,
+    /// `count(DISTINCT x)` of the far node.
+    DistinctEnds,
+}
+
+/// One group's count of distinct far nodes: the far nodes of its first
+/// input row while they are known to be distinct, a set once another input
+/// row joins the group.
+#[derive(Debug, Default)]
+struct DistinctEnds {
+    first: Vec<EntityId>,
+    set: Option<HashSet<EntityId, FxBuild>>,
+}
+
+impl DistinctEnds {
+    fn add(&mut self, ends: &[EntityId], distinct: bool) {
+        match &mut self.set {
+            None if self.first.is_empty() && distinct => self.first.extend_from_slice(ends),
+            None => {
+                let mut set: HashSet<EntityId, FxBuild> = self.first.drain(..).collect();
+                set.extend(ends.iter().copied());
+                self.set = Some(set);
+            }
+            Some(set) => set.extend(ends.iter().copied()),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.set.as_ref().map_or(self.first.len(), HashSet::len)
+    }
+}
+
+/// `count`s grouped by keys that read only the input of a single hop
+/// (optionally filtered): per input row, the keys are computed once and
+/// the hop's far nodes counted, without a row per far node.
+pub struct GroupCountOp<'p> {
+    expand: ExpandOp<'p>,
+    scope: &'p Scope,
+    keys: Vec<Prepared<'p>>,
+    counted: Vec<Counted>,
+    /// The hop drops repeated far nodes within an input row.
+    deduped: bool,
+    out: Option<std::collections::VecDeque<Row>>,
+}
+
+impl<'p> GroupCountOp<'p> {
+    /// The hop (its input plan, spec and output scope), the filter right
+    /// above it and what each aggregate counts, when the aggregate over
+    /// `input` has this shape.
+    #[allow(clippy::type_complexity)]
+    pub fn matches(
+        input: &'p Plan,
+        keys: &[Expr],
+        aggs: &[AggCall],
+    ) -> Option<(
+        &'p Plan,
+        &'p Expand,
+        &'p Scope,
+        Option<&'p Expr>,
+        Vec<Counted>,
+    )> {
+        if keys.is_empty() || aggs.is_empty() {
+            return None;
+        }
+        let (expand, filter) = match &input.op {
+            Op::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
+            _ => (input, None),
+        };
+        let Op::Expand {
+            input: source,
+            spec,
+        } = &expand.op
+        else {
+            return None;
+        };
+        if spec.var.is_some() || spec.to_bound || spec.rel_bound {
+            return None;
+        }
+        // The keys read only what the hop starts from.
+        let mut names = std::collections::BTreeSet::new();
+        for k in keys {
+            if crate::plan::optimize::reads_subquery(k) {
+                return None;
+            }
+            crate::plan::expr::free_vars(k, &mut names);
+        }
+        if !names.iter().all(|n| source.scope.slot(n).is_some()) {
+            return None;
+        }
+        let mut counted = Vec::with_capacity(aggs.len());
+        for a in aggs {
+            if a.name != "count" {
+                return None;
+            }
+            let c = match a.args.as_slice() {
+                [] if !a.distinct => Counted::Rows,
+                [arg] => {
+                    let ExprKind::Variable(v) = &arg.kind else {
+                        return None;
+                    };
+                    if input.scope.slot(v) != Some(spec.to) {
+                        return None;
+                    }
+                    if a.distinct {
+                        Counted::DistinctEnds
+                    } else {
+                        Counted::Rows
+                    }
+                }
+                _ => return None,
+            };
+            counted.push(c);
+        }
+        Some((source, spec, &expand.scope, filter, counted))
+    }
+
+    /// Groups the rows of `expand` by `keys` (of `scope`, the aggregate's
+    /// input scope), counting as `counted` says.
+    pub fn new(
+        expand: ExpandOp<'p>,
+        scope: &'p Scope,
+        keys: &'p [Expr],
+        counted: Vec<Counted>,
+        deduped: bool,
+    ) -> Self {
+        GroupCountOp {
+            expand,
+            scope,
+            keys: keys.iter().map(|k| Prepared::new(scope, k)).collect(),
+            counted,
+            deduped,
+            out: None,
+        }
+    }
+
+    fn run(&mut self, ctx: &mut Ctx<'_>) -> Result<std::collections::VecDeque<Row>> {
+        type Group = (Row, Vec<u64>, Vec<DistinctEnds>);
+        let mut groups: IndexMap<HashKey, Group, FxBuild> = IndexMap::default();
+        let mut ends = Vec::new();
+        let distincts = self
+            .counted
+            .iter()
+            .filter(|c| **c == Counted::DistinctEnds)
+            .count();
+        loop {
+            ends.clear();
+            let Some(row) = self.expand.next_run(ctx, &mut ends)? else {
+                break;
+            };
+            if ends.is_empty() {
+                continue;
+            }
+            let mut values = Vec::with_capacity(self.keys.len());
+            for k in &self.keys {
+                values.push(k.eval(ctx, self.scope, row)?);
+            }
+            let k = match values.len() {
+                1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
+                _ => key(values),
+            };
+            let group = groups.entry(k).or_insert_with(|| {
+                (
+                    row.clone(),
+                    vec![0; self.counted.len()],
+                    (0..distincts).map(|_| DistinctEnds::default()).collect(),
+                )
+            });
+            let mut d = 0;
+            for (c, total) in self.counted.iter().zip(group.1.iter_mut()) {
+                match c {
+                    Counted::Rows => *total += ends.len() as u64,
+                    Counted::DistinctEnds => {
+                        if let Some(set) = group.2.get_mut(d) {
+                            set.add(&ends, self.deduped);
+                            *total = set.count() as u64;
+                        }
+                        d += 1;
+                    }
+                }
+            }
+        }
+        let mut out = std::collections::VecDeque::with_capacity(groups.len());
+        for (_, (mut row, totals, _)) in groups {
+            row.resize(self.scope.width(), Value::Null);
+            row.extend(
+                totals
+                    .into_iter()
+                    .map(|t| Value::Int(i64::try_from(t).unwrap_or(i64::MAX))),
+            );
+            out.push_back(row);
+        }
+        Ok(out)
+    }
+}
+
+impl Operator for GroupCountOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.out.is_none() {
+            let out = self.run(ctx)?;
+            self.out = Some(out);
+        }
+        Ok(self
+            .out
+            .as_mut()
+            .and_then(std::collections::VecDeque::pop_front))
     }
 }

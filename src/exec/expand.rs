@@ -434,6 +434,42 @@ impl ExpandOp<'_> {
         }
     }
 
+    /// Pulls the next input row and adds the far node of every row the
+    /// expansion would produce from it to `ends`, without building those
+    /// rows. Returns the input row (widened to the output scope), or `None`
+    /// at the end of the input.
+    pub fn next_run(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        ends: &mut Vec<EntityId>,
+    ) -> Result<Option<&Row>> {
+        ctx.guard.check()?;
+        let Some(row) = self.input.next(ctx)? else {
+            self.cur = None;
+            return Ok(None);
+        };
+        self.start(ctx, row)?;
+        let Some(row) = &mut self.cur else {
+            return Ok(None);
+        };
+        match &self.filter {
+            None => ends.extend(self.out.iter().map(|(_, m)| *m)),
+            Some(f) => {
+                for &(r, m) in &self.out {
+                    row[self.spec.rel] = Value::Relationship(r);
+                    row[self.spec.to] = Value::Node(m);
+                    if f.accepts(ctx, row)? {
+                        ends.push(m);
+                    }
+                }
+            }
+        }
+        self.pos = self.out.len();
+        row[self.spec.rel] = Value::Null;
+        row[self.spec.to] = Value::Null;
+        Ok(self.cur.as_ref())
+    }
+
     /// Takes `row` as the current input row: its candidates, deduplicated
     /// when asked, and the row widened to the output scope.
     fn start(&mut self, ctx: &mut Ctx<'_>, row: Row) -> Result<()> {
@@ -469,7 +505,7 @@ impl Operator for ExpandOp<'_> {
                             continue;
                         }
                     }
-                    return Ok(Some(row.clone()));
+                    return Ok(Some(super::row_from(row)));
                 }
             }
             self.cur = None;

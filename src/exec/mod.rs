@@ -47,6 +47,39 @@ use crate::value::Value;
 /// A row: one value per slot of the producing operator's scope.
 pub type Row = Vec<Value>;
 
+thread_local! {
+    /// Buffers of rows that operators consumed, for the next rows built:
+    /// the rows of a long scan reuse a few allocations instead of one each.
+    static ROW_POOL: RefCell<Vec<Row>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A new row holding a copy of `values`, in a recycled buffer when there
+/// is one.
+pub fn row_from(values: &[Value]) -> Row {
+    let pooled = ROW_POOL.with(|p| p.borrow_mut().pop());
+    match pooled {
+        Some(mut row) => {
+            row.extend_from_slice(values);
+            row
+        }
+        None => values.to_vec(),
+    }
+}
+
+/// Gives back a row that is no longer needed, so its buffer can be reused.
+pub fn recycle(mut row: Row) {
+    if row.capacity() == 0 || row.capacity() > 64 {
+        return;
+    }
+    row.clear();
+    ROW_POOL.with(|p| {
+        let mut pool = p.borrow_mut();
+        if pool.len() < 64 {
+            pool.push(row);
+        }
+    });
+}
+
 /// A pull-based operator.
 pub trait Operator {
     /// The next row, or `None` when there are no more.
@@ -612,6 +645,21 @@ pub fn build<'p>(
                     op = op.filtered(rows::Predicate::new(scope, predicate));
                 }
                 Some(Box::new(count::CountRowsOp::new(op, input.scope.width())))
+            } else if let Some((source, spec, scope, filter, counted)) =
+                count::GroupCountOp::matches(input, keys, aggs)
+            {
+                let mut op = expand::ExpandOp::new(child(source), &source.scope, spec);
+                if let Some(predicate) = filter {
+                    op = op.filtered(rows::Predicate::new(scope, predicate));
+                }
+                let deduped = spec.dedupe.is_some();
+                Some(Box::new(count::GroupCountOp::new(
+                    op,
+                    &input.scope,
+                    keys,
+                    counted,
+                    deduped,
+                )))
             } else {
                 count::CountEndsOp::matches(input, keys, aggs).map(|(source, spec, exclude)| {
                     Box::new(count::CountEndsOp::new(

@@ -113,6 +113,7 @@ impl Operator for FilterOp<'_> {
             if self.predicate.accepts(ctx, &row)? {
                 return Ok(Some(row));
             }
+            super::recycle(row);
         }
         Ok(None)
     }

@@ -139,3 +139,58 @@ fn count_distinct_ends_shortcut_applies_to_its_shape_only() {
         assert!(!count_ends_applies(q), "{q}");
     }
 }
+
+/// Which counting shortcut the aggregate nearest the root takes: `ends`,
+/// `rows`, `groups` or `none`.
+fn count_shortcut(q: &str) -> &'static str {
+    fn find(p: &crate::plan::Plan) -> Option<&'static str> {
+        use super::count::{CountEndsOp, CountRowsOp, GroupCountOp};
+        if let Op::Aggregate { input, keys, aggs } = &p.op {
+            return Some(if CountEndsOp::matches(input, keys, aggs).is_some() {
+                "ends"
+            } else if CountRowsOp::matches(input, keys, aggs).is_some() {
+                "rows"
+            } else if GroupCountOp::matches(input, keys, aggs).is_some() {
+                "groups"
+            } else {
+                "none"
+            });
+        }
+        p.op.children().into_iter().find_map(find)
+    }
+    let e = Engine::new();
+    let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
+    find(&plan.root).unwrap_or_else(|| panic!("no aggregate in {q}"))
+}
+
+#[test]
+fn row_and_group_count_shortcuts_apply_to_their_shapes() {
+    for (q, want) in [
+        ("MATCH (a:A)-->(b) RETURN count(*)", "rows"),
+        ("MATCH (a:A)-->(b) WHERE b.x > 1 RETURN count(*)", "rows"),
+        (
+            "MATCH (a:A)-->(o)<--(b) WHERE a <> b WITH DISTINCT a, b RETURN count(*)",
+            "rows",
+        ),
+        (
+            "MATCH (a:A)-->(b) RETURN a.name, count(DISTINCT b)",
+            "groups",
+        ),
+        (
+            "MATCH (a:A)-->(b:B) WHERE b.y >= 2 RETURN a, count(*), count(b)",
+            "groups",
+        ),
+        // Keys reading the far node, other aggregates, variable length.
+        ("MATCH (a:A)-->(b) RETURN b.name, count(*)", "none"),
+        ("MATCH (a:A)-->(b) RETURN a, collect(b)", "none"),
+        ("MATCH (a:A)-[*1..2]->(b) RETURN a, count(*)", "none"),
+        ("MATCH (a:A)-->(b) RETURN a, count(DISTINCT b.name)", "none"),
+        // A distinct not known to hold.
+        (
+            "UNWIND [1, 2] AS i MATCH (a:A)-->(o)<--(b) WITH DISTINCT a, b RETURN count(*)",
+            "none",
+        ),
+    ] {
+        assert_eq!(count_shortcut(q), want, "{q}");
+    }
+}

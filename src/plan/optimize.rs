@@ -328,7 +328,9 @@ fn slots_of<'a>(
     names.iter().map(|n| scope.slot(n)).collect()
 }
 
-fn reads_subquery(e: &Expr) -> bool {
+/// True when `e` reads a pattern or a sub-query (whose inputs are not tracked
+/// by variable).
+pub(crate) fn reads_subquery(e: &Expr) -> bool {
     matches!(
         e.kind,
         ExprKind::Pattern(_) | ExprKind::Exists(_) | ExprKind::PatternComprehension { .. }

@@ -303,10 +303,8 @@ fn adjacency_matches_the_relation_lists() {
     assert!(g.adjacency().is_none());
     let adj = g.prepare_adjacency().expect("fits");
     for e in g.entities() {
-        let mut want: Vec<(crate::store::RelType, EntityId, RelationId)> = g
-            .outgoing(e.id)
-            .map(|r| (r.rel_type, r.to, r.id))
-            .collect();
+        let mut want: Vec<(crate::store::RelType, EntityId, RelationId)> =
+            g.outgoing(e.id).map(|r| (r.rel_type, r.to, r.id)).collect();
         let mut got: Vec<(crate::store::RelType, EntityId, RelationId)> = adj
             .outgoing(e.id)
             .iter()
