@@ -343,3 +343,80 @@ fn label_and_property_changes_reach_the_fast_paths() {
     );
     assert_eq!(one(&mut e, &q), Value::Int(0));
 }
+
+#[test]
+fn undirected_and_incoming_shortest_paths_match_a_plain_search() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    let h = hub(&g);
+    let ins = |g: &Graph, n: EntityId| -> Vec<EntityId> { g.incoming(n).map(|r| r.from).collect() };
+    let steps: [(&str, &str, fn(&Graph, EntityId) -> Vec<EntityId>); 2] =
+        [("-", "-", both), ("<-", "-", ins)];
+    for (left, right, step) in steps {
+        let mut dist = std::collections::HashMap::from([(h, 0i64)]);
+        let mut q = VecDeque::from([h]);
+        while let Some(n) = q.pop_front() {
+            for m in step(&g, n) {
+                if !dist.contains_key(&m) {
+                    dist.insert(m, dist[&n] + 1);
+                    q.push_back(m);
+                }
+            }
+        }
+        let mut found = 0;
+        for t in g.entities().map(|x| x.id).step_by(61) {
+            if t == h {
+                continue;
+            }
+            let text = format!(
+                "MATCH (a {{id: '{}'}}), (b {{id: '{}'}}) RETURN length(shortestPath((a){left}[*]{right}(b))) AS len",
+                id_prop(&g, h),
+                id_prop(&g, t)
+            );
+            let want = dist.get(&t).map_or(Value::Null, |d| Value::Int(*d));
+            found += usize::from(!want.is_null());
+            assert_eq!(one(&mut e, &text), want, "{text}");
+        }
+        assert!(found > 10, "{left}{right}: paths found");
+    }
+}
+
+#[test]
+fn integer_comparisons_over_many_rows_match_the_general_evaluator() {
+    let mut e = engine();
+    let mut checked = 0;
+    for cmp in [
+        "e.year >= 2015",
+        "e.year < 2010",
+        "e.year = 2020",
+        "e.year <> 2020",
+        "2012 > e.year",
+        "2018 <= e.year",
+        "e.since > 2000",
+    ] {
+        // `+ 0` keeps the comparison away from the integer fast paths.
+        let slow_cmp = cmp
+            .replace("e.year", "(e.year + 0)")
+            .replace("e.since", "(e.since + 0)");
+        let fast = one(
+            &mut e,
+            &format!("MATCH (x)-->(e) WHERE {cmp} RETURN count(*) AS n"),
+        );
+        let slow = one(
+            &mut e,
+            &format!("MATCH (x)-->(e) WHERE {slow_cmp} RETURN count(*) AS n"),
+        );
+        assert_eq!(fast, slow, "{cmp}");
+        let fast = one(
+            &mut e,
+            &format!("MATCH (x)-->(e) WHERE {cmp} RETURN count(DISTINCT x) AS n"),
+        );
+        let slow = one(
+            &mut e,
+            &format!("MATCH (x)-->(e) WHERE {slow_cmp} RETURN count(DISTINCT x) AS n"),
+        );
+        assert_eq!(fast, slow, "{cmp}");
+        checked += usize::from(fast != Value::Int(0));
+    }
+    assert!(checked >= 5);
+}

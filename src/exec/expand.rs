@@ -1047,7 +1047,10 @@ fn bidirectional(
         let dir = if side == 0 { s.dir } else { back };
         let mut next = Vec::new();
         let mut best: Option<(u64, EntityId)> = None;
-        for &n in &layers[side] {
+        // The first meeting is a shortest one: every node the other side
+        // reached before its current frontier was expanded already, so a
+        // meeting here is always at the other side's full depth.
+        'layer: for &n in &layers[side] {
             ctx.guard.check()?;
             for (r, m) in edges(g, n, dir, &s.types, props) {
                 if seen[side].contains_key(&m) {
@@ -1056,10 +1059,8 @@ fn bidirectional(
                 seen[side].insert(m, (depth[side] + 1, Some((r, n))));
                 next.push(m);
                 if let Some((d, _)) = seen[1 - side].get(&m) {
-                    let total = depth[side] + 1 + d;
-                    if best.is_none_or(|(b, _)| total < b) {
-                        best = Some((total, m));
-                    }
+                    best = Some((depth[side] + 1 + d, m));
+                    break 'layer;
                 }
             }
         }

@@ -354,17 +354,27 @@ impl<'p> Prepared<'p> {
     /// `key` only ever holds integers: `Some(value)`, read from the dense
     /// column (`Some(None)` when the node lacks it). `None` otherwise.
     pub fn prop_int(&self, ctx: &Ctx<'_>, row: &[Value]) -> Option<Option<i64>> {
-        let Prepared::Prop(s, key, _, column) = self else {
+        let Prepared::Prop(s, ..) = self else {
             return None;
         };
-        let column = column.get_or_init(|| {
-            let g = ctx.graph();
-            g.adjacency().and_then(|_| g.prop_column(key))
-        });
-        match (column, row.get(*s)) {
+        match (self.int_column(ctx), row.get(*s)) {
             (Some(column), Some(Value::Node(id))) => Some(column.get(*id)),
             _ => None,
         }
+    }
+
+    /// For `var.key`: the graph's integer column of `key`, on large
+    /// read-only graphs when the property only ever holds integers.
+    pub fn int_column(&self, ctx: &Ctx<'_>) -> Option<&Arc<crate::store::labels::PropColumn>> {
+        let Prepared::Prop(_, key, _, column) = self else {
+            return None;
+        };
+        column
+            .get_or_init(|| {
+                let g = ctx.graph();
+                g.adjacency().and_then(|_| g.prop_column(key))
+            })
+            .as_ref()
     }
 
     /// The value for `row`, borrowed from the row or the graph when it can be.

@@ -21,9 +21,18 @@ pub struct Predicate<'p> {
     /// A comparison of two simple operands (variables, properties of
     /// variables, literals), evaluated without the general evaluator.
     compare: Option<(BinaryOp, Prepared<'p>, Prepared<'p>)>,
+    /// For `n.key op integer` over many rows: one bit per entity slot, set
+    /// where the predicate holds, built from the integer column after
+    /// [`Predicate::MASK_AFTER`] rows (a bit test stays in cache where the
+    /// column read would not).
+    passing: std::cell::OnceCell<Option<Vec<u64>>>,
+    evaluated: std::cell::Cell<u32>,
 }
 
 impl<'p> Predicate<'p> {
+    /// How many rows are tested one by one before the bitmap is built.
+    const MASK_AFTER: u32 = 4096;
+
     /// Prepares `predicate` for rows of `scope`.
     pub fn new(scope: &'p Scope, predicate: &'p Expr) -> Self {
         let compare = match &predicate.kind {
@@ -48,7 +57,52 @@ impl<'p> Predicate<'p> {
             scope,
             predicate,
             compare,
+            passing: std::cell::OnceCell::new(),
+            evaluated: std::cell::Cell::new(0),
         }
+    }
+
+    /// The answer from the bitmap of passing entities, once there is one.
+    fn by_mask(&self, ctx: &Ctx<'_>, row: &[Value]) -> Option<bool> {
+        let (op, l, r) = self.compare.as_ref()?;
+        let (prop, k, flipped) = match (l, r) {
+            (p @ Prepared::Prop(..), Prepared::Lit(Value::Int(k))) => (p, *k, false),
+            (Prepared::Lit(Value::Int(k)), p @ Prepared::Prop(..)) => (p, *k, true),
+            _ => return None,
+        };
+        let Prepared::Prop(slot, ..) = prop else {
+            return None;
+        };
+        let Some(Value::Node(id)) = row.get(*slot) else {
+            return None;
+        };
+        if self.passing.get().is_none() {
+            let n = self.evaluated.get();
+            if n < Self::MASK_AFTER {
+                self.evaluated.set(n + 1);
+                return None;
+            }
+        }
+        let mask = self.passing.get_or_init(|| {
+            let column = prop.int_column(ctx)?;
+            let mut bits = vec![0u64; column.len().div_ceil(64)];
+            for (slot, word) in (0..column.len()).zip(0..) {
+                let holds = column.get(crate::store::EntityId(word)).is_some_and(|v| {
+                    if flipped {
+                        int_holds(*op, k, v)
+                    } else {
+                        int_holds(*op, v, k)
+                    }
+                });
+                if holds {
+                    bits[slot / 64] |= 1 << (slot % 64);
+                }
+            }
+            Some(bits)
+        });
+        let bits = mask.as_ref()?;
+        let i = id.0 as usize;
+        Some(bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0))
     }
 
     /// True when the predicate holds for `row` (null and false reject).
@@ -56,6 +110,9 @@ impl<'p> Predicate<'p> {
         let Some((op, l, r)) = &self.compare else {
             return ctx.test(self.scope, row, self.predicate);
         };
+        if let Some(holds) = self.by_mask(ctx, row) {
+            return Ok(holds);
+        }
         // An integer property against an integer literal, from the column.
         if let (Prepared::Lit(Value::Int(k)), Some(v)) = (r, l.prop_int(ctx, row)) {
             return Ok(v.is_some_and(|v| int_holds(*op, v, *k)));

@@ -136,6 +136,16 @@ impl PropColumn {
         })
     }
 
+    /// The number of entity slots covered.
+    pub fn len(&self) -> usize {
+        self.ints.len()
+    }
+
+    /// True when the column covers no entity slot.
+    pub fn is_empty(&self) -> bool {
+        self.ints.is_empty()
+    }
+
     /// The value for entity `id`: `None` when absent (or deleted).
     pub fn get(&self, id: EntityId) -> Option<i64> {
         let slot = id.0 as usize;
