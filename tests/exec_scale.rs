@@ -350,8 +350,8 @@ fn undirected_and_incoming_shortest_paths_match_a_plain_search() {
     let g = e.graph().clone();
     let h = hub(&g);
     let ins = |g: &Graph, n: EntityId| -> Vec<EntityId> { g.incoming(n).map(|r| r.from).collect() };
-    let steps: [(&str, &str, fn(&Graph, EntityId) -> Vec<EntityId>); 2] =
-        [("-", "-", both), ("<-", "-", ins)];
+    type Step = fn(&Graph, EntityId) -> Vec<EntityId>;
+    let steps: [(&str, &str, Step); 2] = [("-", "-", both), ("<-", "-", ins)];
     for (left, right, step) in steps {
         let mut dist = std::collections::HashMap::from([(h, 0i64)]);
         let mut q = VecDeque::from([h]);
