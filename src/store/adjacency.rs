@@ -47,56 +47,29 @@ pub struct Adjacency {
 
 impl Adjacency {
     /// Builds the layout for `graph`; `None` when ids do not fit in 32 bits.
+    /// The outgoing and incoming halves are built on two threads.
     pub fn build(graph: &Graph) -> Option<Adjacency> {
         let slots = graph.entities.len();
         if slots >= u32::MAX as usize || graph.relations.len() >= u32::MAX as usize {
             return None;
         }
         let mut symbols: HashMap<String, u32, crate::eval::compare::FxBuild> = HashMap::default();
+        // Symbol by interned type, so no relation's type name is hashed.
+        let mut by_type: Vec<u32> = Vec::new();
         for (i, t) in graph.by_type.keys().enumerate() {
             symbols.insert(t.clone(), i as u32);
+            let ix = super::RelType::new(t).index();
+            if by_type.len() <= ix {
+                by_type.resize(ix + 1, u32::MAX);
+            }
+            by_type[ix] = i as u32;
         }
-        let mut out_off = vec![0u32; slots + 1];
-        let mut in_off = vec![0u32; slots + 1];
-        let mut count = 0usize;
-        for r in graph.relations() {
-            out_off[r.from.0 as usize + 1] += 1;
-            in_off[r.to.0 as usize + 1] += 1;
-            count += 1;
-        }
-        for i in 0..slots {
-            out_off[i + 1] += out_off[i];
-            in_off[i + 1] += in_off[i];
-        }
-        let blank = Adj {
-            ty: 0,
-            other: 0,
-            rel: 0,
-        };
-        let mut out = vec![blank; count];
-        let mut inc = vec![blank; count];
-        let mut out_pos: Vec<u32> = out_off[..slots].to_vec();
-        let mut in_pos: Vec<u32> = in_off[..slots].to_vec();
-        for r in graph.relations() {
-            let ty = *symbols.get(r.rel_type.as_str())?;
-            let (a, b) = (r.from.0 as usize, r.to.0 as usize);
-            out[out_pos[a] as usize] = Adj {
-                ty,
-                other: r.to.0 as u32,
-                rel: r.id.0 as u32,
-            };
-            out_pos[a] += 1;
-            inc[in_pos[b] as usize] = Adj {
-                ty,
-                other: r.from.0 as u32,
-                rel: r.id.0 as u32,
-            };
-            in_pos[b] += 1;
-        }
-        for i in 0..slots {
-            out[out_off[i] as usize..out_off[i + 1] as usize].sort_unstable();
-            inc[in_off[i] as usize..in_off[i + 1] as usize].sort_unstable();
-        }
+        let (out, inc) = std::thread::scope(|scope| {
+            let outgoing = scope.spawn(|| half(graph, slots, &by_type, true));
+            let incoming = half(graph, slots, &by_type, false);
+            (outgoing.join().ok().flatten(), incoming)
+        });
+        let ((out_off, out), (in_off, inc)) = (out?, inc?);
         Some(Adjacency {
             out_off,
             out,
@@ -141,4 +114,54 @@ fn slice<'a>(off: &[u32], list: &'a [Adj], id: EntityId) -> &'a [Adj] {
         (Some(&a), Some(&b)) => list.get(a as usize..b as usize).unwrap_or(&[]),
         _ => &[],
     }
+}
+
+/// One direction of the layout: offsets per entity slot and the entries,
+/// each node's run sorted by type then other end. `None` when a relation's
+/// type has no symbol (the indexes disagree).
+fn half(
+    graph: &Graph,
+    slots: usize,
+    by_type: &[u32],
+    outgoing: bool,
+) -> Option<(Vec<u32>, Vec<Adj>)> {
+    let ends = |r: &super::Relation| {
+        if outgoing {
+            (r.from.0 as usize, r.to.0 as u32)
+        } else {
+            (r.to.0 as usize, r.from.0 as u32)
+        }
+    };
+    let mut off = vec![0u32; slots + 1];
+    let mut count = 0usize;
+    for r in graph.relations() {
+        off[ends(r).0 + 1] += 1;
+        count += 1;
+    }
+    for i in 0..slots {
+        off[i + 1] += off[i];
+    }
+    let blank = Adj {
+        ty: 0,
+        other: 0,
+        rel: 0,
+    };
+    let mut list = vec![blank; count];
+    let mut pos: Vec<u32> = off[..slots].to_vec();
+    for r in graph.relations() {
+        let ty = *by_type
+            .get(r.rel_type.index())
+            .filter(|t| **t != u32::MAX)?;
+        let (at, other) = ends(r);
+        list[pos[at] as usize] = Adj {
+            ty,
+            other,
+            rel: r.id.0 as u32,
+        };
+        pos[at] += 1;
+    }
+    for i in 0..slots {
+        list[off[i] as usize..off[i + 1] as usize].sort_unstable();
+    }
+    Some((off, list))
 }

@@ -60,6 +60,11 @@ impl RelType {
         RelType(id as u32)
     }
 
+    /// The interning number: small, dense, stable for the process.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
     /// The type's name.
     pub fn as_str(&self) -> &'static str {
         let (b, slot) = place(self.0 as usize);
