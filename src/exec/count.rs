@@ -220,6 +220,19 @@ impl Operator for CountEndsOp<'_> {
     }
 }
 
+/// A single hop found under an aggregate: the plan it reads, its spec, its
+/// output scope and the filter right above it.
+pub struct Hop<'p> {
+    /// The hop's input.
+    pub source: &'p Plan,
+    /// The hop.
+    pub spec: &'p Expand,
+    /// The hop's output scope (what the filter reads).
+    pub scope: &'p Scope,
+    /// A `WHERE` right above the hop.
+    pub filter: Option<&'p Expr>,
+}
+
 /// `count(*)` of the rows of a single-hop expansion (optionally filtered),
 /// seen through row-preserving operators.
 pub struct CountRowsOp<'p> {
@@ -232,12 +245,7 @@ impl<'p> CountRowsOp<'p> {
     /// The expansion (its input plan, its spec and its output scope) and
     /// the filter right above it, when the aggregate over `input` is a
     /// plain `count(*)` of its rows.
-    #[allow(clippy::type_complexity)]
-    pub fn matches(
-        input: &'p Plan,
-        keys: &[Expr],
-        aggs: &[AggCall],
-    ) -> Option<(&'p Plan, &'p Expand, &'p Scope, Option<&'p Expr>)> {
+    pub fn matches(input: &'p Plan, keys: &[Expr], aggs: &[AggCall]) -> Option<Hop<'p>> {
         let [agg] = aggs else { return None };
         if !keys.is_empty() || agg.name != "count" || agg.distinct || !agg.args.is_empty() {
             return None;
@@ -257,9 +265,12 @@ impl<'p> CountRowsOp<'p> {
             _ => (plan, None),
         };
         match &expand.op {
-            Op::Expand { input, spec } if spec.var.is_none() => {
-                Some((input, spec, &expand.scope, filter))
-            }
+            Op::Expand { input, spec } if spec.var.is_none() => Some(Hop {
+                source: input,
+                spec,
+                scope: &expand.scope,
+                filter,
+            }),
             _ => None,
         }
     }
@@ -346,13 +357,7 @@ impl<'p> GroupCountOp<'p> {
         input: &'p Plan,
         keys: &[Expr],
         aggs: &[AggCall],
-    ) -> Option<(
-        &'p Plan,
-        &'p Expand,
-        &'p Scope,
-        Option<&'p Expr>,
-        Vec<Counted>,
-    )> {
+    ) -> Option<(Hop<'p>, Vec<Counted>)> {
         if keys.is_empty() || aggs.is_empty() {
             return None;
         }
@@ -405,7 +410,15 @@ impl<'p> GroupCountOp<'p> {
             };
             counted.push(c);
         }
-        Some((source, spec, &expand.scope, filter, counted))
+        Some((
+            Hop {
+                source,
+                spec,
+                scope: &expand.scope,
+                filter,
+            },
+            counted,
+        ))
     }
 
     /// Groups the rows of `expand` by `keys` (of `scope`, the aggregate's

@@ -541,6 +541,15 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
     }
 }
 
+/// The expansion of a counted hop, with its filter.
+fn hop_op<'p>(hop: &count::Hop<'p>, input: BoxOp<'p>) -> expand::ExpandOp<'p> {
+    let op = expand::ExpandOp::new(input, &hop.source.scope, hop.spec);
+    match hop.filter {
+        Some(predicate) => op.filtered(rows::Predicate::new(hop.scope, predicate)),
+        None => op,
+    }
+}
+
 /// Builds the operator tree for `plan`. `arg` is the row `Argument` leaves
 /// produce; `profile` collects per-operator figures.
 pub fn build<'p>(
@@ -647,22 +656,12 @@ pub fn build<'p>(
                 None
             } else if let Some(count) = aggregate::CountLabelOp::matches(input, keys, aggs) {
                 Some(Box::new(count))
-            } else if let Some((source, spec, scope, filter)) =
-                count::CountRowsOp::matches(input, keys, aggs)
-            {
-                let mut op = expand::ExpandOp::new(child(source), &source.scope, spec);
-                if let Some(predicate) = filter {
-                    op = op.filtered(rows::Predicate::new(scope, predicate));
-                }
+            } else if let Some(hop) = count::CountRowsOp::matches(input, keys, aggs) {
+                let op = hop_op(&hop, child(hop.source));
                 Some(Box::new(count::CountRowsOp::new(op, input.scope.width())))
-            } else if let Some((source, spec, scope, filter, counted)) =
-                count::GroupCountOp::matches(input, keys, aggs)
-            {
-                let mut op = expand::ExpandOp::new(child(source), &source.scope, spec);
-                if let Some(predicate) = filter {
-                    op = op.filtered(rows::Predicate::new(scope, predicate));
-                }
-                let deduped = spec.dedupe.is_some();
+            } else if let Some((hop, counted)) = count::GroupCountOp::matches(input, keys, aggs) {
+                let op = hop_op(&hop, child(hop.source));
+                let deduped = hop.spec.dedupe.is_some();
                 Some(Box::new(count::GroupCountOp::new(
                     op,
                     &input.scope,
