@@ -222,7 +222,10 @@ impl std::hash::Hasher for Fx {
 }
 
 /// Node id → entity, for one id space.
-type IdMap = HashMap<Box<str>, EntityId, std::hash::BuildHasherDefault<Fx>>;
+/// Keys are stored inline (up to 24 bytes): a lookup then reads one bucket
+/// instead of chasing a pointer to the key, which matters once the map
+/// outgrows the cache (a million nodes).
+type IdMap = HashMap<crate::value::Key, EntityId, std::hash::BuildHasherDefault<Fx>>;
 
 /// The import state: the graph being built, node ids seen per id space, errors.
 struct Ctx<'o> {

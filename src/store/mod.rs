@@ -99,7 +99,10 @@ pub enum Mutation {
 /// The knowledge graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    inner: StableDiGraph<Entity, Relation>,
+    /// Entities are boxed so that petgraph's node array stays small (16
+    /// bytes a node): inserting relations touches two nodes each, and a
+    /// small array stays in cache on big graphs.
+    inner: StableDiGraph<Box<Entity>, Relation>,
     /// `EntityId(n)` lives at `entities[n]`; `None` once deleted.
     entities: Vec<Option<NodeIndex>>,
     relations: Vec<Option<EdgeIndex>>,
@@ -176,7 +179,7 @@ impl Graph {
     /// The entity with this id, if it exists.
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
         let ix = (*self.entities.get(id.0 as usize)?)?;
-        self.inner.node_weight(ix)
+        self.inner.node_weight(ix).map(|e| &**e)
     }
 
     /// The relation with this id, if it exists.
@@ -189,7 +192,7 @@ impl Graph {
     pub fn entities(&self) -> impl Iterator<Item = &Entity> + '_ {
         self.entities
             .iter()
-            .filter_map(move |ix| ix.and_then(|ix| self.inner.node_weight(ix)))
+            .filter_map(move |ix| ix.and_then(|ix| self.inner.node_weight(ix).map(|e| &**e)))
     }
 
     /// All relations, in creation order.
@@ -373,7 +376,7 @@ impl Graph {
     }
 
     /// The underlying petgraph graph, for algorithms that want it directly.
-    pub fn petgraph(&self) -> &StableDiGraph<Entity, Relation> {
+    pub fn petgraph(&self) -> &StableDiGraph<Box<Entity>, Relation> {
         &self.inner
     }
 
@@ -743,7 +746,7 @@ impl Graph {
             self.by_label.entry(l.clone()).or_default().insert(id);
         }
         self.index_names(&entity);
-        let ix = self.inner.add_node(entity);
+        let ix = self.inner.add_node(Box::new(entity));
         self.entities[slot] = Some(ix);
         self.entity_count += 1;
     }
@@ -751,7 +754,7 @@ impl Graph {
     fn detach_entity(&mut self, id: EntityId) -> Result<Entity, StoreError> {
         self.prop_indexes.clear();
         let ix = self.node_ix(id).ok_or(StoreError::NoEntity(id))?;
-        let entity = self.inner.remove_node(ix).ok_or(StoreError::NoEntity(id))?;
+        let entity = *self.inner.remove_node(ix).ok_or(StoreError::NoEntity(id))?;
         self.entities[id.0 as usize] = None;
         self.entity_count -= 1;
         if let Some(key) = &entity.key {
