@@ -47,6 +47,25 @@ fn both(g: &Graph, n: EntityId) -> Vec<EntityId> {
         .collect()
 }
 
+/// Plain BFS distances from `s`, following `step`.
+fn distances(
+    g: &Graph,
+    s: EntityId,
+    step: fn(&Graph, EntityId) -> Vec<EntityId>,
+) -> std::collections::HashMap<EntityId, i64> {
+    let mut dist = std::collections::HashMap::from([(s, 0i64)]);
+    let mut q = VecDeque::from([s]);
+    while let Some(n) = q.pop_front() {
+        for m in step(g, n) {
+            if !dist.contains_key(&m) {
+                dist.insert(m, dist[&n] + 1);
+                q.push_back(m);
+            }
+        }
+    }
+    dist
+}
+
 /// Nodes within `1..=k` steps (excluding the start).
 fn reach(g: &Graph, s: EntityId, k: usize, step: fn(&Graph, EntityId) -> Vec<EntityId>) -> usize {
     let mut seen = HashSet::from([s]);
@@ -113,19 +132,10 @@ fn shortest_path_lengths_match_a_plain_search() {
     let g = e.graph().clone();
     let h = hub(&g);
     let targets: Vec<EntityId> = g.entities().map(|x| x.id).step_by(97).collect();
+    // Plain BFS distances from the hub.
+    let dist = distances(&g, h, out);
     let mut found = 0;
     for t in targets {
-        // Plain BFS distance from the hub.
-        let mut dist = std::collections::HashMap::from([(h, 0i64)]);
-        let mut q = VecDeque::from([h]);
-        while let Some(n) = q.pop_front() {
-            for m in out(&g, n) {
-                if !dist.contains_key(&m) {
-                    dist.insert(m, dist[&n] + 1);
-                    q.push_back(m);
-                }
-            }
-        }
         if t == h {
             continue;
         }
@@ -353,16 +363,7 @@ fn undirected_and_incoming_shortest_paths_match_a_plain_search() {
     type Step = fn(&Graph, EntityId) -> Vec<EntityId>;
     let steps: [(&str, &str, Step); 2] = [("-", "-", both), ("<-", "-", ins)];
     for (left, right, step) in steps {
-        let mut dist = std::collections::HashMap::from([(h, 0i64)]);
-        let mut q = VecDeque::from([h]);
-        while let Some(n) = q.pop_front() {
-            for m in step(&g, n) {
-                if !dist.contains_key(&m) {
-                    dist.insert(m, dist[&n] + 1);
-                    q.push_back(m);
-                }
-            }
-        }
+        let dist = distances(&g, h, step);
         let mut found = 0;
         for t in g.entities().map(|x| x.id).step_by(61) {
             if t == h {

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use indexmap::IndexMap;
 
-use super::values::{key, Aggregator, HashKey};
+use super::values::{group_key, key, Aggregator, HashKey};
 use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
 use crate::eval::compare::FxBuild;
@@ -99,11 +99,7 @@ impl<'p> AggregateOp<'p> {
                         for k in &self.keys {
                             values.push(k.eval(ctx, self.scope, &row)?);
                         }
-                        // One grouping key: the value itself is the key.
-                        let key = match values.len() {
-                            1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
-                            _ => key(values),
-                        };
+                        let key = group_key(values);
                         let index = match groups.get_index_of(&key) {
                             Some(i) => i,
                             None => groups.insert_full(key, (row.clone(), self.fresh()?)).0,
@@ -219,9 +215,7 @@ impl Operator for CountLabelOp<'_> {
             return Ok(None);
         }
         self.done = true;
-        let n = ctx.graph().label_count(self.label);
-        let mut row = vec![Value::Null; self.width];
-        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        Ok(Some(row))
+        let n = ctx.graph().label_count(self.label) as u64;
+        Ok(Some(super::count::count_row(self.width, n)))
     }
 }

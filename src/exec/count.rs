@@ -31,13 +31,34 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use super::expand::ExpandOp;
-use super::values::{key, HashKey};
+use super::values::{group_key, HashKey};
 use super::Prepared;
 use crate::eval::compare::FxBuild;
 use crate::plan::{AggCall, Expand, Op, Plan, Scope};
 use crate::store::EntityId;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
 use crate::value::Value;
+
+/// A count as a value (saturating at `i64::MAX`).
+fn count_value(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The row a counting shortcut produces, shaped as an aggregate's is:
+/// `width` nulls (the group's representative row), then the count.
+pub(super) fn count_row(width: usize, n: u64) -> Row {
+    let mut row = vec![Value::Null; width];
+    row.push(count_value(n));
+    row
+}
+
+/// `plan` without a `Filter` at its top, and that filter's predicate.
+fn split_filter(plan: &Plan) -> (&Plan, Option<&Expr>) {
+    match &plan.op {
+        Op::Filter { input, predicate } => (input, Some(predicate)),
+        _ => (plan, None),
+    }
+}
 
 /// Counts the distinct far nodes of an expansion over all its input rows.
 pub struct CountEndsOp<'p> {
@@ -70,13 +91,7 @@ impl<'p> CountEndsOp<'p> {
             return None;
         };
         let x = input.scope.slot(x)?;
-        let (expand_plan, exclude) = match &input.op {
-            Op::Filter {
-                input: inner,
-                predicate,
-            } => (inner.as_ref(), Some(predicate)),
-            _ => (input, None),
-        };
+        let (expand_plan, exclude) = split_filter(input);
         let Op::Expand {
             input: source,
             spec,
@@ -214,9 +229,7 @@ impl Operator for CountEndsOp<'_> {
             ctx.guard.check()?;
             self.count_from(ctx, &row, &mut counted, &mut visited, &mut n)?;
         }
-        let mut row = vec![Value::Null; self.width];
-        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        Ok(Some(row))
+        Ok(Some(count_row(self.width, n)))
     }
 }
 
@@ -260,10 +273,7 @@ impl<'p> CountRowsOp<'p> {
                 _ => break,
             }
         }
-        let (expand, filter) = match &plan.op {
-            Op::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
-            _ => (plan, None),
-        };
+        let (expand, filter) = split_filter(plan);
         match &expand.op {
             Op::Expand { input, spec } if spec.var.is_none() => Some(Hop {
                 source: input,
@@ -293,9 +303,7 @@ impl Operator for CountRowsOp<'_> {
         }
         self.done = true;
         let n = self.expand.count_rows(ctx)?;
-        let mut row = vec![Value::Null; self.width];
-        row.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        Ok(Some(row))
+        Ok(Some(count_row(self.width, n)))
     }
 }
 
@@ -361,10 +369,7 @@ impl<'p> GroupCountOp<'p> {
         if keys.is_empty() || aggs.is_empty() {
             return None;
         }
-        let (expand, filter) = match &input.op {
-            Op::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
-            _ => (input, None),
-        };
+        let (expand, filter) = split_filter(input);
         let Op::Expand {
             input: source,
             spec,
@@ -461,11 +466,7 @@ impl<'p> GroupCountOp<'p> {
             for k in &self.keys {
                 values.push(k.eval(ctx, self.scope, row)?);
             }
-            let k = match values.len() {
-                1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
-                _ => key(values),
-            };
-            let group = groups.entry(k).or_insert_with(|| {
+            let group = groups.entry(group_key(values)).or_insert_with(|| {
                 (
                     row.clone(),
                     vec![0; self.counted.len()],
@@ -489,11 +490,7 @@ impl<'p> GroupCountOp<'p> {
         let mut out = std::collections::VecDeque::with_capacity(groups.len());
         for (_, (mut row, totals, _)) in groups {
             row.resize(self.scope.width(), Value::Null);
-            row.extend(
-                totals
-                    .into_iter()
-                    .map(|t| Value::Int(i64::try_from(t).unwrap_or(i64::MAX))),
-            );
+            row.extend(totals.into_iter().map(count_value));
             out.push_back(row);
         }
         Ok(out)

@@ -275,11 +275,7 @@ impl SeenEnds {
                 .iter()
                 .map(|s| row.get(*s).cloned().unwrap_or(Value::Null)),
         );
-        if self.dense {
-            self.next_stamp();
-        } else {
-            self.small.clear();
-        }
+        self.restart();
     }
 
     /// True the first time `id` is seen in the current run.
@@ -407,31 +403,12 @@ impl<'p> ExpandOp<'p> {
 }
 
 impl ExpandOp<'_> {
-    /// The number of rows the expansion would still produce, without
-    /// building them.
+    /// The number of rows the expansion would produce, without building
+    /// them.
     pub fn count_rows(&mut self, ctx: &mut Ctx<'_>) -> Result<u64> {
         let mut n = 0u64;
-        loop {
-            ctx.guard.check()?;
-            if let Some(row) = &mut self.cur {
-                match &self.filter {
-                    None => n += (self.out.len() - self.pos.min(self.out.len())) as u64,
-                    Some(f) => {
-                        for &(r, m) in &self.out[self.pos.min(self.out.len())..] {
-                            row[self.spec.rel] = Value::Relationship(r);
-                            row[self.spec.to] = Value::Node(m);
-                            n += u64::from(f.accepts(ctx, row)?);
-                        }
-                    }
-                }
-                self.pos = self.out.len();
-            }
-            self.cur = None;
-            let Some(row) = self.input.next(ctx)? else {
-                return Ok(n);
-            };
-            self.start(ctx, row)?;
-        }
+        while self.advance(ctx, |_| n += 1)? {}
+        Ok(n)
     }
 
     /// Pulls the next input row and adds the far node of every row the
@@ -443,23 +420,34 @@ impl ExpandOp<'_> {
         ctx: &mut Ctx<'_>,
         ends: &mut Vec<EntityId>,
     ) -> Result<Option<&Row>> {
+        if self.advance(ctx, |m| ends.push(m))? {
+            Ok(self.cur.as_ref())
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Pulls the next input row and calls `each` with the far node of every
+    /// row the expansion would produce from it (the filter applied), without
+    /// building those rows. False at the end of the input.
+    fn advance(&mut self, ctx: &mut Ctx<'_>, mut each: impl FnMut(EntityId)) -> Result<bool> {
         ctx.guard.check()?;
         let Some(row) = self.input.next(ctx)? else {
             self.cur = None;
-            return Ok(None);
+            return Ok(false);
         };
         self.start(ctx, row)?;
         let Some(row) = &mut self.cur else {
-            return Ok(None);
+            return Ok(false);
         };
         match &self.filter {
-            None => ends.extend(self.out.iter().map(|(_, m)| *m)),
+            None => self.out.iter().for_each(|(_, m)| each(*m)),
             Some(f) => {
                 for &(r, m) in &self.out {
                     row[self.spec.rel] = Value::Relationship(r);
                     row[self.spec.to] = Value::Node(m);
                     if f.accepts(ctx, row)? {
-                        ends.push(m);
+                        each(m);
                     }
                 }
             }
@@ -467,7 +455,7 @@ impl ExpandOp<'_> {
         self.pos = self.out.len();
         row[self.spec.rel] = Value::Null;
         row[self.spec.to] = Value::Null;
-        Ok(self.cur.as_ref())
+        Ok(true)
     }
 
     /// Takes `row` as the current input row: its candidates, deduplicated

@@ -86,8 +86,9 @@ impl<'p> Predicate<'p> {
         let mask = self.passing.get_or_init(|| {
             let column = prop.int_column(ctx)?;
             let mut bits = vec![0u64; column.len().div_ceil(64)];
-            for (slot, word) in (0..column.len()).zip(0..) {
-                let holds = column.get(crate::store::EntityId(word)).is_some_and(|v| {
+            for slot in 0..column.len() {
+                let id = crate::store::EntityId(slot as u64);
+                let holds = column.get(id).is_some_and(|v| {
                     if flipped {
                         int_holds(*op, k, v)
                     } else {

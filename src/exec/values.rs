@@ -18,6 +18,15 @@ pub fn equal(a: &Value, b: &Value) -> Option<bool> {
 /// `null` equals `null`, `1` equals `1.0`, NaN equals NaN.
 pub type HashKey = crate::eval::compare::HashKey;
 
+/// The key of a group: the value itself for one grouping key (no list to
+/// build), else the tuple.
+pub fn group_key(mut values: Vec<Value>) -> HashKey {
+    match values.len() {
+        1 => HashKey::new(values.pop().unwrap_or(Value::Null)),
+        _ => key(values),
+    }
+}
+
 /// The key of a tuple of values.
 pub fn key(values: Vec<Value>) -> HashKey {
     HashKey::new(Value::List(values))

@@ -90,43 +90,8 @@ pub fn build_exists(graph: &Graph, scope: &Scope, body: &ExistsBody) -> Result<P
 fn number(plan: &mut Plan, next: &mut usize) {
     plan.id = *next;
     *next += 1;
-    match &mut plan.op {
-        Op::Unit | Op::Argument => {}
-        Op::Optional { input, inner } => {
-            number(input, next);
-            number(inner, next);
-        }
-        Op::Merge { input, matcher, .. } => {
-            number(input, next);
-            number(matcher, next);
-        }
-        Op::Union { parts, .. } => {
-            for p in parts {
-                number(p, next);
-            }
-        }
-        Op::AllNodes { input, .. }
-        | Op::LabelScan { input, .. }
-        | Op::NodeSeek { input, .. }
-        | Op::CheckNode { input, .. }
-        | Op::Expand { input, .. }
-        | Op::ShortestPath { input, .. }
-        | Op::BuildPath { input, .. }
-        | Op::Filter { input, .. }
-        | Op::Project { input, .. }
-        | Op::Extend { input, .. }
-        | Op::Select { input, .. }
-        | Op::Aggregate { input, .. }
-        | Op::Distinct { input, .. }
-        | Op::Sort { input, .. }
-        | Op::Skip { input, .. }
-        | Op::Limit { input, .. }
-        | Op::Unwind { input, .. }
-        | Op::Eager { input }
-        | Op::Create { input, .. }
-        | Op::Set { input, .. }
-        | Op::Delete { input, .. }
-        | Op::Call { input, .. } => number(input, next),
+    for child in plan.op.children_mut() {
+        number(child, next);
     }
 }
 

@@ -654,6 +654,39 @@ impl Op {
         }
     }
 
+    /// The plans this operator reads from, mutably (same order as
+    /// [`Op::children`]).
+    pub fn children_mut(&mut self) -> Vec<&mut Plan> {
+        match self {
+            Op::Unit | Op::Argument => vec![],
+            Op::Optional { input, inner } => vec![input, inner],
+            Op::Merge { input, matcher, .. } => vec![input, matcher],
+            Op::Union { parts, .. } => parts.iter_mut().collect(),
+            Op::AllNodes { input, .. }
+            | Op::LabelScan { input, .. }
+            | Op::NodeSeek { input, .. }
+            | Op::CheckNode { input, .. }
+            | Op::Expand { input, .. }
+            | Op::ShortestPath { input, .. }
+            | Op::BuildPath { input, .. }
+            | Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::Extend { input, .. }
+            | Op::Select { input, .. }
+            | Op::Aggregate { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Sort { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. }
+            | Op::Unwind { input, .. }
+            | Op::Eager { input }
+            | Op::Create { input, .. }
+            | Op::Set { input, .. }
+            | Op::Delete { input, .. }
+            | Op::Call { input, .. } => vec![input],
+        }
+    }
+
     /// True for operators that change the graph.
     pub fn writes(&self) -> bool {
         matches!(

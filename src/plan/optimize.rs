@@ -170,35 +170,7 @@ pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>
         }
         other => {
             // Anything else: no assumption about what above reads.
-            let children: Vec<&mut super::Plan> = match other {
-                Op::Optional { input, inner } => vec![input, inner],
-                Op::Merge { input, matcher, .. } => vec![input, matcher],
-                Op::Union { parts, .. } => parts.iter_mut().collect(),
-                Op::Unit | Op::Argument => vec![],
-                Op::AllNodes { input, .. }
-                | Op::LabelScan { input, .. }
-                | Op::NodeSeek { input, .. }
-                | Op::CheckNode { input, .. }
-                | Op::ShortestPath { input, .. }
-                | Op::BuildPath { input, .. }
-                | Op::Extend { input, .. }
-                | Op::Sort { input, .. }
-                | Op::Skip { input, .. }
-                | Op::Limit { input, .. }
-                | Op::Unwind { input, .. }
-                | Op::Eager { input }
-                | Op::Create { input, .. }
-                | Op::Set { input, .. }
-                | Op::Delete { input, .. }
-                | Op::Call { input, .. }
-                | Op::Distinct { input, .. }
-                | Op::Aggregate { input, .. }
-                | Op::Project { input, .. }
-                | Op::Select { input, .. }
-                | Op::Filter { input, .. }
-                | Op::Expand { input, .. } => vec![input],
-            };
-            for c in children {
+            for c in other.children_mut() {
                 mark_distinct_ends(c, None);
             }
         }
@@ -225,7 +197,7 @@ pub fn mark_known_distinct(plan: &mut super::Plan) {
         let compared: BTreeSet<Slot> = slots.iter().copied().collect();
         *known = distinct_below(input, compared);
     }
-    for child in children_mut(&mut plan.op) {
+    for child in plan.op.children_mut() {
         mark_known_distinct(child);
     }
 }
@@ -276,38 +248,6 @@ fn one_run_each(plan: &super::Plan, slot: Slot) -> bool {
             slot < input.scope.width() && one_run_each(input, slot)
         }
         _ => false,
-    }
-}
-
-fn children_mut(op: &mut super::Op) -> Vec<&mut super::Plan> {
-    use super::Op;
-    match op {
-        Op::Optional { input, inner } => vec![input, inner],
-        Op::Merge { input, matcher, .. } => vec![input, matcher],
-        Op::Union { parts, .. } => parts.iter_mut().collect(),
-        Op::Unit | Op::Argument => vec![],
-        Op::AllNodes { input, .. }
-        | Op::LabelScan { input, .. }
-        | Op::NodeSeek { input, .. }
-        | Op::CheckNode { input, .. }
-        | Op::ShortestPath { input, .. }
-        | Op::BuildPath { input, .. }
-        | Op::Extend { input, .. }
-        | Op::Sort { input, .. }
-        | Op::Skip { input, .. }
-        | Op::Limit { input, .. }
-        | Op::Unwind { input, .. }
-        | Op::Eager { input }
-        | Op::Create { input, .. }
-        | Op::Set { input, .. }
-        | Op::Delete { input, .. }
-        | Op::Call { input, .. }
-        | Op::Distinct { input, .. }
-        | Op::Aggregate { input, .. }
-        | Op::Project { input, .. }
-        | Op::Select { input, .. }
-        | Op::Filter { input, .. }
-        | Op::Expand { input, .. } => vec![input],
     }
 }
 
