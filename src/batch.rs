@@ -38,12 +38,14 @@ pub struct BatchArgs {
 pub fn run(args: &BatchArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
     let graph = load(args.snapshot.as_deref())?;
+    crate::trace::phase("batch: graph loaded", started);
     // Build the traversal layout now, as part of loading, rather than in
     // the first query.
     if graph.relation_count() >= crate::engine::ADJACENCY_MIN_RELATIONS {
         graph.prepare_adjacency();
     }
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    crate::trace::phase("batch: adjacency built", started);
     let mut engine = Engine::with_graph(graph);
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();

@@ -24,6 +24,7 @@ pub mod semantic;
 pub mod shell;
 pub mod store;
 pub mod syntax;
+pub mod trace;
 pub mod value;
 
 pub use engine::{Engine, QueryResult, QueryStats, RunOptions, Timings};

@@ -105,6 +105,7 @@ pub(crate) fn foreign(path: &Path, bytes: &[u8]) -> Option<DbError> {
 
 /// Decodes a snapshot file's bytes; returns the graph and its generation.
 pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError> {
+    let t0 = std::time::Instant::now();
     if let Some(e) = foreign(path, bytes) {
         return Err(e);
     }
@@ -147,6 +148,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     }
     let bad =
         |e: super::codec::DecodeError| corrupt(format!("at offset {}: {}", e.offset, e.message));
+    crate::trace::phase("snapshot: checksum", t0);
     let mut d = Dec::new(body, HEADER_LEN as u64);
     let n = d.count().map_err(bad)?;
     let mut syms = Vec::with_capacity(n);
@@ -168,6 +170,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
         let e = d.entity().map_err(bad)?;
         graph.bulk_entity(e).map_err(corrupt)?;
     }
+    crate::trace::phase("snapshot: entities decoded", t0);
     let relations = d.count().map_err(bad)?;
     graph.bulk_reserve(0, relations);
     // The relations are decoded on a second thread, in batches, while this
@@ -199,11 +202,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
         for batch in rx {
             match batch {
                 Ok(rels) => {
-                    for r in rels {
-                        if let Err(e) = graph.bulk_relation(r) {
-                            failure = Some(corrupt(e));
-                            break;
-                        }
+                    if let Err(e) = graph.bulk_relations(rels) {
+                        failure = Some(corrupt(e));
                     }
                 }
                 Err(e) => failure = Some(bad(e)),
@@ -228,8 +228,12 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
 
 /// Reads and decodes a snapshot file (without its log).
 pub(crate) fn read(path: &Path) -> Result<(Graph, u64), DbError> {
+    let t0 = std::time::Instant::now();
     let bytes = std::fs::read(path).map_err(|e| io_error(path, "read", e))?;
-    decode(path, &bytes)
+    crate::trace::phase("snapshot: file read", t0);
+    let decoded = decode(path, &bytes)?;
+    crate::trace::phase("snapshot: decoded", t0);
+    Ok(decoded)
 }
 
 /// The temporary file a snapshot is written to before it is renamed.
@@ -267,13 +271,17 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), DbError> {
 /// Writes `graph` atomically: a temporary file beside `path`, fsynced, renamed
 /// over `path`, then the directory fsynced.
 pub(crate) fn write_atomic(graph: &Graph, path: &Path, generation: u64) -> Result<(), DbError> {
+    let t0 = std::time::Instant::now();
     let bytes = encode(graph, generation);
+    crate::trace::phase("snapshot: encoded", t0);
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = File::create(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
         f.write_all(&bytes)
             .map_err(|e| io_error(&tmp, "write", e))?;
+        crate::trace::phase("snapshot: written", t0);
         f.sync_all().map_err(|e| io_error(&tmp, "sync", e))?;
+        crate::trace::phase("snapshot: synced", t0);
         drop(f);
         std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
         Ok(())

@@ -14,6 +14,7 @@
 //! GraphML and as triples in N-Triples. See `LOSSES` for what each format
 //! cannot carry.
 
+mod ids;
 pub mod read;
 pub mod write;
 

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
+use super::ids::{IdMap, NodeIds};
 use super::SOURCES_PROP;
 use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP, KGID_PROP};
-use crate::store::{Alias, Citation, EntityId, Graph, NewEntity, StoreError};
+use crate::store::{Alias, Citation, EntityId, Graph, NewEntity, StoreError, HINT_FAR, HINT_NEAR};
 use crate::value::{Date, Value, ValueMap};
 
 /// An input format of `kg import`.
@@ -174,65 +175,12 @@ impl fmt::Display for ImportFailure {
 
 const KEEP_ERRORS: usize = 100;
 
-/// A fast non-cryptographic hasher (the Fx hash) for the node id maps: ids
-/// come from the input files and the maps live only during one import.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The murmur3 finaliser: the multiply-xor rounds above leave the low
-        // bits (the bucket index) poorly mixed.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-/// Node id → entity, for one id space.
-/// Keys are stored inline (up to 24 bytes): a lookup then reads one bucket
-/// instead of chasing a pointer to the key, which matters once the map
-/// outgrows the cache (a million nodes).
-type IdMap = HashMap<crate::value::Key, EntityId, std::hash::BuildHasherDefault<Fx>>;
-
 /// The import state: the graph being built, node ids seen per id space, errors.
 struct Ctx<'o> {
     graph: Graph,
     opts: &'o ImportOptions,
     /// id space → node id → entity (Neo4j CSV and JSON lines).
-    ids: HashMap<String, IdMap>,
+    ids: NodeIds,
     errors: Vec<RowError>,
     bad: usize,
     entities: usize,
@@ -266,15 +214,11 @@ impl Ctx<'_> {
     }
 
     fn remember(&mut self, space: &str, id: &str, eid: EntityId) {
-        let map = match self.ids.get_mut(space) {
-            Some(m) => m,
-            None => self.ids.entry(space.to_string()).or_default(),
-        };
-        map.insert(id.into(), eid);
+        self.ids.insert(space, id, eid);
     }
 
     fn lookup(&self, space: &str, id: &str) -> Option<EntityId> {
-        lookup_in(&self.ids, space, id).or_else(|| {
+        self.ids.get(space, id).or_else(|| {
             if space.is_empty() {
                 self.graph.entity_by_key(id)
             } else {
@@ -282,10 +226,6 @@ impl Ctx<'_> {
             }
         })
     }
-}
-
-fn lookup_in(ids: &HashMap<String, IdMap>, space: &str, id: &str) -> Option<EntityId> {
-    ids.get(space).and_then(|m| m.get(id)).copied()
 }
 
 /// Imports `inputs` into `base`: node files first, then relationship files,
@@ -300,7 +240,7 @@ pub fn import(
     let mut ctx = Ctx {
         graph: base,
         opts,
-        ids: HashMap::new(),
+        ids: NodeIds::default(),
         errors: Vec::new(),
         bad: 0,
         entities: 0,
@@ -326,7 +266,13 @@ pub fn import(
         plan.push((name, data, format, role));
     }
     // Nodes (and whole-graph formats) first, then edges.
+    let t0 = std::time::Instant::now();
     for pass in [Role::Nodes, Role::Edges] {
+        if pass == Role::Edges {
+            crate::trace::phase("import: nodes read", t0);
+            ctx.ids.compact();
+            crate::trace::phase("import: node ids compacted", t0);
+        }
         for (name, data, format, role) in &plan {
             let this_pass = match format {
                 InputFormat::Csv | InputFormat::Neo4j => *role == pass,
@@ -345,6 +291,7 @@ pub fn import(
             }
         }
     }
+    crate::trace::phase("import: relations read", t0);
     let pending = std::mem::take(&mut ctx.pending);
     for p in pending {
         let (Some(from), Some(to)) = (ctx.lookup("", &p.start), ctx.lookup("", &p.end)) else {
@@ -750,7 +697,9 @@ fn read_csv(
         plain_columns(name, &headers, role)?
     };
     if !neo4j && !opts.strings {
+        let t0 = std::time::Instant::now();
         infer_types(&mut cols, data, &opts);
+        crate::trace::phase("import: column types inferred", t0);
     }
     let ncols = cols.len();
     let pb = progress_bar(&opts, name, data.len());
@@ -993,11 +942,28 @@ fn read_csv_edges(
     std::thread::scope(|s| {
         let ids = &ids;
         s.spawn(move || parse_edges(name, data, &opts, cols, headers, ids, pb, tx));
-        let mut types: Vec<String> = Vec::new();
+        let mut types: Vec<crate::store::RelType> = Vec::new();
         for batch in rx {
-            for msg in batch {
+            let hints = ctx.graph.prefetcher();
+            let ends = |m: Option<&EdgeMsg>| match m {
+                Some(EdgeMsg::Row {
+                    from: End::Id(a),
+                    to: End::Id(b),
+                    ..
+                }) => Some((*a, *b)),
+                _ => None,
+            };
+            let mut batch = batch.into_iter();
+            while let Some(msg) = batch.next() {
+                let ahead = batch.as_slice();
+                if let Some((a, b)) = ends(ahead.get(HINT_FAR)) {
+                    hints.slots(a, b);
+                }
+                if let Some((a, b)) = ends(ahead.get(HINT_NEAR)) {
+                    hints.nodes(&ctx.graph, a, b);
+                }
                 match msg {
-                    EdgeMsg::Type(t) => types.push(t),
+                    EdgeMsg::Type(t) => types.push(t.as_str().into()),
                     EdgeMsg::Bad(e) => ctx.bad(e),
                     EdgeMsg::Row {
                         line,
@@ -1024,7 +990,7 @@ fn read_csv_edges(
                         };
                         let Some(from) = resolve(from) else { continue };
                         let Some(to) = resolve(to) else { continue };
-                        let rel_type = types.get(ty as usize).map_or("", String::as_str);
+                        let rel_type = types.get(ty as usize).copied().unwrap_or_else(|| "".into());
                         match ctx.graph.add_relation(from, to, rel_type, props, sources) {
                             Ok(_) => ctx.relations += 1,
                             Err(e) => ctx.bad(RowError {
@@ -1049,13 +1015,21 @@ fn parse_edges(
     opts: &ImportOptions,
     cols: &[Col],
     headers: &[String],
-    ids: &HashMap<String, IdMap>,
+    ids: &NodeIds,
     pb: Option<&indicatif::ProgressBar>,
     tx: std::sync::mpsc::SyncSender<Vec<EdgeMsg>>,
 ) {
     let mut rdr = csv_reader(data, opts);
     let mut rec = ByteRecord::new();
     let mut types: HashMap<Vec<u8>, u32> = HashMap::new();
+    // Each end column's id map, found once.
+    let ends: Vec<Option<&IdMap>> = cols
+        .iter()
+        .map(|c| match c {
+            Col::Start(space) | Col::End(space) => ids.space(space),
+            _ => None,
+        })
+        .collect();
     let mut batch = Vec::with_capacity(EDGE_BATCH);
     let ncols = cols.len();
     let mut rows: u64 = 0;
@@ -1101,7 +1075,7 @@ fn parse_edges(
             cols,
             headers,
             &rec,
-            ids,
+            &ends,
             &mut types,
             opts.array_delimiter,
             line,
@@ -1126,7 +1100,7 @@ fn edge_row(
     cols: &[Col],
     headers: &[String],
     rec: &ByteRecord,
-    ids: &HashMap<String, IdMap>,
+    ends: &[Option<&IdMap>],
     types: &mut HashMap<Vec<u8>, u32>,
     array_delimiter: u8,
     line: u64,
@@ -1150,7 +1124,7 @@ fn edge_row(
         match col {
             Col::Start(space) | Col::End(space) => {
                 let s = utf8(raw).map_err(at)?;
-                let end = match lookup_in(ids, space, s) {
+                let end = match ends[i].and_then(|m| m.get(s)) {
                     Some(id) => End::Id(id),
                     None if space.is_empty() => End::Key(s.to_string(), i),
                     None => return Err(at(format!("unknown node id `{s}` in id space {space}"))),
@@ -1297,7 +1271,7 @@ fn jsonl_line(ctx: &mut Ctx<'_>, name: &str, line_no: u64, line: &[u8]) -> Resul
     match kind {
         "node" => {
             let id = json_id(obj.get("id")).ok_or("a node needs an `id` (string or number)")?;
-            if ctx.ids.get("").is_some_and(|m| m.contains_key(id.as_str())) {
+            if ctx.ids.get("", &id).is_some() {
                 return Err(format!("duplicate node id `{id}`"));
             }
             let labels: Vec<String> = json_field(&obj, "labels")?.unwrap_or_default();
@@ -1439,7 +1413,7 @@ pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
         let (Some(&a), Some(&b)) = (map.get(&r.from), map.get(&r.to)) else {
             return Err(format!("relation {} dangles", r.id));
         };
-        out.add_relation(a, b, &r.rel_type, props, sources)
+        out.add_relation(a, b, r.rel_type, props, sources)
             .map_err(|err| format!("relation {}: {err}", r.id))?;
     }
     Ok(out)
@@ -1465,7 +1439,7 @@ pub fn merge_graph(into: &mut Graph, from: &Graph) -> Result<(), String> {
         let (Some(&a), Some(&b)) = (map.get(&r.from), map.get(&r.to)) else {
             return Err(format!("relation {} dangles", r.id));
         };
-        into.add_relation(a, b, &r.rel_type, r.props.clone(), r.sources.to_vec())
+        into.add_relation(a, b, r.rel_type, r.props.clone(), r.sources.to_vec())
             .map_err(|err| err.to_string())?;
     }
     Ok(())

@@ -13,11 +13,12 @@ pub mod alias;
 mod idset;
 pub mod labels;
 mod model;
+mod ordered;
 mod reltype;
 mod replay;
 mod serde_doc;
 
-use std::collections::BTreeSet;
+pub use ordered::OrderedIds;
 
 use indexmap::IndexMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
@@ -28,6 +29,7 @@ pub use alias::normalize;
 pub use idset::IdSet;
 pub use model::{Alias, Citation, Entity, EntityId, NewEntity, Relation, RelationId};
 pub use reltype::RelType;
+pub(crate) use replay::{HINT_FAR, HINT_NEAR};
 
 use crate::value::{Value, ValueMap};
 
@@ -110,10 +112,16 @@ pub struct Graph {
     relation_count: usize,
     by_key: IndexMap<crate::value::Key, EntityId, Fx>,
     /// Per label, its entities in id (= creation) order.
-    by_label: IndexMap<String, BTreeSet<EntityId>, Fx>,
+    by_label: IndexMap<String, OrderedIds<EntityId>, Fx>,
     /// Per relation type, its relations in id (= creation) order.
-    by_type: IndexMap<String, BTreeSet<RelationId>, Fx>,
-    by_alias: IndexMap<crate::value::Key, IdSet, Fx>,
+    by_type: IndexMap<String, OrderedIds<RelationId>, Fx>,
+    /// Interned relation type ([`RelType::index`]) → its position in
+    /// `by_type` plus one (0: not there yet), so that indexing a relation
+    /// hashes no name. Types are never removed from `by_type`.
+    type_slots: Vec<u32>,
+    /// Normalized name → entities; built on the first alias lookup (loading
+    /// a big graph does not pay for it), then kept in step with changes.
+    by_alias: std::sync::OnceLock<AliasIndex>,
     journal: Option<Vec<Mutation>>,
     /// The compact adjacency layout, once built (dropped by relation changes).
     adjacency: std::sync::OnceLock<adjacency::Adjacency>,
@@ -121,6 +129,9 @@ pub struct Graph {
     /// demand, dropped by any change to entities).
     prop_indexes: PropIndexes,
 }
+
+/// Normalized names (keys, `name` properties, aliases) → entities.
+type AliasIndex = IndexMap<crate::value::Key, IdSet, Fx>;
 
 /// Nodes by the string value of one property.
 type PropIndex = std::collections::HashMap<String, Vec<EntityId>>;
@@ -214,7 +225,7 @@ impl Graph {
 
     /// How many entities carry `label`.
     pub fn label_count(&self, label: &str) -> usize {
-        self.by_label.get(label).map_or(0, BTreeSet::len)
+        self.by_label.get(label).map_or(0, OrderedIds::len)
     }
 
     /// The relations of type `rel_type`.
@@ -224,7 +235,7 @@ impl Graph {
 
     /// How many relations have type `rel_type`.
     pub fn type_count(&self, rel_type: &str) -> usize {
-        self.by_type.get(rel_type).map_or(0, BTreeSet::len)
+        self.by_type.get(rel_type).map_or(0, OrderedIds::len)
     }
 
     /// Every label in use, in first-use order.
@@ -246,7 +257,7 @@ impl Graph {
     /// The entities an alias resolves to, after normalization (see
     /// [`alias::normalize`]). More than one result means the alias is ambiguous.
     pub fn resolve(&self, name: &str) -> Vec<EntityId> {
-        self.by_alias
+        self.aliases()
             .get(normalize(name).as_str())
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default()
@@ -254,7 +265,20 @@ impl Graph {
 
     /// Every normalized alias key with its entities (for completion and checks).
     pub fn alias_index(&self) -> impl Iterator<Item = (&str, &IdSet)> + '_ {
-        self.by_alias.iter().map(|(k, v)| (k.as_str(), v))
+        self.aliases().iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The alias index, built now (O(entities)) unless it already is.
+    fn aliases(&self) -> &AliasIndex {
+        self.by_alias.get_or_init(|| {
+            let mut index = AliasIndex::default();
+            for e in self.entities() {
+                for n in Self::names(e) {
+                    index.entry(n.into()).or_default().insert(e.id);
+                }
+            }
+            index
+        })
     }
 
     /// The relations leaving `id` (empty when `id` does not exist).
@@ -533,7 +557,7 @@ impl Graph {
         &mut self,
         from: EntityId,
         to: EntityId,
-        rel_type: &str,
+        rel_type: impl Into<RelType>,
         props: ValueMap,
         sources: Vec<Citation>,
     ) -> Result<RelationId, StoreError> {
@@ -667,8 +691,8 @@ impl Graph {
         }
         let key = normalize(&alias.text);
         self.inner[ix].aliases.push(alias.clone());
-        if !key.is_empty() {
-            self.by_alias.entry(key.into()).or_default().insert(id);
+        if let (false, Some(index)) = (key.is_empty(), self.by_alias.get_mut()) {
+            index.entry(key.into()).or_default().insert(id);
         }
         self.record(Mutation::AddAlias(id, alias));
         Ok(true)
@@ -743,7 +767,14 @@ impl Graph {
             self.by_key.insert(key.as_str().into(), id);
         }
         for l in &entity.labels {
-            self.by_label.entry(l.clone()).or_default().insert(id);
+            match self.by_label.get_mut(l.as_str()) {
+                Some(ids) => {
+                    ids.insert(id);
+                }
+                None => {
+                    self.by_label.entry(l.clone()).or_default().insert(id);
+                }
+            }
         }
         self.index_names(&entity);
         let ix = self.inner.add_node(Box::new(entity));
@@ -780,14 +811,33 @@ impl Graph {
             self.relations.resize(slot + 1, None);
         }
         self.adjacency.take();
-        self.by_type
-            .entry(rel.rel_type.to_string())
-            .or_default()
-            .insert(id);
+        self.index_type(&rel);
         let ix = self.inner.add_edge(a, b, rel);
         self.relations[slot] = Some(ix);
         self.relation_count += 1;
         Ok(())
+    }
+
+    /// Adds a relation to its type's index (allocating the type's name only
+    /// the first time it is seen).
+    fn index_type(&mut self, rel: &Relation) {
+        let t = rel.rel_type.index();
+        let pos = match self.type_slots.get(t) {
+            Some(&slot) if slot > 0 => slot as usize - 1,
+            _ => {
+                let entry = self.by_type.entry(rel.rel_type.to_string());
+                let pos = entry.index();
+                entry.or_default();
+                if self.type_slots.len() <= t {
+                    self.type_slots.resize(t + 1, 0);
+                }
+                self.type_slots[t] = pos as u32 + 1;
+                pos
+            }
+        };
+        if let Some((_, ids)) = self.by_type.get_index_mut(pos) {
+            ids.insert(rel.id);
+        }
     }
 
     fn detach_relation(&mut self, id: RelationId) -> Result<Relation, StoreError> {
@@ -827,17 +877,23 @@ impl Graph {
     }
 
     fn index_names(&mut self, entity: &Entity) {
+        let Some(index) = self.by_alias.get_mut() else {
+            return;
+        };
         for n in Self::names(entity) {
-            self.by_alias.entry(n.into()).or_default().insert(entity.id);
+            index.entry(n.into()).or_default().insert(entity.id);
         }
     }
 
     fn unindex_names(&mut self, entity: &Entity) {
+        let Some(index) = self.by_alias.get_mut() else {
+            return;
+        };
         for n in Self::names(entity) {
-            if let Some(s) = self.by_alias.get_mut(n.as_str()) {
+            if let Some(s) = index.get_mut(n.as_str()) {
                 s.remove(&entity.id);
                 if s.is_empty() {
-                    self.by_alias.swap_remove(n.as_str());
+                    index.swap_remove(n.as_str());
                 }
             }
         }
@@ -861,7 +917,7 @@ impl Graph {
             }
             for n in Self::names(e) {
                 if !self
-                    .by_alias
+                    .aliases()
                     .get(n.as_str())
                     .is_some_and(|s| s.contains(&e.id))
                 {
@@ -887,7 +943,7 @@ impl Graph {
                 }
             }
         }
-        for (n, ids) in &self.by_alias {
+        for (n, ids) in self.aliases() {
             for id in ids {
                 if !self
                     .entity(*id)

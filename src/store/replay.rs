@@ -3,7 +3,9 @@
 //! [`Mutation`] so that a graph rebuilt from a snapshot plus its log holds
 //! the same entities and relations under the same ids.
 
-use super::{Entity, Graph, Mutation, Relation, StoreError};
+use petgraph::stable_graph::NodeIndex;
+
+use super::{Entity, EntityId, Graph, Mutation, Relation, StoreError};
 
 impl Graph {
     /// Redoes one recorded mutation (as returned by [`Graph::commit`]),
@@ -111,8 +113,7 @@ impl Graph {
         Ok(())
     }
 
-    /// Adds a stored relation (id kept) while loading a snapshot; like
-    /// `attach_relation`, without allocating a type name per relation.
+    /// Adds a stored relation (id kept) while loading a snapshot.
     pub(crate) fn bulk_relation(&mut self, r: Relation) -> Result<(), String> {
         let id = r.id;
         let slot = id.0 as usize;
@@ -125,32 +126,112 @@ impl Graph {
         let b = self
             .node_ix(r.to)
             .ok_or_else(|| format!("relation {id}: {}", StoreError::NoEntity(r.to)))?;
-        match self.by_type.get_mut(r.rel_type.as_str()) {
-            Some(set) => {
-                set.insert(id);
-            }
-            None => {
-                self.by_type
-                    .entry(r.rel_type.to_string())
-                    .or_default()
-                    .insert(id);
-            }
-        }
+        self.index_type(&r);
         let ix = self.inner.add_edge(a, b, r);
         self.relations[slot] = Some(ix);
         self.relation_count += 1;
         Ok(())
     }
 
+    /// Adds stored relations (ids kept) while loading a snapshot, with
+    /// cache hints a few relations ahead; stops at the first bad one.
+    pub(crate) fn bulk_relations(&mut self, rels: Vec<Relation>) -> Result<(), String> {
+        let hints = self.prefetcher();
+        let mut rels = rels.into_iter();
+        while let Some(r) = rels.next() {
+            let ahead = rels.as_slice();
+            if let Some(far) = ahead.get(HINT_FAR) {
+                hints.slots(far.from, far.to);
+            }
+            if let Some(near) = ahead.get(HINT_NEAR) {
+                hints.nodes(self, near.from, near.to);
+            }
+            self.bulk_relation(r)?;
+        }
+        Ok(())
+    }
+
     /// Reserves room for this many entities and relations (a hint).
     pub(crate) fn bulk_reserve(&mut self, entities: usize, relations: usize) {
         self.inner.reserve_nodes(entities);
+        self.by_key.reserve(entities);
         self.inner.reserve_edges(relations);
     }
 
     fn note(&mut self, m: &Mutation) {
         if self.journal.is_some() {
             self.record(m.clone());
+        }
+    }
+}
+
+/// Cache hints for inserting many relations: each insert updates the nodes
+/// of both ends, found through the id table, at random places of two
+/// arrays that outgrow the cache on big graphs. Hinting a few relations
+/// ahead overlaps those memory reads. Hints never fault and change no
+/// state, so a stale hint only costs its own time.
+pub(crate) struct Prefetcher {
+    slots: *const Option<NodeIndex>,
+    /// The node array, reached through the first node's weight (petgraph
+    /// keeps its nodes in one vector of fixed-size entries).
+    first: Option<(*const u8, usize)>,
+}
+
+/// How far ahead (in relations) the id-table slots are hinted.
+pub(crate) const HINT_FAR: usize = 32;
+/// How far ahead the nodes are hinted (their slots were hinted earlier).
+pub(crate) const HINT_NEAR: usize = 16;
+
+/// The size of one entry of petgraph's node vector.
+const NODE_STRIDE: usize =
+    std::mem::size_of::<petgraph::graph::Node<Option<Box<Entity>>, petgraph::graph::DefaultIx>>();
+
+impl Prefetcher {
+    /// Hints the id-table slots of `a` and `b`.
+    pub(crate) fn slots(&self, a: EntityId, b: EntityId) {
+        prefetch(self.slots.wrapping_add(a.0 as usize));
+        prefetch(self.slots.wrapping_add(b.0 as usize));
+    }
+
+    /// Hints the nodes of `a` and `b` (reads their slots, hinted earlier).
+    pub(crate) fn nodes(&self, graph: &Graph, a: EntityId, b: EntityId) {
+        let Some((base, base_ix)) = self.first else {
+            return;
+        };
+        for id in [a, b] {
+            if let Some(ix) = graph.node_ix(id) {
+                let offset = (ix.index() as isize - base_ix as isize) * NODE_STRIDE as isize;
+                prefetch(base.wrapping_offset(offset));
+            }
+        }
+    }
+}
+
+/// Asks the CPU to bring the cache line at `p` closer (a no-op where the
+/// target has no such hint).
+#[inline]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it reads nothing the program sees and
+    // never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+impl Graph {
+    /// Cache hints for a run of relation inserts (valid while no entity is
+    /// added; a stale one is harmless).
+    pub(crate) fn prefetcher(&self) -> Prefetcher {
+        let first = self.inner.node_indices().next().and_then(|ix| {
+            let weight: *const Box<Entity> = self.inner.node_weight(ix)?;
+            Some((weight.cast::<u8>(), ix.index()))
+        });
+        Prefetcher {
+            slots: self.entities.as_ptr(),
+            first,
         }
     }
 }

@@ -336,3 +336,103 @@ fn adjacency_matches_the_relation_lists() {
         .expect("added");
     assert!(g.adjacency().is_none());
 }
+
+/// The alias index is built on the first lookup. Changes made before that
+/// and changes made after it (renames, aliases, deletes, rollbacks) must
+/// leave the same answers.
+#[test]
+fn alias_index_built_early_or_late_answers_alike() {
+    let changes = |g: &mut Graph, ma: EntityId, nl: EntityId| {
+        g.set_entity_prop(ma, "name", Some(Value::from("Kingdom of Morocco")))
+            .unwrap();
+        g.add_alias(
+            nl,
+            Alias {
+                text: "Holland".into(),
+                lang: Some("en".into()),
+            },
+        )
+        .unwrap();
+        let x = country(g, "x", "Pays-Bas", &[("Équis", "fr")]);
+        g.begin();
+        country(g, "y", "Maroc", &[]);
+        g.set_entity_prop(x, "name", Some(Value::from("Xland")))
+            .unwrap();
+        g.rollback();
+        let r: Vec<RelationId> = g.relations().map(|r| r.id).collect();
+        for r in r {
+            g.remove_relation(r).unwrap();
+        }
+        g.remove_entity(nl).unwrap();
+    };
+    let names = [
+        "Morocco",
+        "maroc",
+        "Kingdom of Morocco",
+        "morocco",
+        "Holland",
+        "Pays-Bas",
+        "equis",
+        "Xland",
+        "y",
+        "netherlands",
+        "X",
+    ];
+    let (mut early, ma, nl, _) = sample();
+    assert_eq!(early.resolve("Maroc"), vec![ma]);
+    changes(&mut early, ma, nl);
+    let (mut late, ma2, nl2, _) = sample();
+    changes(&mut late, ma2, nl2);
+    for n in names {
+        assert_eq!(early.resolve(n), late.resolve(n), "{n}");
+    }
+    assert_eq!(early.resolve("Kingdom of Morocco"), vec![ma]);
+    assert!(
+        early.resolve("Holland").is_empty(),
+        "deleted with its entity"
+    );
+    assert_eq!(early.resolve("Pays-Bas").len(), 1, "only X is left");
+    assert!(early.resolve("Xland").is_empty(), "rolled back");
+    early.check_indexes().unwrap();
+    late.check_indexes().unwrap();
+}
+
+/// Relation types are indexed through their interned ids: counts and
+/// lists stay right through adds, removals, clones and new types.
+#[test]
+fn type_index_follows_relations() {
+    let (mut g, ma, nl, r) = sample();
+    let mut ids = vec![r];
+    for i in 0..50 {
+        let t = ["A", "B", "COOPERATES_WITH"][i % 3];
+        ids.push(
+            g.add_relation(ma, nl, t, ValueMap::default(), vec![])
+                .unwrap(),
+        );
+    }
+    let copy = g.clone();
+    g.remove_relation(ids[3]).unwrap();
+    g.remove_relation(ids[50]).unwrap();
+    g.add_relation(nl, ma, "C", ValueMap::default(), vec![])
+        .unwrap();
+    for (graph, removed) in [(&g, 2), (&copy, 0)] {
+        graph.check_indexes().unwrap();
+        let total: usize = ["A", "B", "C", "COOPERATES_WITH"]
+            .iter()
+            .map(|t| graph.type_count(t))
+            .sum();
+        assert_eq!(total, graph.relation_count());
+        assert_eq!(total, 51 - removed + usize::from(removed > 0));
+        for t in ["A", "B", "COOPERATES_WITH"] {
+            let listed: Vec<RelationId> = graph.relations_with_type(t).collect();
+            let expected: Vec<RelationId> = graph
+                .relations()
+                .filter(|r| r.rel_type == t)
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(listed, expected, "{t}");
+        }
+    }
+    assert_eq!(copy.type_count("C"), 0);
+    assert_eq!(g.type_count("C"), 1);
+}
