@@ -45,6 +45,7 @@
 //! process is writing (it sees the statements committed so far).
 
 mod codec;
+mod direct;
 pub mod params;
 pub mod snapshot;
 pub mod wal;

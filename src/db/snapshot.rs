@@ -3,7 +3,6 @@
 //! entities, relations). See the module documentation of [`crate::db`].
 
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Dec, DecodeError, Enc};
@@ -229,7 +228,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
 /// Reads and decodes a snapshot file (without its log).
 pub(crate) fn read(path: &Path) -> Result<(Graph, u64), DbError> {
     let t0 = std::time::Instant::now();
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, "read", e))?;
+    let bytes = super::direct::read(path, super::direct::DIRECT_MIN)
+        .map_err(|e| io_error(path, "read", e))?;
     crate::trace::phase("snapshot: file read", t0);
     let decoded = decode(path, &bytes)?;
     crate::trace::phase("snapshot: decoded", t0);
@@ -276,13 +276,9 @@ pub(crate) fn write_atomic(graph: &Graph, path: &Path, generation: u64) -> Resul
     crate::trace::phase("snapshot: encoded", t0);
     let tmp = temp_path(path);
     let result = (|| {
-        let mut f = File::create(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
-        f.write_all(&bytes)
+        super::direct::write(&tmp, &bytes, super::direct::DIRECT_MIN)
             .map_err(|e| io_error(&tmp, "write", e))?;
-        crate::trace::phase("snapshot: written", t0);
-        f.sync_all().map_err(|e| io_error(&tmp, "sync", e))?;
-        crate::trace::phase("snapshot: synced", t0);
-        drop(f);
+        crate::trace::phase("snapshot: written and synced", t0);
         std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
         Ok(())
     })();
