@@ -1,12 +1,13 @@
 //! Node id → entity maps used while importing: relationship rows name their
 //! ends by the node ids of the input files, and every row looks up two.
 //!
-//! A hash map holds every id. Once the node files are read, ids shaped like
-//! `prefix` + decimal number (`person_17`, `42`), the usual shape of
-//! generated and exported ids, move to a dense array indexed by the number:
-//! a lookup then reads one slot of an array that stays in cache (4–8 bytes
-//! a node) instead of a hash bucket and a key, which miss the cache on
-//! graphs of a million nodes.
+//! Ids shaped like `prefix` + decimal number (`person_17`, `42`), the usual
+//! shape of generated and exported ids, go to a dense array indexed by the
+//! number: a lookup then reads one slot of an array that stays in cache (4
+//! bytes a node) instead of a hash bucket and a key, which miss the cache
+//! on graphs of a million nodes. Other ids, and ids read too far out of
+//! number order, wait in a hash map; [`NodeIds::compact`] moves what fits
+//! into the array once the node files are read.
 
 use std::collections::HashMap;
 
@@ -152,16 +153,22 @@ impl IdMap {
 }
 
 /// Ids `prefix` + canonical decimal number, in one array indexed by the
-/// number. A slot holds the prefix's tag + 1 (high 32 bits; 0 = empty) and
-/// the entity id (low 32 bits), so one read answers a lookup. Ids whose
-/// number is taken by another prefix stay in the hash map.
+/// number. A 4-byte slot holds the prefix's tag + 1 (top 4 bits; 0 =
+/// empty) and the entity id (low 28 bits), so one read of an array of 4
+/// bytes a node answers a lookup. Ids whose number is taken by another
+/// prefix, and entity ids of 2^28 and more, stay in the hash map.
 #[derive(Default)]
 struct Dense {
     /// Prefix → tag, in the order first seen.
     prefixes: Vec<Box<str>>,
-    slots: Vec<u64>,
+    slots: Vec<u32>,
     len: usize,
 }
+
+/// Bits of a slot holding the entity id; the 4 bits above hold the
+/// prefix's tag + 1 (0: empty slot), so a slot is 4 bytes.
+const ID_BITS: u32 = 28;
+const ID_MASK: u32 = (1 << ID_BITS) - 1;
 
 /// Ids with more digits than this are left to the hash map.
 const MAX_DIGITS: usize = 9;
@@ -199,19 +206,19 @@ impl Dense {
         let (prefix, n) = split_number(id)?;
         let slot = *self.slots.get(n)?;
         let tag = self.tag(prefix)?;
-        (slot >> 32 == u64::from(tag) + 1).then_some(EntityId(slot & 0xffff_ffff))
+        (slot >> ID_BITS == tag + 1).then_some(EntityId(u64::from(slot & ID_MASK)))
     }
 
     /// Stores `id` when it has the dense shape, its number is below `bound`
-    /// and free, and the entity id fits 32 bits.
+    /// and free, and the entity id fits [`ID_BITS`] bits.
     fn try_insert(&mut self, id: &str, eid: EntityId, bound: usize) -> bool {
         /// More prefixes than this and a linear tag search would cost more
         /// than the hash lookup it replaces.
-        const MAX_PREFIXES: usize = 16;
+        const MAX_PREFIXES: usize = (1 << (32 - ID_BITS)) - 1;
         let Some((prefix, n)) = split_number(id) else {
             return false;
         };
-        if n >= bound || eid.0 >= u64::from(u32::MAX) {
+        if n >= bound || eid.0 > u64::from(ID_MASK) {
             return false;
         }
         let tag = match self.tag(prefix) {
@@ -228,7 +235,7 @@ impl Dense {
         if self.slots[n] != 0 {
             return false;
         }
-        self.slots[n] = ((u64::from(tag) + 1) << 32) | eid.0;
+        self.slots[n] = ((tag + 1) << ID_BITS) | eid.0 as u32;
         self.len += 1;
         true
     }
@@ -315,8 +322,12 @@ mod tests {
     #[test]
     fn large_entity_ids_stay_in_the_map() {
         let mut m = NodeIds::default();
-        m.insert("", "n_1", EntityId(u64::from(u32::MAX) + 7));
+        let big = EntityId(u64::from(ID_MASK) + 1);
+        m.insert("", "n_1", big);
+        m.insert("", "n_2", EntityId(u64::from(ID_MASK)));
         m.compact();
-        assert_eq!(m.get("", "n_1"), Some(EntityId(u64::from(u32::MAX) + 7)));
+        assert_eq!(m.get("", "n_1"), Some(big));
+        assert_eq!(m.get("", "n_2"), Some(EntityId(u64::from(ID_MASK))));
+        assert!(m.space("").is_some_and(|s| s.rest.len() == 1));
     }
 }
