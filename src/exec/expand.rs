@@ -80,6 +80,19 @@ pub(super) fn edges(
     props: &RelProps,
 ) -> Vec<(RelationId, EntityId)> {
     let mut out = Vec::new();
+    edges_into(graph, id, dir, types, props, &mut out);
+    out
+}
+
+/// [`edges`], appended to `out` (whose allocation a caller may reuse).
+pub(super) fn edges_into(
+    graph: &Graph,
+    id: EntityId,
+    dir: Dir,
+    types: &[String],
+    props: &RelProps,
+    out: &mut Vec<(RelationId, EntityId)>,
+) {
     if props.is_empty() {
         if let Some(adj) = graph.adjacency() {
             let mut push = |list: &[Adj], skip_loops: bool| {
@@ -110,7 +123,7 @@ pub(super) fn edges(
                     }
                 }
             }
-            return out;
+            return;
         }
     }
     let ok = |r: &Relation| {
@@ -127,7 +140,6 @@ pub(super) fn edges(
                 .map(|r| (r.id, r.from)),
         );
     }
-    out
 }
 
 /// The relationships already used in the row by the same MATCH.
@@ -358,10 +370,17 @@ impl<'p> ExpandOp<'p> {
         self
     }
 
-    fn candidates(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Vec<(RelationId, EntityId)>> {
+    /// The hop's candidates from `row`, in `out` (cleared first).
+    fn candidates(
+        &self,
+        ctx: &Ctx<'_>,
+        row: &[Value],
+        out: &mut Vec<(RelationId, EntityId)>,
+    ) -> Result<()> {
+        out.clear();
         let s = self.spec;
         let Some(from) = node_at(row, s.from) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let props = RelProps::resolve(ctx, self.scope, row, &s.rel_props)?;
         let check: Option<Resolved> = if s.to_bound || s.check.is_empty() {
@@ -372,7 +391,7 @@ impl<'p> ExpandOp<'p> {
         let bound_to = if s.to_bound {
             match node_at(row, s.to) {
                 Some(id) => Some(id),
-                None => return Ok(Vec::new()),
+                None => return Ok(()),
             }
         } else {
             None
@@ -380,7 +399,7 @@ impl<'p> ExpandOp<'p> {
         let bound_rel = if s.rel_bound {
             match row.get(s.rel) {
                 Some(Value::Relationship(r)) => Some(*r),
-                _ => return Ok(Vec::new()),
+                _ => return Ok(()),
             }
         } else {
             None
@@ -389,7 +408,7 @@ impl<'p> ExpandOp<'p> {
         // A long variable-length list is checked through a set.
         let used_set: Option<HashSet<RelationId>> =
             (used.len() > 16).then(|| used.iter().copied().collect());
-        let mut out = edges(ctx.graph(), from, s.dir, &s.types, &props);
+        edges_into(ctx.graph(), from, s.dir, &s.types, &props, out);
         out.retain(|(r, other)| {
             !used_set
                 .as_ref()
@@ -398,7 +417,7 @@ impl<'p> ExpandOp<'p> {
                 && bound_to.is_none_or(|b| b == *other)
                 && check.as_ref().is_none_or(|c| c.accepts(ctx, *other))
         });
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -442,6 +461,15 @@ impl ExpandOp<'_> {
         };
         match &self.filter {
             None => self.out.iter().for_each(|(_, m)| each(*m)),
+            Some(f) if f.node_mask(self.spec.to).is_some() => {
+                let bits = f.node_mask(self.spec.to).unwrap_or(&[]);
+                for &(_, m) in &self.out {
+                    let i = m.0 as usize;
+                    if bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0) {
+                        each(m);
+                    }
+                }
+            }
             Some(f) => {
                 for &(r, m) in &self.out {
                     row[self.spec.rel] = Value::Relationship(r);
@@ -461,7 +489,10 @@ impl ExpandOp<'_> {
     /// Takes `row` as the current input row: its candidates, deduplicated
     /// when asked, and the row widened to the output scope.
     fn start(&mut self, ctx: &mut Ctx<'_>, row: Row) -> Result<()> {
-        self.out = self.candidates(ctx, &row)?;
+        let mut out = std::mem::take(&mut self.out);
+        let found = self.candidates(ctx, &row, &mut out);
+        self.out = out;
+        found?;
         if let Some(group) = self.spec.dedupe.as_ref() {
             let ends = self
                 .ends

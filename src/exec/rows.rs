@@ -106,6 +106,22 @@ impl<'p> Predicate<'p> {
         Some(bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0))
     }
 
+    /// The bitmap of entities passing this predicate, when it tests only
+    /// the node in `slot` (`n.key op integer`) and the bitmap is built: a
+    /// caller that fills `slot` itself may test the bit instead of the row.
+    pub fn node_mask(&self, slot: usize) -> Option<&[u64]> {
+        let (_, l, r) = self.compare.as_ref()?;
+        let tested = match (l, r) {
+            (Prepared::Prop(s, ..), Prepared::Lit(Value::Int(_)))
+            | (Prepared::Lit(Value::Int(_)), Prepared::Prop(s, ..)) => *s,
+            _ => return None,
+        };
+        if tested != slot {
+            return None;
+        }
+        self.passing.get()?.as_deref()
+    }
+
     /// True when the predicate holds for `row` (null and false reject).
     pub fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
         let Some((op, l, r)) = &self.compare else {
