@@ -16,6 +16,7 @@ pub mod eval;
 pub mod exec;
 pub mod facts;
 pub mod generate;
+pub mod hint;
 pub mod io;
 pub mod output;
 pub mod plan;

@@ -515,6 +515,16 @@ impl Operator for ExpandOp<'_> {
             ctx.guard.check()?;
             if let Some(row) = &mut self.cur {
                 while let Some(&(r, n)) = self.out.get(self.pos) {
+                    if self.spec.fetch_far && self.out.len() > PREFETCH_FROM {
+                        // The far nodes' records and properties are likely
+                        // read next (projections, filters): fetch ahead.
+                        let g = ctx.graph();
+                        for (step, ahead) in [(0, 12), (1, 8), (2, 4)] {
+                            if let Some(&(_, m)) = self.out.get(self.pos + ahead) {
+                                g.prefetch_entity(m, step);
+                            }
+                        }
+                    }
                     self.pos += 1;
                     row[self.spec.rel] = Value::Relationship(r);
                     row[self.spec.to] = Value::Node(n);
@@ -535,6 +545,9 @@ impl Operator for ExpandOp<'_> {
         }
     }
 }
+
+/// A hop with more candidates than this fetches its far nodes ahead.
+const PREFETCH_FROM: usize = 64;
 
 struct Frame {
     edges: Vec<(RelationId, EntityId)>,

@@ -194,3 +194,46 @@ fn row_and_group_count_shortcuts_apply_to_their_shapes() {
         assert_eq!(count_shortcut(q), want, "{q}");
     }
 }
+
+/// The far-node flags of a statement's single-hop expansions, bottom up.
+fn far_fetches(q: &str) -> Vec<bool> {
+    fn find(p: &crate::plan::Plan, out: &mut Vec<bool>) {
+        for c in p.op.children() {
+            find(c, out);
+        }
+        if let Op::Expand { spec, .. } = &p.op {
+            out.push(spec.fetch_far);
+        }
+    }
+    let e = Engine::new();
+    let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
+    let mut out = Vec::new();
+    find(&plan.root, &mut out);
+    out
+}
+
+#[test]
+fn expansions_fetch_far_nodes_whose_properties_are_read() {
+    for (q, want) in [
+        (
+            "MATCH (s:A)-[:T]->(x) RETURN DISTINCT x.name AS name",
+            vec![true],
+        ),
+        ("MATCH (s:A)-->(x) WHERE x.k > 1 RETURN x", vec![true]),
+        ("MATCH (s:A)-->(x) WITH x AS y RETURN y.name", vec![true]),
+        ("MATCH (s:A)-->(x) RETURN x ORDER BY x.k", vec![true]),
+        ("MATCH (s:A)-->(x) RETURN x.k, count(*)", vec![true]),
+        // Only the start's properties, or no properties, are read.
+        ("MATCH (s:A)-->(x) RETURN s.name, count(x)", vec![false]),
+        ("MATCH (s:A)-->(x) RETURN x", vec![false]),
+        (
+            "MATCH (s:A)-->(a) WITH DISTINCT a MATCH (a)-->(b) RETURN count(DISTINCT b)",
+            vec![false, false],
+        ),
+        ("MATCH (s:A)-->(a)-->(b) RETURN b.name", vec![false, true]),
+        // A renamed variable is another node above the projection.
+        ("MATCH (s:A)-->(x) WITH s AS x RETURN x.name", vec![false]),
+    ] {
+        assert_eq!(far_fetches(q), want, "{q}");
+    }
+}

@@ -34,6 +34,7 @@ pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
     if !root.writes() {
         super::optimize::mark_distinct_ends(&mut root, None);
         super::optimize::mark_known_distinct(&mut root);
+        super::optimize::mark_far_reads(&mut root, Default::default());
     }
     number(&mut root, &mut 0);
     Ok(QueryPlan {
@@ -786,6 +787,7 @@ impl<'g> Builder<'g> {
             var,
             reverse,
             dedupe: None,
+            fetch_far: false,
             text: format!(
                 "({}){}({})",
                 shown(&from.name),

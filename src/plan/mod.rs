@@ -201,6 +201,10 @@ pub struct Expand {
     /// expansion may then drop a row that repeats, within a run of input
     /// rows agreeing on these slots, a far node it already produced.
     pub dedupe: Option<Vec<Slot>>,
+    /// Set by [`optimize::mark_far_reads`] when the operators right above
+    /// read properties of the far node: the expansion then fetches the far
+    /// nodes' records into the cache a few rows ahead.
+    pub fetch_far: bool,
     /// The pattern text, for EXPLAIN.
     pub text: String,
 }

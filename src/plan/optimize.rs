@@ -177,6 +177,82 @@ pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>
     }
 }
 
+/// Marks expansions whose far node has properties read by the operators
+/// above them (projections, extensions, filters, aggregates and sorts,
+/// through distincts, selections, skips and limits; `reads` holds the
+/// variables whose properties are read there, in `plan`'s scope). Those
+/// expansions fetch the far nodes' records ahead of their rows
+/// ([`super::Expand::fetch_far`]). A wrong mark only costs some hints.
+pub fn mark_far_reads(plan: &mut super::Plan, reads: BTreeSet<String>) {
+    use super::Op;
+    let scope = &plan.scope;
+    match &mut plan.op {
+        Op::Project { input, items } => {
+            // Names above refer to the items; see through plain renames.
+            let mut next = BTreeSet::new();
+            for (name, e) in items.iter() {
+                prop_owners(e, &mut next);
+                if let (true, ExprKind::Variable(v)) = (reads.contains(name), &e.kind) {
+                    next.insert(v.clone());
+                }
+            }
+            mark_far_reads(input, next);
+        }
+        Op::Extend { input, items } => {
+            let mut next = reads;
+            items.iter().for_each(|(_, e)| prop_owners(e, &mut next));
+            mark_far_reads(input, next);
+        }
+        Op::Filter { input, predicate } => {
+            let mut next = reads;
+            prop_owners(predicate, &mut next);
+            mark_far_reads(input, next);
+        }
+        Op::Aggregate { input, keys, aggs } => {
+            // An output row is its group's first input row plus the
+            // aggregates, so names above still mean the input's variables.
+            let mut next = reads;
+            keys.iter().for_each(|k| prop_owners(k, &mut next));
+            aggs.iter()
+                .flat_map(|a| a.args.iter())
+                .for_each(|e| prop_owners(e, &mut next));
+            mark_far_reads(input, next);
+        }
+        Op::Sort { input, keys } => {
+            let mut next = reads;
+            keys.iter().for_each(|(k, _)| prop_owners(k, &mut next));
+            mark_far_reads(input, next);
+        }
+        Op::Distinct { input, .. }
+        | Op::Select { input, .. }
+        | Op::Skip { input, .. }
+        | Op::Limit { input, .. } => mark_far_reads(input, reads),
+        Op::Expand { input, spec } => {
+            if spec.var.is_none() && reads.iter().any(|n| scope.slot(n) == Some(spec.to)) {
+                spec.fetch_far = true;
+            }
+            mark_far_reads(input, reads);
+        }
+        other => {
+            for c in other.children_mut() {
+                mark_far_reads(c, BTreeSet::new());
+            }
+        }
+    }
+}
+
+/// Adds to `out` every variable `e` reads a property of (`v.key`).
+fn prop_owners(e: &Expr, out: &mut BTreeSet<String>) {
+    if let ExprKind::Property(inner, _) = &e.kind {
+        if let ExprKind::Variable(v) = &inner.kind {
+            out.insert(v.clone());
+        }
+    }
+    for c in super::expr::children(e) {
+        prop_owners(c, out);
+    }
+}
+
 /// Marks `Distinct` operators whose input is already distinct on the
 /// compared slots, so they compare nothing.
 ///

@@ -199,6 +199,20 @@ impl Graph {
         self.inner.edge_weight(ix)
     }
 
+    /// Cache hints for reading entity `id` soon, in three steps a few ids
+    /// apart (each step reads what the previous one fetched): 0 its record,
+    /// 1 its property entries, 2 the bytes of its string properties.
+    pub fn prefetch_entity(&self, id: EntityId, step: u8) {
+        let Some(e) = self.entity(id) else {
+            return;
+        };
+        match step {
+            0 => crate::hint::prefetch(e),
+            1 => e.props.prefetch(false),
+            _ => e.props.prefetch(true),
+        }
+    }
+
     /// All entities, in creation order.
     pub fn entities(&self) -> impl Iterator<Item = &Entity> + '_ {
         self.entities

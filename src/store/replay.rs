@@ -6,6 +6,7 @@
 use petgraph::stable_graph::NodeIndex;
 
 use super::{Entity, EntityId, Graph, Mutation, Relation, StoreError};
+use crate::hint::prefetch;
 
 impl Graph {
     /// Redoes one recorded mutation (as returned by [`Graph::commit`]),
@@ -205,20 +206,6 @@ impl Prefetcher {
             }
         }
     }
-}
-
-/// Asks the CPU to bring the cache line at `p` closer (a no-op where the
-/// target has no such hint).
-#[inline]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint: it reads nothing the program sees and
-    // never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 impl Graph {

@@ -29,6 +29,22 @@ pub struct ValueMap {
 }
 
 impl ValueMap {
+    /// Cache hints for reading these properties: the entries, then (once
+    /// the entries are cached, on a later call) the bytes of string values.
+    pub fn prefetch(&self, strings: bool) {
+        if strings {
+            for (_, v) in self.entries.iter() {
+                if let Value::String(s) = v {
+                    crate::hint::prefetch(s.as_ptr());
+                }
+            }
+        } else if !self.entries.is_empty() {
+            let p = self.entries.as_ptr();
+            crate::hint::prefetch(p);
+            crate::hint::prefetch(p.cast::<u8>().wrapping_add(64));
+        }
+    }
+
     /// An empty map.
     pub fn new() -> ValueMap {
         ValueMap::default()
