@@ -165,49 +165,31 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     }
     let mut graph = Graph::bulk_start(next_entity, next_relation);
     graph.bulk_reserve(entities, 0);
-    for _ in 0..entities {
-        let e = d.entity().map_err(bad)?;
-        graph.bulk_entity(e).map_err(corrupt)?;
-    }
-    crate::trace::phase("snapshot: entities decoded", t0);
-    let relations = d.count().map_err(bad)?;
-    graph.bulk_reserve(0, relations);
-    // The relations are decoded on a second thread, in batches, while this
-    // one inserts them (decoding is about a third of the work).
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Relation>, DecodeError>>(8);
+    // A second thread decodes, in batches, while this one inserts
+    // (decoding is about a third of the work).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Decoded, DecodeError>>(8);
     let (failure, d) = std::thread::scope(|scope| {
         let decoder = scope.spawn(move || {
-            let mut left = relations;
-            while left > 0 {
-                let n = left.min(8192);
-                let mut batch = Vec::with_capacity(n);
-                for _ in 0..n {
-                    match d.relation() {
-                        Ok(r) => batch.push(r),
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return d;
-                        }
-                    }
-                }
-                left -= n;
-                if tx.send(Ok(batch)).is_err() {
-                    return d;
-                }
-            }
+            decode_batches(&mut d, entities, &tx);
             d
         });
         let mut failure = None;
         for batch in rx {
-            match batch {
-                Ok(rels) => {
-                    if let Err(e) = graph.bulk_relations(rels) {
-                        failure = Some(corrupt(e));
-                    }
+            let inserted = match batch {
+                Ok(Decoded::Entities(es)) => es
+                    .into_iter()
+                    .try_for_each(|e| graph.bulk_entity(e))
+                    .map_err(corrupt),
+                Ok(Decoded::RelationCount(n)) => {
+                    crate::trace::phase("snapshot: entities decoded", t0);
+                    graph.bulk_reserve(0, n);
+                    Ok(())
                 }
-                Err(e) => failure = Some(bad(e)),
-            }
-            if failure.is_some() {
+                Ok(Decoded::Relations(rs)) => graph.bulk_relations(rs).map_err(corrupt),
+                Err(e) => Err(bad(e)),
+            };
+            if let Err(e) = inserted {
+                failure = Some(e);
                 break;
             }
         }
@@ -216,13 +198,73 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     if let Some(e) = failure {
         return Err(e);
     }
-    let d = d.map_err(|_| corrupt("the relation decoder failed".into()))?;
+    let d = d.map_err(|_| corrupt("the decoder thread failed".into()))?;
     if !d.at_end() {
         if let Err(e) = d.err::<()>("data after the last relation") {
             return Err(bad(e));
         }
     }
     Ok((graph, generation))
+}
+
+/// What the decoder thread hands over, in file order.
+enum Decoded {
+    Entities(Vec<crate::store::Entity>),
+    /// The number of relations, read between the entities and them.
+    RelationCount(usize),
+    Relations(Vec<Relation>),
+}
+
+/// Decodes `entities` entities, the relation count and the relations, in
+/// batches sent to `tx`; stops at the first error (sent too) or when the
+/// receiver is gone.
+fn decode_batches<'b>(
+    d: &mut Dec<'b>,
+    entities: usize,
+    tx: &std::sync::mpsc::SyncSender<Result<Decoded, DecodeError>>,
+) {
+    const BATCH: usize = 8192;
+    fn batches<'b, T>(
+        d: &mut Dec<'b>,
+        count: usize,
+        item: impl Fn(&mut Dec<'b>) -> Result<T, DecodeError>,
+        wrap: impl Fn(Vec<T>) -> Decoded,
+        tx: &std::sync::mpsc::SyncSender<Result<Decoded, DecodeError>>,
+    ) -> bool {
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(BATCH);
+            let mut batch = Vec::with_capacity(n);
+            for _ in 0..n {
+                match item(d) {
+                    Ok(x) => batch.push(x),
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return false;
+                    }
+                }
+            }
+            left -= n;
+            if tx.send(Ok(wrap(batch))).is_err() {
+                return false;
+            }
+        }
+        true
+    }
+    if !batches(d, entities, Dec::entity, Decoded::Entities, tx) {
+        return;
+    }
+    let relations = match d.count() {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = tx.send(Err(e));
+            return;
+        }
+    };
+    if tx.send(Ok(Decoded::RelationCount(relations))).is_err() {
+        return;
+    }
+    batches(d, relations, Dec::relation, Decoded::Relations, tx);
 }
 
 /// Reads and decodes a snapshot file (without its log).

@@ -520,11 +520,6 @@ impl Graph {
 
     /// Creates an entity and returns its new id.
     pub fn add_entity(&mut self, new: NewEntity) -> Result<EntityId, StoreError> {
-        if let Some(key) = &new.key {
-            if self.by_key.contains_key(key.as_str()) {
-                return Err(StoreError::DuplicateKey(key.clone()));
-            }
-        }
         for (k, v) in &new.props {
             if !v.is_storable() {
                 return Err(StoreError::NotStorable(k.to_string(), v.type_name()));
@@ -545,11 +540,15 @@ impl Graph {
             aliases: new.aliases,
             sources: new.sources,
         };
+        let copy = self.journal.is_some().then(|| entity.clone());
         self.entities.push(None);
-        if self.journal.is_some() {
-            self.record(Mutation::AddEntity(entity.clone()));
+        if let Err(key) = self.try_attach_entity(entity) {
+            self.entities.pop();
+            return Err(StoreError::DuplicateKey(key));
         }
-        self.attach_entity(entity);
+        if let Some(entity) = copy {
+            self.record(Mutation::AddEntity(entity));
+        }
         Ok(id)
     }
 
@@ -771,14 +770,24 @@ impl Graph {
     }
 
     fn attach_entity(&mut self, entity: Entity) {
-        self.prop_indexes.clear();
+        // Callers have checked the key (one probe here, not two).
+        let _ = self.try_attach_entity(entity);
+    }
+
+    /// Adds an entity and indexes it, unless its key is taken (then nothing
+    /// changes and the key is returned).
+    fn try_attach_entity(&mut self, entity: Entity) -> Result<(), String> {
         let id = entity.id;
+        if let Some(key) = &entity.key {
+            if let Some(other) = self.by_key.insert(key.as_str().into(), id) {
+                self.by_key.insert(key.as_str().into(), other);
+                return Err(key.clone());
+            }
+        }
+        self.prop_indexes.clear();
         let slot = id.0 as usize;
         if self.entities.len() <= slot {
             self.entities.resize(slot + 1, None);
-        }
-        if let Some(key) = &entity.key {
-            self.by_key.insert(key.as_str().into(), id);
         }
         for l in &entity.labels {
             match self.by_label.get_mut(l.as_str()) {
@@ -794,6 +803,7 @@ impl Graph {
         let ix = self.inner.add_node(Box::new(entity));
         self.entities[slot] = Some(ix);
         self.entity_count += 1;
+        Ok(())
     }
 
     fn detach_entity(&mut self, id: EntityId) -> Result<Entity, StoreError> {

@@ -105,13 +105,8 @@ impl Graph {
         if e.id.0 as usize >= self.entities.len() || self.entity(e.id).is_some() {
             return Err(format!("entity id {} is duplicated or out of range", e.id));
         }
-        if let Some(k) = &e.key {
-            if self.by_key.contains_key(k.as_str()) {
-                return Err(format!("duplicate entity key `{k}`"));
-            }
-        }
-        self.attach_entity(e);
-        Ok(())
+        self.try_attach_entity(e)
+            .map_err(|k| format!("duplicate entity key `{k}`"))
     }
 
     /// Adds a stored relation (id kept) while loading a snapshot.
