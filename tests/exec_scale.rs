@@ -48,11 +48,7 @@ fn both(g: &Graph, n: EntityId) -> Vec<EntityId> {
 }
 
 /// Plain BFS distances from `s`, following `step`.
-fn distances(
-    g: &Graph,
-    s: EntityId,
-    step: fn(&Graph, EntityId) -> Vec<EntityId>,
-) -> std::collections::HashMap<EntityId, i64> {
+fn distances(g: &Graph, s: EntityId, step: Step) -> std::collections::HashMap<EntityId, i64> {
     let mut dist = std::collections::HashMap::from([(s, 0i64)]);
     let mut q = VecDeque::from([s]);
     while let Some(n) = q.pop_front() {
@@ -67,7 +63,7 @@ fn distances(
 }
 
 /// Nodes within `1..=k` steps (excluding the start).
-fn reach(g: &Graph, s: EntityId, k: usize, step: fn(&Graph, EntityId) -> Vec<EntityId>) -> usize {
+fn reach(g: &Graph, s: EntityId, k: usize, step: Step) -> usize {
     let mut seen = HashSet::from([s]);
     let mut layer = vec![s];
     for _ in 0..k {
@@ -126,29 +122,42 @@ fn frontiers_and_reachability_match_the_store() {
     assert!(e.graph().adjacency().is_some());
 }
 
-#[test]
-fn shortest_path_lengths_match_a_plain_search() {
-    let mut e = engine();
-    let g = e.graph().clone();
-    let h = hub(&g);
-    let targets: Vec<EntityId> = g.entities().map(|x| x.id).step_by(97).collect();
-    // Plain BFS distances from the hub.
-    let dist = distances(&g, h, out);
+/// One BFS step: the neighbours of a node along some direction.
+type Step = fn(&Graph, EntityId) -> Vec<EntityId>;
+
+/// Checks `shortestPath((a)LEFT[*]RIGHT(b))` from the hub to every
+/// `stride`-th entity against BFS distances along `step`; returns how many
+/// targets were reachable.
+fn check_shortest_paths(
+    e: &mut Engine,
+    g: &Graph,
+    (left, right, step): (&str, &str, Step),
+    stride: usize,
+) -> usize {
+    let h = hub(g);
+    let dist = distances(g, h, step);
     let mut found = 0;
-    for t in targets {
+    for t in g.entities().map(|x| x.id).step_by(stride) {
         if t == h {
             continue;
         }
         let text = format!(
-            "MATCH (a {{id: '{}'}}), (b {{id: '{}'}}) RETURN length(shortestPath((a)-[*]->(b))) AS len",
-            id_prop(&g, h),
-            id_prop(&g, t)
+            "MATCH (a {{id: '{}'}}), (b {{id: '{}'}}) RETURN length(shortestPath((a){left}[*]{right}(b))) AS len",
+            id_prop(g, h),
+            id_prop(g, t)
         );
         let want = dist.get(&t).map_or(Value::Null, |d| Value::Int(*d));
         found += usize::from(!want.is_null());
-        assert_eq!(one(&mut e, &text), want, "{text}");
+        assert_eq!(one(e, &text), want, "{text}");
     }
-    assert!(found > 3);
+    found
+}
+
+#[test]
+fn shortest_path_lengths_match_a_plain_search() {
+    let mut e = engine();
+    let g = e.graph().clone();
+    assert!(check_shortest_paths(&mut e, &g, ("-", "->", out), 97) > 3);
 }
 
 #[test]
@@ -358,26 +367,10 @@ fn label_and_property_changes_reach_the_fast_paths() {
 fn undirected_and_incoming_shortest_paths_match_a_plain_search() {
     let mut e = engine();
     let g = e.graph().clone();
-    let h = hub(&g);
     let ins = |g: &Graph, n: EntityId| -> Vec<EntityId> { g.incoming(n).map(|r| r.from).collect() };
-    type Step = fn(&Graph, EntityId) -> Vec<EntityId>;
     let steps: [(&str, &str, Step); 2] = [("-", "-", both), ("<-", "-", ins)];
     for (left, right, step) in steps {
-        let dist = distances(&g, h, step);
-        let mut found = 0;
-        for t in g.entities().map(|x| x.id).step_by(61) {
-            if t == h {
-                continue;
-            }
-            let text = format!(
-                "MATCH (a {{id: '{}'}}), (b {{id: '{}'}}) RETURN length(shortestPath((a){left}[*]{right}(b))) AS len",
-                id_prop(&g, h),
-                id_prop(&g, t)
-            );
-            let want = dist.get(&t).map_or(Value::Null, |d| Value::Int(*d));
-            found += usize::from(!want.is_null());
-            assert_eq!(one(&mut e, &text), want, "{text}");
-        }
+        let found = check_shortest_paths(&mut e, &g, (left, right, step), 61);
         assert!(found > 10, "{left}{right}: paths found");
     }
 }

@@ -85,11 +85,6 @@ impl Drop for AlignedBuf {
     }
 }
 
-// SAFETY: the buffer owns its memory outright, like a `Vec<u8>`.
-unsafe impl Send for AlignedBuf {}
-// SAFETY: shared access only reads.
-unsafe impl Sync for AlignedBuf {}
-
 /// Reads the whole file at `path`; direct I/O from `min` bytes on.
 pub(crate) fn read(path: &Path, min: usize) -> io::Result<FileBytes> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -459,18 +459,17 @@ impl ExpandOp<'_> {
         let Some(row) = &mut self.cur else {
             return Ok(false);
         };
-        match &self.filter {
-            None => self.out.iter().for_each(|(_, m)| each(*m)),
-            Some(f) if f.node_mask(self.spec.to).is_some() => {
-                let bits = f.node_mask(self.spec.to).unwrap_or(&[]);
+        let mask = self.filter.as_ref().and_then(|f| f.node_mask(self.spec.to));
+        match (&self.filter, mask) {
+            (None, _) => self.out.iter().for_each(|(_, m)| each(*m)),
+            (Some(_), Some(bits)) => {
                 for &(_, m) in &self.out {
-                    let i = m.0 as usize;
-                    if bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0) {
+                    if super::rows::bit_set(bits, m.0 as usize) {
                         each(m);
                     }
                 }
             }
-            Some(f) => {
+            (Some(f), None) => {
                 for &(r, m) in &self.out {
                     row[self.spec.rel] = Value::Relationship(r);
                     row[self.spec.to] = Value::Node(m);

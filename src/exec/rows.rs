@@ -14,6 +14,11 @@ use crate::store::EntityId;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
 use crate::value::Value;
 
+/// True when bit `i` of the bitmap `bits` is set (false past its end).
+pub fn bit_set(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
 /// A `WHERE` predicate prepared for rows of one scope.
 pub struct Predicate<'p> {
     scope: &'p Scope,
@@ -103,7 +108,7 @@ impl<'p> Predicate<'p> {
         });
         let bits = mask.as_ref()?;
         let i = id.0 as usize;
-        Some(bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0))
+        Some(bit_set(bits, i))
     }
 
     /// The bitmap of entities passing this predicate, when it tests only

@@ -48,7 +48,7 @@ impl<T: Ord + Copy> OrderedIds<T> {
 
     /// The ids in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.tree.iter().chain(self.tail.iter())
+        self.into_iter()
     }
 
     /// Adds `id`; returns false when it was there already.

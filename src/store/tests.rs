@@ -8,6 +8,13 @@ fn cite(n: u32) -> Vec<Citation> {
     }]
 }
 
+fn alias(text: &str, lang: &str) -> Alias {
+    Alias {
+        text: text.into(),
+        lang: Some(lang.into()),
+    }
+}
+
 fn country(g: &mut Graph, key: &str, name: &str, aliases: &[(&str, &str)]) -> EntityId {
     let mut props = ValueMap::default();
     props.insert("name", Value::from(name));
@@ -15,13 +22,7 @@ fn country(g: &mut Graph, key: &str, name: &str, aliases: &[(&str, &str)]) -> En
         key: Some(key.into()),
         labels: vec!["Country".into()],
         props,
-        aliases: aliases
-            .iter()
-            .map(|(t, l)| Alias {
-                text: (*t).into(),
-                lang: Some((*l).into()),
-            })
-            .collect(),
+        aliases: aliases.iter().map(|(t, l)| alias(t, l)).collect(),
         sources: cite(1),
     })
     .unwrap()
@@ -143,14 +144,7 @@ fn rollback_undoes_everything() {
         .unwrap();
     g.add_label(ma, "Kingdom").unwrap();
     g.remove_label(nl, "Country").unwrap();
-    g.add_alias(
-        nl,
-        Alias {
-            text: "Holland".into(),
-            lang: Some("en".into()),
-        },
-    )
-    .unwrap();
+    g.add_alias(nl, alias("Holland", "en")).unwrap();
     g.set_relation_prop(r, "since", None).unwrap();
     g.remove_relation(r).unwrap();
     g.remove_entity(nl).unwrap();
@@ -345,14 +339,7 @@ fn alias_index_built_early_or_late_answers_alike() {
     let changes = |g: &mut Graph, ma: EntityId, nl: EntityId| {
         g.set_entity_prop(ma, "name", Some(Value::from("Kingdom of Morocco")))
             .unwrap();
-        g.add_alias(
-            nl,
-            Alias {
-                text: "Holland".into(),
-                lang: Some("en".into()),
-            },
-        )
-        .unwrap();
+        g.add_alias(nl, alias("Holland", "en")).unwrap();
         let x = country(g, "x", "Pays-Bas", &[("Équis", "fr")]);
         g.begin();
         country(g, "y", "Maroc", &[]);
