@@ -207,6 +207,18 @@ pub fn read_graph(path: Option<&Path>) -> Result<Graph, String> {
     }
 }
 
+/// Decodes a snapshot file's bytes into a graph, as opening a graph file
+/// would (for fuzzing and tools).
+pub fn decode_snapshot_bytes(bytes: &[u8]) -> Result<Graph, DbError> {
+    snapshot::decode(Path::new("<bytes>"), bytes).map(|(g, _)| g)
+}
+
+/// Reads a write-ahead log's bytes as opening would, without a snapshot:
+/// returns how many statement records it holds (for fuzzing and tools).
+pub fn decode_log_bytes(bytes: &[u8]) -> Result<usize, DbError> {
+    wal::decode_standalone(Path::new("<bytes>"), bytes)
+}
+
 /// A generation number for a snapshot that continues no log.
 fn fresh_generation() -> u64 {
     use std::hash::{BuildHasher, Hasher};

@@ -197,3 +197,16 @@ fn not_a_log(path: &Path) -> DbError {
         ),
     )
 }
+
+/// Scans a log's bytes for whatever generation its header names (for
+/// fuzzing): the number of statement records kept.
+pub(crate) fn decode_standalone(path: &Path, bytes: &[u8]) -> Result<usize, DbError> {
+    let generation = if bytes.len() >= HEADER_LEN as usize {
+        let mut g = [0u8; 8];
+        g.copy_from_slice(&bytes[12..20]);
+        u64::from_le_bytes(g)
+    } else {
+        0
+    };
+    scan(path, bytes, generation).map(|s| s.records.len())
+}
