@@ -12,6 +12,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+use super::fault::{self, Op};
+
 /// Files from this size on use direct I/O (where available).
 pub(crate) const DIRECT_MIN: usize = 64 << 20;
 
@@ -142,6 +144,7 @@ fn read_direct(path: &Path, len: u64) -> Option<AlignedBuf> {
 /// Creates (or truncates) `path`, writes `bytes` and fsyncs the file;
 /// direct I/O from `min` bytes on.
 pub(crate) fn write(path: &Path, bytes: &[u8], min: usize) -> io::Result<()> {
+    fault::point(Op::Create)?;
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if bytes.len() >= min {
         if let Some(result) = write_direct(path, bytes) {
@@ -151,7 +154,8 @@ pub(crate) fn write(path: &Path, bytes: &[u8], min: usize) -> io::Result<()> {
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     let _ = min;
     let mut f = File::create(path)?;
-    f.write_all(bytes)?;
+    fault::write_all(&mut f, bytes)?;
+    fault::point(Op::Sync)?;
     f.sync_all()
 }
 
@@ -171,6 +175,9 @@ fn write_direct(path: &Path, bytes: &[u8]) -> Option<io::Result<()>> {
         .open(path)
         .ok()?;
     let mut buf = AlignedBuf::zeroed(CHUNK)?;
+    if let Err(e) = fault::point(Op::Write) {
+        return Some(Err(e));
+    }
     for chunk in bytes.chunks(CHUNK) {
         let padded = chunk.len().next_multiple_of(ALIGN);
         let all = buf.all_mut();
@@ -182,7 +189,11 @@ fn write_direct(path: &Path, bytes: &[u8]) -> Option<io::Result<()>> {
             Err(e) => return Some(Err(e)),
         }
     }
-    Some(f.set_len(bytes.len() as u64).and_then(|()| f.sync_all()))
+    Some(
+        f.set_len(bytes.len() as u64)
+            .and_then(|()| fault::point(Op::Sync))
+            .and_then(|()| f.sync_all()),
+    )
 }
 
 #[cfg(test)]

@@ -12,51 +12,84 @@
 //!
 //! # Files
 //!
-//! A graph `FILE` is a snapshot plus a write-ahead log `FILE.wal` beside it.
+//! A graph `FILE` is a snapshot plus a write-ahead log `FILE.wal` beside it
+//! (beside the real file when `FILE` is a symbolic link). Only regular
+//! files are read or replaced; FIFOs, devices and directories are refused.
 //!
-//! The snapshot starts with a 40-byte header, integers little-endian:
-//! magic `\x89KGSNAP\n` (8 bytes), format version (u32, 1), flags (u32, 0),
-//! generation (u64), body length (u64), CRC-32 of the body (u32), CRC-32 of
-//! the 36 header bytes before it (u32). The body: a symbol table (count, then
-//! length-prefixed UTF-8 strings: labels, relation types, property keys,
-//! article names, alias languages), the next entity id and next relation id
-//! (ids are never reused), the entities (id, key, labels, properties,
-//! aliases, citations) and the relations (id, from, to, type, properties,
-//! citations). Numbers are LEB128 varints (signed ones zigzag), floats are
-//! 8 bytes, values carry a one-byte tag.
+//! The snapshot starts with a 64-byte header, integers little-endian:
+//! magic `\x89KGSNAP\n` (8 bytes), format version (u32, 2), flags (u32, 0),
+//! generation (u64, random for every snapshot written), body length (u64),
+//! CRC-32 of the body (u32), then the snapshot whose log this one absorbed
+//! (its body CRC u32 and generation u64), the sequence number of the last
+//! log record it holds (u64), whether it has such a parent (u32), and the
+//! CRC-32 of the 60 header bytes before it (u32). The body: a symbol table
+//! (count, then length-prefixed UTF-8 strings: labels, relation types,
+//! property keys, article names, alias languages), the next entity id and
+//! next relation id (ids are never reused), the entities (id, key, labels,
+//! properties, aliases, citations) and the relations (id, from, to, type,
+//! properties, citations). Numbers are LEB128 varints (signed ones zigzag),
+//! floats are 8 bytes, values carry a one-byte tag. Version 1 files (a
+//! 40-byte header without the parent) are read and rewritten as version 2
+//! by the first session that opens them for writing.
 //!
-//! The log starts with a 24-byte header: magic `\x89KGWAL\n\0`, version (u32),
-//! the generation of the snapshot it continues (u64), CRC-32 of the first 20
-//! bytes (u32). Then one record per committed write statement: payload length
-//! (u32), CRC-32 of the payload (u32), payload (a count, then the statement's
-//! store mutations). A statement is acknowledged only after its record is
-//! written and fsynced.
+//! The log names the snapshot it continues (generation and body CRC) and
+//! holds one record per committed write statement, numbered, with a
+//! checksum of the record's frame and of its payload (see [`wal`]). A
+//! statement is acknowledged only after its record is written and fsynced.
 //!
-//! Opening replays the log over the snapshot; a torn or damaged tail (a crash
-//! mid-write) is dropped with a warning. A checkpoint writes the whole graph
-//! to a temporary file, fsyncs it, renames it over `FILE`, fsyncs the
-//! directory, then resets the log with the new generation. A log whose
-//! generation differs from the snapshot's is stale (a checkpoint was cut
-//! short after the rename) and is ignored.
+//! # Opening
 //!
-//! A writer holds an exclusive lock on `FILE.wal` for its whole session; a
-//! second writer is refused. A read-only session takes a shared lock while it
-//! loads, never writes, never checkpoints, and may open a graph another
-//! process is writing (it sees the statements committed so far).
+//! Opening replays the log over the snapshot when the log continues that
+//! snapshot, or, when it continues the snapshot's parent (a checkpoint was
+//! cut short between replacing the snapshot and starting a new log), the
+//! records numbered after the last one the snapshot holds. A log that
+//! belongs to neither, and holds records, is refused with both files left
+//! as they are; so is a log whose graph file is missing.
+//!
+//! A torn tail (an incomplete last record, from a crash while appending) is
+//! dropped with a warning. Damage (a checksum mismatch over complete data,
+//! a record out of sequence, a damaged header with records after it) is
+//! never dropped: a writer refuses to open the graph, naming the file and
+//! offset, and changes nothing; a reader shows the graph up to the damage
+//! with a warning.
+//!
+//! # Checkpoints
+//!
+//! A checkpoint writes the whole graph to a temporary file beside the real
+//! one, fsyncs it, locks it, renames it over `FILE` and fsyncs the
+//! directory; then a new, empty log for the new snapshot is written the
+//! same way (temporary file, rename) over `FILE.wal`.
+//!
+//! # Locks
+//!
+//! A writer holds an exclusive lock on the graph file itself (its inode,
+//! so every name and link of it shares the lock; a checkpoint's new file is
+//! locked before it replaces the old) for its whole session; a second
+//! writer is refused. A graph file with several hard links is refused for
+//! writing (a checkpoint would split them). Readers take no lock: they read
+//! the snapshot, then the log, and start over when a checkpoint replaced
+//! the snapshot in between, so they only ever see a committed state.
 
 mod codec;
 mod direct;
+pub(crate) mod fault;
+mod file;
 pub mod params;
 pub mod snapshot;
 pub mod wal;
 
 use std::fmt;
-use std::fs::{File, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::facts;
 use crate::store::{Graph, Mutation};
+
+use fault::Op;
+use file::Resolved;
+use snapshot::{Header, Lineage, SnapId};
+use wal::{End, Log};
 
 /// What kind of failure a [`DbError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,56 +155,75 @@ pub(crate) fn io_error(path: &Path, what: &str, e: std::io::Error) -> DbError {
     DbError::new(kind, format!("cannot {what} {}: {e}", path.display()))
 }
 
-/// True when the file at `path` starts with the snapshot magic bytes.
+/// True when `path` is a regular file that starts with the snapshot magic
+/// bytes (anything else, a FIFO included, is never opened for this).
 pub fn is_snapshot(path: &Path) -> bool {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 8];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| head == snapshot::MAGIC)
+    file::open_regular(path, path)
+        .ok()
+        .is_some_and(|mut f| f.read_exact(&mut head).is_ok() && head == snapshot::MAGIC)
 }
 
-/// Writes `graph` to `path` as a snapshot, atomically (temporary file, fsync,
-/// rename, directory fsync). An existing file that is not a kg graph is never
-/// overwritten; a graph another process has open for writing is refused. A
-/// stale log beside `path` is removed.
+/// Writes `graph` to `path` as a new snapshot, atomically (temporary file,
+/// fsync, rename, directory fsync). Only a kg graph file, an empty regular
+/// file or a new path is replaced (never a FIFO, a device or another kind of
+/// file); a graph another process has open for writing is refused. The log
+/// of the graph it replaces is retired with it.
 pub fn write_snapshot(graph: &Graph, path: &Path) -> Result<(), DbError> {
-    if let Some(e) = refuse_overwrite(path) {
-        return Err(e);
-    }
-    let wal_path = wal::path_for(path);
-    let lock = match File::options().read(true).write(true).open(&wal_path) {
-        Ok(f) => {
-            lock_exclusive(&f, path)?;
-            Some(f)
+    let target = file::resolve(path)?;
+    let wal_path = wal::path_for(&target.real);
+    let mut lineage = Lineage::default();
+    let mut _lock = None;
+    if target.exists {
+        let mut f = file::open_regular(&target.real, path)?;
+        if let Some(e) = refuse_overwrite(path, &mut f) {
+            return Err(e);
         }
-        Err(_) => None,
-    };
-    snapshot::write_atomic(graph, path, fresh_generation())?;
-    if lock.is_some() {
-        // The log belonged to the previous content; its generation no longer
-        // matches, so it would be ignored anyway.
-        let _ = std::fs::remove_file(&wal_path);
+        _lock = Some(file::lock_graph(&target.real, path)?);
     }
+    let mut retire_log = false;
+    if let Some(log) = read_log(&wal_path)? {
+        if log.is_empty() {
+            retire_log = true;
+        } else if !target.exists {
+            return Err(orphan_log(path, &wal_path, &log));
+        } else if let (End::Clean | End::Torn { .. }, Some(c)) = (&log.end, log.continues) {
+            // The new snapshot supersedes every record of the old log, so a
+            // crash before the log is removed leaves a consistent pair.
+            lineage = Lineage {
+                parent: Some(SnapId {
+                    generation: c.generation,
+                    crc: c.crc.unwrap_or(0),
+                }),
+                lsn: log.last_lsn().unwrap_or(0),
+            };
+            retire_log = true;
+        } else {
+            // A damaged log of the graph being replaced: it goes first.
+            file::remove(&wal_path).map_err(|e| io_error(&wal_path, "remove", e))?;
+        }
+    }
+    let written = snapshot::write_atomic(graph, &target, path, fresh_generation(), lineage, false)
+        .map_err(|f| f.error)?;
+    if retire_log {
+        file::remove(&wal_path).map_err(|e| io_error(&wal_path, "remove", e))?;
+        file::sync_dir(&snapshot::parent_dir(&target.real))?;
+    }
+    drop(written.lock);
     Ok(())
 }
 
-/// An error when `path` exists and holds something other than a kg snapshot
-/// (an empty file may be overwritten).
-fn refuse_overwrite(path: &Path) -> Option<DbError> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_dir() {
-        return Some(DbError::new(
-            DbErrorKind::Foreign,
-            format!("{} is a directory", path.display()),
-        ));
-    }
-    if meta.len() == 0 {
+/// An error when the open file `f` (at `path`) holds something other than a
+/// kg snapshot (an empty file may be overwritten).
+fn refuse_overwrite(path: &Path, f: &mut File) -> Option<DbError> {
+    let mut head = vec![0u8; 4096];
+    let n = read_up_to(f, &mut head).unwrap_or(0);
+    if n == 0 {
         return None;
     }
-    let mut head = vec![0u8; 4096];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
     head.truncate(n);
     snapshot::foreign(path, &head).map(|e| {
         DbError::new(
@@ -182,26 +234,37 @@ fn refuse_overwrite(path: &Path) -> Option<DbError> {
 }
 
 /// Reads a graph file (its snapshot with its log replayed) without writing
-/// anything. Warnings (a dropped log tail) go to standard error.
+/// anything. Warnings (damage in the log) go to standard error.
 pub fn read_snapshot(path: &Path) -> Result<Graph, DbError> {
     let opened = Db::open(path, true)?;
     for w in &opened.warnings {
-        eprintln!("kg: warning: {w}");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "kg: warning: {w}");
     }
     Ok(opened.graph)
 }
 
 /// Loads a graph for reading: the built-in seed when `path` is `None`, a
 /// graph file (snapshot and log, read-only) when `path` starts with the
-/// snapshot header, otherwise the fact file at `path`. Errors are ready to
-/// print.
+/// snapshot header, otherwise the fact file at `path`. Only regular files
+/// are read. Errors are ready to print.
 pub fn read_graph(path: Option<&Path>) -> Result<Graph, String> {
     match path {
         None => facts::load_named(facts::SEED_NAME, facts::SEED),
         Some(p) if is_snapshot(p) => read_snapshot(p).map_err(String::from),
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("kg: cannot read {}: {e}", p.display()))?;
+            let meta =
+                std::fs::metadata(p).map_err(|e| format!("kg: cannot read {}: {e}", p.display()))?;
+            file::require_regular(p, &meta).map_err(String::from)?;
+            let mut f = file::open_regular(p, p).map_err(String::from)?;
+            let bytes = file::read_all(&mut f, p).map_err(String::from)?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "kg: {} is neither a kg graph file nor a fact file (not UTF-8 text at byte {})",
+                    p.display(),
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
             facts::load_named(&p.display().to_string(), &text)
         }
     }
@@ -214,12 +277,14 @@ pub fn decode_snapshot_bytes(bytes: &[u8]) -> Result<Graph, DbError> {
 }
 
 /// Reads a write-ahead log's bytes as opening would, without a snapshot:
-/// returns how many statement records it holds (for fuzzing and tools).
+/// returns how many whole statement records it holds (for fuzzing and
+/// tools).
 pub fn decode_log_bytes(bytes: &[u8]) -> Result<usize, DbError> {
     wal::decode_standalone(Path::new("<bytes>"), bytes)
 }
 
-/// A generation number for a snapshot that continues no log.
+/// A generation number for a new snapshot: random, so that no two
+/// snapshots (and the logs that continue them) share one.
 fn fresh_generation() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -232,41 +297,39 @@ fn fresh_generation() -> u64 {
     h.finish()
 }
 
-fn lock_exclusive(f: &File, graph: &Path) -> Result<(), DbError> {
-    match f.try_lock() {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(DbError::new(
-            DbErrorKind::Locked,
-            format!(
-                "{} is locked: another kg process has it open for writing \
-                 (add --readonly to read it anyway)",
-                graph.display()
-            ),
-        )),
-        Err(TryLockError::Error(e)) => Err(io_error(graph, "lock", e)),
-    }
-}
-
 /// The default log size that triggers a checkpoint.
 pub const DEFAULT_CHECKPOINT_BYTES: u64 = 64 << 20;
 
 /// An open graph file: where it is, its log, and (for writers) the lock.
 #[derive(Debug)]
 pub struct Db {
+    /// The path as the user gave it (for messages).
     path: PathBuf,
+    /// The real path of the graph file (links resolved).
+    real: PathBuf,
     wal_path: PathBuf,
-    /// The log, open for appending and locked; `None` when read-only.
+    /// The graph file, locked exclusively; `None` when read-only.
+    lock: Option<File>,
+    /// The log, open for appending; `None` when read-only.
     wal: Option<File>,
-    generation: u64,
+    /// The snapshot the log on disk continues.
+    continues: SnapId,
+    /// The snapshot now in the graph file.
+    snapshot: SnapId,
+    /// The sequence number the next record gets.
+    next_lsn: u64,
     wal_len: u64,
     /// A checkpoint runs when the log grows past this many bytes.
     pub checkpoint_bytes: u64,
-    /// Set when the log can no longer be trusted (a failed reset); writes are refused.
+    /// Set when the log can no longer be trusted; writes are refused.
     broken: Option<String>,
+    /// The graph file is in an older format: rewrite it at the next
+    /// checkpoint.
+    upgrade: bool,
 }
 
 /// A graph file just opened: the session handle, the graph, and warnings
-/// to show the user (a dropped log tail, a stale log).
+/// to show the user (a dropped torn tail, damage seen by a reader).
 #[derive(Debug)]
 pub struct Opened {
     /// The handle (log, lock).
@@ -279,142 +342,453 @@ pub struct Opened {
     pub created: bool,
 }
 
+/// How a log relates to the snapshot beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// No log, or one with nothing in it.
+    Empty,
+    /// It continues this snapshot: every record applies.
+    Continues,
+    /// It continues the snapshot this one replaced: the records numbered
+    /// after the snapshot's own number apply.
+    ContinuesParent,
+}
+
+/// What opening found: which records to apply, and how the log ends.
+struct Recovery {
+    relation: Relation,
+    /// Records numbered up to this are in the snapshot already.
+    after_lsn: u64,
+}
+
+/// Decides how `log` (beside the snapshot with `header`) is recovered, or
+/// why it cannot be: a log that belongs to another snapshot, or whose
+/// numbers do not follow the snapshot's, is refused.
+fn recovery(
+    shown: &Path,
+    wal_path: &Path,
+    header: &Header,
+    log: Option<&Log>,
+) -> Result<Recovery, DbError> {
+    let after_lsn = header.lineage.lsn;
+    let Some(log) = log else {
+        return Ok(Recovery {
+            relation: Relation::Empty,
+            after_lsn,
+        });
+    };
+    let relation = match log.continues {
+        Some(c) if c.is(header.id) => Relation::Continues,
+        Some(c) if header.lineage.parent.is_some_and(|p| c.is(p)) => Relation::ContinuesParent,
+        _ if log.records.is_empty() => Relation::Empty,
+        Some(c) => {
+            return Err(DbError::new(
+                DbErrorKind::Corrupt,
+                format!(
+                    "{} does not belong to {}: the log continues the snapshot of generation {:016x}, \
+                     the graph file is generation {:016x}{}; the log holds {} statement(s) that are not \
+                     in the graph file. kg has changed neither file. If the graph file was restored \
+                     from an older copy, put back the copy that goes with this log (or move the log \
+                     away, losing those statements).",
+                    wal_path.display(),
+                    shown.display(),
+                    c.generation,
+                    header.id.generation,
+                    match header.lineage.parent {
+                        Some(p) => format!(" (made from generation {:016x})", p.generation),
+                        None => String::new(),
+                    },
+                    log.records.len()
+                ),
+            ))
+        }
+        None => Relation::Empty,
+    };
+    // Sequence numbers must follow on from the snapshot's.
+    let first_new = log.records.iter().find(|r| r.lsn > after_lsn);
+    let gap = match relation {
+        Relation::Continues => log.records.first().is_some_and(|r| r.lsn != after_lsn + 1),
+        Relation::ContinuesParent => first_new.is_some_and(|r| r.lsn != after_lsn + 1),
+        Relation::Empty => false,
+    };
+    if gap {
+        let r = first_new.or(log.records.first());
+        return Err(DbError::new(
+            DbErrorKind::Corrupt,
+            format!(
+                "{}: the record at offset {} is number {}, but {} holds the statements up to number {}: \
+                 the log does not follow the graph file. kg has changed neither file.",
+                wal_path.display(),
+                r.map_or(0, |r| r.offset),
+                r.map_or(0, |r| r.lsn),
+                shown.display(),
+                after_lsn
+            ),
+        ));
+    }
+    Ok(Recovery {
+        relation,
+        after_lsn,
+    })
+}
+
+/// The error for a log damaged at `offset`, for a writer.
+fn damaged(shown: &Path, wal_path: &Path, log: &Log, offset: u64, what: &str) -> DbError {
+    let rest = log.file_len.saturating_sub(offset);
+    DbError::new(
+        DbErrorKind::Corrupt,
+        format!(
+            "{} is damaged at offset {offset}: {what}; the {} statement(s) before it are intact \
+             and {rest} byte(s) from there on cannot be trusted. kg will not open {} for writing \
+             and has changed neither file: `kg --readonly {}` shows the graph as of the last intact \
+             statement (to export it), or restore both files from a backup.",
+            wal_path.display(),
+            log.records.len(),
+            shown.display(),
+            shown.display()
+        ),
+    )
+}
+
+/// The error for a log whose graph file is gone.
+fn orphan_log(shown: &Path, wal_path: &Path, log: &Log) -> DbError {
+    DbError::new(
+        DbErrorKind::NotFound,
+        format!(
+            "{} does not exist, but its log {} does and holds {} statement(s){}: kg will not \
+             start a new graph over it. Restore the graph file, or move the log away to start a \
+             new graph.",
+            shown.display(),
+            wal_path.display(),
+            log.records.len(),
+            if matches!(log.end, End::Damaged { .. }) {
+                " and damaged data"
+            } else {
+                ""
+            }
+        ),
+    )
+}
+
+/// Reads the log at `wal_path`: `None` when there is none. Only a regular
+/// file (not a link, a FIFO or a device) is read.
+fn read_log(wal_path: &Path) -> Result<Option<Log>, DbError> {
+    match std::fs::symlink_metadata(wal_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(wal_path, "open", e)),
+        Ok(meta) => {
+            file::require_regular(wal_path, &meta)?;
+            let mut f = file::open_regular(wal_path, wal_path)?;
+            let bytes = file::read_all(&mut f, wal_path)?;
+            wal::read(wal_path, &bytes).map(Some)
+        }
+    }
+}
+
+/// Applies the records of `log` numbered after `after_lsn` to `graph`.
+fn replay(graph: &mut Graph, wal_path: &Path, log: &Log, after_lsn: u64) -> Result<(), DbError> {
+    for r in log.records.iter().filter(|r| r.lsn > after_lsn) {
+        for m in &r.mutations {
+            graph.apply(m).map_err(|e| {
+                DbError::new(
+                    DbErrorKind::Corrupt,
+                    format!(
+                        "{}: the record at offset {} does not fit the graph file ({e}); \
+                         kg has changed neither file",
+                        wal_path.display(),
+                        r.offset
+                    ),
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// A new, empty log for snapshot `snap`, put in place atomically
+/// (temporary file, fsync, rename, directory fsync). On failure, says
+/// whether the new log replaced the old one (only the directory fsync
+/// failed) and hands over its handle.
+fn new_log(wal_path: &Path, snap: SnapId) -> Result<File, (DbError, Option<File>)> {
+    let tmp = file::temp_path(wal_path);
+    let f = match file::write_new(&tmp, &wal::header(snap)) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err((io_error(wal_path, "write a new", e), None));
+        }
+    };
+    if let Err(e) = file::rename(&tmp, wal_path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err((io_error(wal_path, "replace", e), None));
+    }
+    match file::sync_dir(&snapshot::parent_dir(wal_path)) {
+        Ok(()) => Ok(f),
+        Err(e) => Err((e, Some(f))),
+    }
+}
+
 impl Db {
     /// Opens (or, unless `readonly`, creates) the graph file at `path`.
     ///
-    /// A writer locks the log exclusively, drops a torn log tail from the
-    /// file and resets a stale log. A reader changes nothing on disk.
+    /// A writer locks the graph file, drops a torn log tail and refuses a
+    /// damaged or foreign log; a reader changes nothing on disk. See the
+    /// module documentation for the rules.
     pub fn open(path: &Path, readonly: bool) -> Result<Opened, DbError> {
-        let wal_path = wal::path_for(path);
-        let exists = match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
+        let target = file::resolve(path)?;
+        let wal_path = wal::path_for(&target.real);
+        if !target.exists {
+            if readonly {
                 return Err(DbError::new(
-                    DbErrorKind::Foreign,
-                    format!("{} is a directory, not a graph file", path.display()),
-                ))
+                    DbErrorKind::NotFound,
+                    format!(
+                        "{} does not exist (a read-only session cannot create it)",
+                        path.display()
+                    ),
+                ));
             }
-            Ok(_) => true,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(e) => return Err(io_error(path, "open", e)),
-        };
-        if exists {
-            // Refuse foreign files before creating anything beside them.
+            return Self::create(path, target, wal_path);
+        }
+        {
+            // Refuse foreign files before locking or reading all of them.
+            let mut f = file::open_regular(&target.real, path)?;
             let mut head = vec![0u8; 4096];
-            let mut f = File::open(path).map_err(|e| io_error(path, "open", e))?;
             let n = read_up_to(&mut f, &mut head).map_err(|e| io_error(path, "read", e))?;
             head.truncate(n);
             if let Some(e) = snapshot::foreign(path, &head) {
                 return Err(e);
             }
-        } else if readonly {
+        }
+        if readonly {
+            return Self::open_reader(path, &target, wal_path);
+        }
+        let lock = file::lock_graph(&target.real, path)?;
+        let links = file::link_count(&lock);
+        if links > 1 {
             return Err(DbError::new(
-                DbErrorKind::NotFound,
+                DbErrorKind::Locked,
                 format!(
-                    "{} does not exist (a read-only session cannot create it)",
+                    "{} has {links} hard links: a checkpoint replaces the file, which would split \
+                     them into different graphs; open it with --readonly, or give it a single name",
                     path.display()
                 ),
             ));
         }
-        if readonly {
-            return Self::open_reader(path, wal_path);
-        }
-        let mut wal = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&wal_path)
-            .map_err(|e| io_error(&wal_path, "open", e))?;
-        lock_exclusive(&wal, path)?;
+        let (mut graph, header) = snapshot::read(&target.real, path)?;
+        let log = read_log(&wal_path)?;
+        let plan = recovery(path, &wal_path, &header, log.as_ref())?;
         let mut warnings = Vec::new();
-        let created = !path.exists();
-        let (mut graph, generation) = if created {
-            let g = Graph::new();
-            let generation = fresh_generation();
-            snapshot::write_atomic(&g, path, generation)?;
-            (g, generation)
-        } else {
-            snapshot::read(path)?
-        };
-        let mut bytes = Vec::new();
-        wal.read_to_end(&mut bytes)
-            .map_err(|e| io_error(&wal_path, "read", e))?;
-        let scan = wal::scan(&wal_path, &bytes, generation)?;
-        replay(&mut graph, &wal_path, &scan)?;
-        warnings.extend(scan.warnings);
-        let wal_len = if scan.good_len < wal::HEADER_LEN {
-            // Empty, torn header or stale: start a fresh log for this generation.
-            reset_log(&mut wal, &wal_path, generation)?;
-            snapshot::sync_dir(&snapshot::parent_dir(path))?;
-            wal::HEADER_LEN
-        } else {
-            if scan.good_len < bytes.len() as u64 {
-                wal.set_len(scan.good_len)
-                    .and_then(|_| wal.sync_all())
-                    .map_err(|e| io_error(&wal_path, "truncate", e))?;
+        if let Some(log) = &log {
+            if let End::Damaged { offset, what } = &log.end {
+                return Err(damaged(path, &wal_path, log, *offset, what));
             }
-            scan.good_len
+            replay(&mut graph, &wal_path, log, plan.after_lsn)?;
+        }
+        let mut db = Db {
+            path: path.to_path_buf(),
+            real: target.real.clone(),
+            wal_path: wal_path.clone(),
+            lock: Some(lock),
+            wal: None,
+            continues: header.id,
+            snapshot: header.id,
+            next_lsn: header.lineage.lsn + 1,
+            wal_len: wal::HEADER_LEN,
+            checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
+            broken: None,
+            upgrade: header.version < snapshot::VERSION,
         };
-        Ok(Opened {
-            db: Db {
-                path: path.to_path_buf(),
-                wal_path,
-                wal: Some(wal),
-                generation,
-                wal_len,
-                checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
-                broken: None,
-            },
-            graph,
-            warnings,
-            created,
-        })
-    }
-
-    fn open_reader(path: &Path, wal_path: PathBuf) -> Result<Opened, DbError> {
-        let mut warnings = Vec::new();
-        // A shared lock while loading, when no writer holds the graph; with a
-        // writer active the committed prefix of its log is read all the same.
-        let wal = File::open(&wal_path).ok();
-        if let Some(f) = &wal {
-            if let Err(TryLockError::WouldBlock) = f.try_lock_shared() {
-                warnings.push(format!(
-                    "{} is open for writing by another process; reading the statements it has committed so far",
-                    path.display()
-                ));
+        let keep = log.as_ref().filter(|log| {
+            log.version == wal::VERSION
+                && match plan.relation {
+                    Relation::Continues => true,
+                    Relation::ContinuesParent => log.last_lsn() > Some(plan.after_lsn),
+                    Relation::Empty => false,
+                }
+        });
+        match keep {
+            Some(log) => {
+                let f = File::options()
+                    .read(true)
+                    .write(true)
+                    .open(&wal_path)
+                    .map_err(|e| io_error(&wal_path, "open", e))?;
+                if let End::Torn { offset, what } = &log.end {
+                    fault::point(Op::Truncate)
+                        .and_then(|()| f.set_len(log.good_len))
+                        .and_then(|()| f.sync_all())
+                        .map_err(|e| io_error(&wal_path, "cut the torn tail of", e))?;
+                    warnings.push(format!(
+                        "{}: dropped {} byte(s) at offset {offset}: {what} (the last write was cut \
+                         short, e.g. by a crash); every statement before it is kept",
+                        wal_path.display(),
+                        log.file_len - offset
+                    ));
+                }
+                if plan.relation == Relation::ContinuesParent {
+                    if let Some(c) = log.continues {
+                        db.continues = SnapId {
+                            generation: c.generation,
+                            crc: c.crc.unwrap_or(0),
+                        };
+                    }
+                }
+                db.next_lsn = log.last_lsn().map_or(db.next_lsn, |l| l + 1);
+                db.wal_len = log.good_len;
+                db.wal = Some(f);
+            }
+            None => {
+                let has_records = log.as_ref().is_some_and(|l| {
+                    l.records.iter().any(|r| r.lsn > plan.after_lsn)
+                });
+                if has_records {
+                    // An older log format with statements to keep: the
+                    // snapshot takes them in before a new log starts.
+                    db.upgrade = true;
+                    let written = snapshot::write_atomic(
+                        &graph,
+                        &target,
+                        path,
+                        fresh_generation(),
+                        Lineage {
+                            parent: Some(header.id),
+                            lsn: log.as_ref().and_then(|l| l.last_lsn()).unwrap_or(0),
+                        },
+                        false,
+                    )
+                    .map_err(|f| f.error)?;
+                    db.lock = Some(written.lock);
+                    db.snapshot = written.id;
+                    db.continues = written.id;
+                    db.upgrade = false;
+                    db.next_lsn = log.as_ref().and_then(|l| l.last_lsn()).unwrap_or(0) + 1;
+                }
+                let f = new_log(&wal_path, db.snapshot).map_err(|(e, _)| e)?;
+                db.continues = db.snapshot;
+                db.wal = Some(f);
             }
         }
-        let (mut graph, generation) = snapshot::read(path)?;
-        if let Some(mut f) = wal {
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes)
-                .map_err(|e| io_error(&wal_path, "read", e))?;
-            let scan = wal::scan(&wal_path, &bytes, generation)?;
-            replay(&mut graph, &wal_path, &scan)?;
-            warnings.extend(scan.warnings);
-        }
         Ok(Opened {
-            db: Db {
-                path: path.to_path_buf(),
-                wal_path,
-                wal: None,
-                generation,
-                wal_len: 0,
-                checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
-                broken: None,
-            },
+            db,
             graph,
             warnings,
             created: false,
         })
     }
 
-    /// The graph file's path.
+    /// Creates a new, empty graph file (and its log) at `target`.
+    fn create(path: &Path, target: Resolved, wal_path: PathBuf) -> Result<Opened, DbError> {
+        if let Some(log) = read_log(&wal_path)? {
+            if !log.is_empty() {
+                return Err(orphan_log(path, &wal_path, &log));
+            }
+        }
+        let graph = Graph::new();
+        let written = snapshot::write_atomic(
+            &graph,
+            &target,
+            path,
+            fresh_generation(),
+            Lineage::default(),
+            true,
+        )
+        .map_err(|f| f.error)?;
+        let f = match new_log(&wal_path, written.id) {
+            Ok(f) => f,
+            Err((e, _)) => {
+                // Leave nothing half made: the new graph goes again.
+                let _ = std::fs::remove_file(&target.real);
+                let _ = std::fs::remove_file(&wal_path);
+                return Err(e);
+            }
+        };
+        Ok(Opened {
+            db: Db {
+                path: path.to_path_buf(),
+                real: target.real,
+                wal_path,
+                lock: Some(written.lock),
+                wal: Some(f),
+                continues: written.id,
+                snapshot: written.id,
+                next_lsn: 1,
+                wal_len: wal::HEADER_LEN,
+                checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
+                broken: None,
+                upgrade: false,
+            },
+            graph,
+            warnings: Vec::new(),
+            created: true,
+        })
+    }
+
+    /// Opens for reading: the snapshot, then the log; when a checkpoint of
+    /// a writer replaced the snapshot in between, over again, so that only
+    /// a committed state is ever seen.
+    fn open_reader(path: &Path, target: &Resolved, wal_path: PathBuf) -> Result<Opened, DbError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let before = file::identity(&target.real);
+            let (mut graph, header) = snapshot::read(&target.real, path)?;
+            let log = read_log(&wal_path)?;
+            let plan = match recovery(path, &wal_path, &header, log.as_ref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    if attempt < 200 && file::identity(&target.real) != before {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        continue;
+                    }
+                    return Err(e);
+                }
+            };
+            let mut warnings = Vec::new();
+            if let Some(log) = &log {
+                if let End::Damaged { offset, what } = &log.end {
+                    warnings.push(format!(
+                        "{} is damaged at offset {offset}: {what}; showing the graph as of the last \
+                         intact statement ({} of the log's statements); opening it for writing is \
+                         refused until the damage is dealt with",
+                        wal_path.display(),
+                        log.records.len()
+                    ));
+                }
+                replay(&mut graph, &wal_path, log, plan.after_lsn)?;
+            }
+            return Ok(Opened {
+                db: Db {
+                    path: path.to_path_buf(),
+                    real: target.real.clone(),
+                    wal_path,
+                    lock: None,
+                    wal: None,
+                    continues: header.id,
+                    snapshot: header.id,
+                    next_lsn: header.lineage.lsn + 1,
+                    wal_len: 0,
+                    checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
+                    broken: None,
+                    upgrade: false,
+                },
+                graph,
+                warnings,
+                created: false,
+            });
+        }
+    }
+
+    /// The graph file's path (as given when it was opened).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The log's path (`FILE.wal`).
+    /// The graph file's real path (symbolic links resolved).
+    pub fn real_path(&self) -> &Path {
+        &self.real
+    }
+
+    /// The log's path (`FILE.wal`, beside the real file).
     pub fn wal_path(&self) -> &Path {
         &self.wal_path
     }
@@ -429,9 +803,11 @@ impl Db {
         self.wal_len
     }
 
-    /// True when the log holds statements not yet in the snapshot.
+    /// True when the graph file does not yet hold everything: the log has
+    /// statements, or the file is in an older format.
     pub fn has_unsaved_log(&self) -> bool {
-        self.wal.is_some() && self.wal_len > wal::HEADER_LEN
+        self.wal.is_some()
+            && (self.wal_len > wal::HEADER_LEN || self.upgrade || self.continues != self.snapshot)
     }
 
     /// True when the log has grown past [`Db::checkpoint_bytes`].
@@ -439,75 +815,112 @@ impl Db {
         self.wal.is_some() && self.wal_len > self.checkpoint_bytes
     }
 
+    fn writable(&mut self) -> Result<&mut File, DbError> {
+        if let Some(why) = &self.broken {
+            return Err(DbError::new(DbErrorKind::Io, why.clone()));
+        }
+        match self.wal.as_mut() {
+            Some(wal) => Ok(wal),
+            None => Err(DbError::new(
+                DbErrorKind::ReadOnly,
+                format!("{} is open read-only", self.path.display()),
+            )),
+        }
+    }
+
     /// Appends one committed statement's mutations to the log and fsyncs it.
     /// Only after this returns may the statement be reported as done. On
-    /// failure the log is cut back to its previous length.
+    /// failure the log is cut back to its previous length (or, when even
+    /// that fails, further writes are refused).
     pub fn log(&mut self, mutations: &[Mutation]) -> Result<(), DbError> {
         if mutations.is_empty() {
             return Ok(());
         }
-        if let Some(why) = &self.broken {
-            return Err(DbError::new(DbErrorKind::Io, why.clone()));
-        }
-        let Some(wal) = self.wal.as_mut() else {
-            return Err(DbError::new(
-                DbErrorKind::ReadOnly,
-                format!("{} is open read-only", self.path.display()),
-            ));
-        };
-        let rec = wal::record(mutations);
+        let rec = wal::record(self.continues, self.next_lsn, mutations);
+        let at = self.wal_len;
+        let wal = self.writable()?;
         let result = wal
-            .seek(SeekFrom::Start(self.wal_len))
-            .and_then(|_| wal.write_all(&rec))
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| fault::write_all(wal, &rec))
+            .and_then(|_| fault::point(Op::Sync))
             .and_then(|_| wal.sync_data());
         match result {
             Ok(()) => {
                 self.wal_len += rec.len() as u64;
+                self.next_lsn += 1;
                 Ok(())
             }
             Err(e) => {
-                let _ = wal.set_len(self.wal_len);
-                let _ = wal.sync_data();
-                Err(io_error(&self.wal_path, "write", e))
+                let undone = fault::point(Op::Truncate)
+                    .and_then(|()| wal.set_len(at))
+                    .and_then(|()| wal.sync_data());
+                let err = io_error(&self.wal_path, "write", e);
+                if let Err(e2) = undone {
+                    self.broken = Some(format!(
+                        "{}; cutting the failed record off the log failed too ({e2}): further \
+                         writes are refused, reopen the graph",
+                        err.message
+                    ));
+                }
+                Err(err)
             }
         }
     }
 
-    /// Writes the whole graph as a new snapshot (atomically) and resets the log.
+    /// Writes the whole graph as a new snapshot (atomically) and starts a
+    /// new, empty log for it.
     pub fn checkpoint(&mut self, graph: &Graph) -> Result<(), DbError> {
-        if let Some(why) = &self.broken {
-            return Err(DbError::new(DbErrorKind::Io, why.clone()));
-        }
-        let Some(wal) = self.wal.as_mut() else {
-            return Err(DbError::new(
-                DbErrorKind::ReadOnly,
-                format!("{} is open read-only", self.path.display()),
-            ));
+        self.writable()?;
+        let lineage = Lineage {
+            parent: Some(self.continues),
+            lsn: self.next_lsn - 1,
         };
-        let next = self.generation.wrapping_add(1);
-        snapshot::write_atomic(graph, &self.path, next)?;
-        // From here the snapshot holds everything; the old log is stale.
-        self.generation = next;
-        if let Err(e) = reset_log(wal, &self.wal_path, next) {
-            let why = format!(
-                "{}; the graph file is safe but further writes are refused",
-                e.message
-            );
-            self.broken = Some(why.clone());
-            return Err(DbError::new(e.kind, why));
+        let target = Resolved {
+            real: self.real.clone(),
+            exists: true,
+        };
+        let written =
+            match snapshot::write_atomic(graph, &target, &self.path, fresh_generation(), lineage, false)
+            {
+                Ok(w) => w,
+                Err(f) => {
+                    if let Some(w) = f.replaced {
+                        // The new snapshot is in place; the log goes on
+                        // continuing its parent, which stays consistent.
+                        self.lock = Some(w.lock);
+                        self.snapshot = w.id;
+                    }
+                    return Err(f.error);
+                }
+            };
+        self.lock = Some(written.lock);
+        self.snapshot = written.id;
+        self.upgrade = false;
+        match new_log(&self.wal_path, written.id) {
+            Ok(f) => {
+                self.wal = Some(f);
+                self.continues = written.id;
+                self.wal_len = wal::HEADER_LEN;
+                Ok(())
+            }
+            Err((e, None)) => {
+                // The old log is still in place and continues the new
+                // snapshot's parent: appending to it stays consistent.
+                Err(e)
+            }
+            Err((e, Some(f))) => {
+                self.wal = Some(f);
+                self.continues = written.id;
+                self.wal_len = wal::HEADER_LEN;
+                let why = format!(
+                    "{}; the graph file is safe but further writes are refused",
+                    e.message
+                );
+                self.broken = Some(why.clone());
+                Err(DbError::new(e.kind, why))
+            }
         }
-        self.wal_len = wal::HEADER_LEN;
-        Ok(())
     }
-}
-
-/// Empties the log and writes a header for `generation`, fsynced.
-fn reset_log(wal: &mut File, wal_path: &Path, generation: u64) -> Result<(), DbError> {
-    wal.set_len(0)
-        .and_then(|_| wal.seek(SeekFrom::Start(0)))
-        .and_then(|_| wal.write_all(&wal::header(generation)))
-        .and_then(|_| wal.sync_all())
-        .map_err(|e| io_error(wal_path, "reset", e))
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -519,25 +932,6 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// Redoes the log's records over the snapshot.
-fn replay(graph: &mut Graph, wal_path: &Path, scan: &wal::Scan) -> Result<(), DbError> {
-    for (offset, mutations) in &scan.records {
-        for m in mutations {
-            graph.apply(m).map_err(|e| {
-                DbError::new(
-                    DbErrorKind::Corrupt,
-                    format!(
-                        "{}: the record at offset {offset} does not fit the snapshot ({e}); \
-                         the log does not belong to this graph",
-                        wal_path.display()
-                    ),
-                )
-            })?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

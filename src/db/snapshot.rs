@@ -1,23 +1,62 @@
-//! Snapshot files: a 40-byte header (magic, version, generation, body length,
-//! body checksum, header checksum) and a body (symbol table, next ids,
-//! entities, relations). See the module documentation of [`crate::db`].
+//! Snapshot files: a header (magic, version, generation, body length and
+//! checksum, the log this snapshot absorbed, header checksum) and a body
+//! (symbol table, next ids, entities, relations). See the module
+//! documentation of [`crate::db`].
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Dec, DecodeError, Enc};
+use super::file::{self, Resolved};
 use super::{io_error, DbError, DbErrorKind};
 use crate::store::{Graph, Relation};
 
 /// The first eight bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"\x89KGSNAP\n";
-/// The snapshot format version this build writes and reads.
-pub const VERSION: u32 = 1;
-/// The header length in bytes.
-pub const HEADER_LEN: usize = 40;
+/// The snapshot format version this build writes (it reads 1 and 2).
+pub const VERSION: u32 = 2;
+/// The header length in bytes (format version 2).
+pub const HEADER_LEN: usize = 64;
+/// The header length of format version 1.
+const HEADER_LEN_V1: usize = 40;
 
-/// Encodes a graph as a complete snapshot file (header and body).
-pub(crate) fn encode(graph: &Graph, generation: u64) -> Vec<u8> {
+/// Which snapshot a file holds: its generation (random, new for every
+/// snapshot written) and the CRC-32 of its body. A log names the snapshot
+/// it continues by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SnapId {
+    /// The generation number.
+    pub generation: u64,
+    /// The body's CRC-32.
+    pub crc: u32,
+}
+
+/// What a snapshot's header says of where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Lineage {
+    /// The snapshot whose log this one absorbed (written by a checkpoint);
+    /// `None` for a snapshot made from scratch.
+    pub parent: Option<SnapId>,
+    /// The sequence number of the last log record whose change this
+    /// snapshot holds: records of the parent's log up to it are in the
+    /// snapshot, and the next log starts after it.
+    pub lsn: u64,
+}
+
+/// A decoded snapshot header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    /// The format version (1 or 2).
+    pub version: u32,
+    /// This snapshot's identity.
+    pub id: SnapId,
+    /// Where it comes from (version 1: nothing).
+    pub lineage: Lineage,
+}
+
+/// Encodes a graph as a complete snapshot file (header and body) with a
+/// new `generation`; returns the bytes and the snapshot's identity.
+pub(crate) fn encode(graph: &Graph, generation: u64, lineage: Lineage) -> (Vec<u8>, SnapId) {
     let mut data = Enc::with_symbols();
     let (next_entity, next_relation) = graph.next_ids();
     data.varint(next_entity);
@@ -41,6 +80,7 @@ pub(crate) fn encode(graph: &Graph, generation: u64) -> Vec<u8> {
     hasher.update(&table.buf);
     hasher.update(&data.buf);
     let body_crc = hasher.finalize();
+    let parent = lineage.parent.unwrap_or_default();
     let mut out = Vec::with_capacity(HEADER_LEN + body_len);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -48,11 +88,19 @@ pub(crate) fn encode(graph: &Graph, generation: u64) -> Vec<u8> {
     out.extend_from_slice(&generation.to_le_bytes());
     out.extend_from_slice(&(body_len as u64).to_le_bytes());
     out.extend_from_slice(&body_crc.to_le_bytes());
-    let header_crc = crc32fast::hash(&out[..36]);
+    out.extend_from_slice(&parent.crc.to_le_bytes());
+    out.extend_from_slice(&parent.generation.to_le_bytes());
+    out.extend_from_slice(&lineage.lsn.to_le_bytes());
+    out.extend_from_slice(&u32::from(lineage.parent.is_some()).to_le_bytes());
+    let header_crc = crc32fast::hash(&out[..HEADER_LEN - 4]);
     out.extend_from_slice(&header_crc.to_le_bytes());
     out.extend_from_slice(&table.buf);
     out.extend_from_slice(&data.buf);
-    out
+    let id = SnapId {
+        generation,
+        crc: body_crc,
+    };
+    (out, id)
 }
 
 fn le_u32(b: &[u8]) -> u32 {
@@ -103,36 +151,77 @@ pub(crate) fn foreign(path: &Path, bytes: &[u8]) -> Option<DbError> {
 }
 
 /// Decodes a snapshot file's bytes; returns the graph and its generation.
-pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError> {
+pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, Header), DbError> {
     let t0 = std::time::Instant::now();
     if let Some(e) = foreign(path, bytes) {
         return Err(e);
     }
     let name = path.display();
     let corrupt = |msg: String| DbError::new(DbErrorKind::Corrupt, format!("{name}: {msg}"));
-    if bytes.len() < HEADER_LEN {
+    if bytes.len() < 12 {
         return Err(corrupt(format!(
             "truncated header ({} of {HEADER_LEN} bytes)",
             bytes.len()
         )));
     }
-    let header_crc = le_u32(&bytes[36..40]);
-    if crc32fast::hash(&bytes[..36]) != header_crc {
-        return Err(corrupt(
-            "the header checksum does not match (offsets 0 to 39): the file is damaged".into(),
-        ));
-    }
     let version = le_u32(&bytes[8..12]);
-    if version != VERSION {
-        return Err(DbError::new(
-            DbErrorKind::Version,
-            format!("{name}: snapshot format version {version}; this kg reads version {VERSION}"),
-        ));
+    let header_len = match version {
+        1 => HEADER_LEN_V1,
+        2 => HEADER_LEN,
+        _ => {
+            // The version field is covered by the header checksum of every
+            // known layout; damage there is reported as such.
+            let damaged = [HEADER_LEN_V1, HEADER_LEN]
+                .iter()
+                .all(|&n| bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n]));
+            if damaged {
+                return Err(corrupt(
+                    "the header checksum does not match: the file is damaged".into(),
+                ));
+            }
+            return Err(DbError::new(
+                DbErrorKind::Version,
+                format!("{name}: snapshot format version {version}; this kg reads versions 1 and {VERSION}"),
+            ));
+        }
+    };
+    if bytes.len() < header_len {
+        return Err(corrupt(format!(
+            "truncated header ({} of {header_len} bytes)",
+            bytes.len()
+        )));
+    }
+    let header_crc = le_u32(&bytes[header_len - 4..header_len]);
+    if crc32fast::hash(&bytes[..header_len - 4]) != header_crc {
+        return Err(corrupt(format!(
+            "the header checksum does not match (offsets 0 to {}): the file is damaged",
+            header_len - 1
+        )));
     }
     let generation = le_u64(&bytes[16..24]);
     let body_len = le_u64(&bytes[24..32]);
     let body_crc = le_u32(&bytes[32..36]);
-    let body = &bytes[HEADER_LEN..];
+    let lineage = if version >= 2 {
+        let has_parent = le_u32(&bytes[56..60]) != 0;
+        Lineage {
+            parent: has_parent.then(|| SnapId {
+                crc: le_u32(&bytes[36..40]),
+                generation: le_u64(&bytes[40..48]),
+            }),
+            lsn: le_u64(&bytes[48..56]),
+        }
+    } else {
+        Lineage::default()
+    };
+    let header = Header {
+        version,
+        id: SnapId {
+            generation,
+            crc: body_crc,
+        },
+        lineage,
+    };
+    let body = &bytes[header_len..];
     if body.len() as u64 != body_len {
         return Err(corrupt(format!(
             "the body should be {body_len} bytes long but is {} (the file was truncated or extended)",
@@ -141,14 +230,14 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
     }
     if crc32fast::hash(body) != body_crc {
         return Err(corrupt(format!(
-            "the body checksum does not match (offsets {HEADER_LEN} to {}): the file is damaged",
+            "the body checksum does not match (offsets {header_len} to {}): the file is damaged",
             bytes.len()
         )));
     }
     let bad =
         |e: super::codec::DecodeError| corrupt(format!("at offset {}: {}", e.offset, e.message));
     crate::trace::phase("snapshot: checksum", t0);
-    let mut d = Dec::new(body, HEADER_LEN as u64);
+    let mut d = Dec::new(body, header_len as u64);
     let n = d.count().map_err(bad)?;
     let mut syms = Vec::with_capacity(n);
     for _ in 0..n {
@@ -204,7 +293,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, u64), DbError>
             return Err(bad(e));
         }
     }
-    Ok((graph, generation))
+    Ok((graph, header))
 }
 
 /// What the decoder thread hands over, in file order.
@@ -267,24 +356,16 @@ fn decode_batches<'b>(
     batches(d, relations, Dec::relation, Decoded::Relations, tx);
 }
 
-/// Reads and decodes a snapshot file (without its log).
-pub(crate) fn read(path: &Path) -> Result<(Graph, u64), DbError> {
+/// Reads and decodes a snapshot file (without its log); `shown` is the
+/// path for messages.
+pub(crate) fn read(path: &Path, shown: &Path) -> Result<(Graph, Header), DbError> {
     let t0 = std::time::Instant::now();
     let bytes = super::direct::read(path, super::direct::DIRECT_MIN)
-        .map_err(|e| io_error(path, "read", e))?;
+        .map_err(|e| io_error(shown, "read", e))?;
     crate::trace::phase("snapshot: file read", t0);
-    let decoded = decode(path, &bytes)?;
+    let decoded = decode(shown, &bytes)?;
     crate::trace::phase("snapshot: decoded", t0);
     Ok(decoded)
-}
-
-/// The temporary file a snapshot is written to before it is renamed.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "graph".into());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 /// The directory holding `path` (for fsync after a rename).
@@ -295,38 +376,75 @@ pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// Fsyncs a directory, so a rename or a new file in it survives a crash.
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), DbError> {
-    // Opening a directory read-only and calling fsync works on Unix; other
-    // systems do not need (or allow) it.
-    #[cfg(unix)]
-    {
-        let d = File::open(dir).map_err(|e| io_error(dir, "open directory", e))?;
-        d.sync_all()
-            .map_err(|e| io_error(dir, "sync directory", e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+/// A snapshot written over its path by [`write_atomic`].
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// The new file, locked exclusively (it was locked before it replaced
+    /// the old one, so no other process can take it over in between).
+    pub lock: File,
+    /// Its identity.
+    pub id: SnapId,
 }
 
-/// Writes `graph` atomically: a temporary file beside `path`, fsynced, renamed
-/// over `path`, then the directory fsynced.
-pub(crate) fn write_atomic(graph: &Graph, path: &Path, generation: u64) -> Result<(), DbError> {
+/// Why [`write_atomic`] failed, and whether the new file replaced the old.
+#[derive(Debug)]
+pub(crate) struct WriteFailure {
+    /// The error.
+    pub error: DbError,
+    /// `Some` when the rename happened (only the directory fsync failed):
+    /// the new file is in place, and this is its lock and identity.
+    pub replaced: Option<Written>,
+}
+
+/// Writes `graph` as a snapshot over the regular file (or new path)
+/// `target`, atomically: a temporary file beside it, fsynced, locked,
+/// renamed over it (with `create_new`, linked in place instead, so that a
+/// file another process created meanwhile is never replaced), then the
+/// directory fsynced.
+pub(crate) fn write_atomic(
+    graph: &Graph,
+    target: &Resolved,
+    shown: &Path,
+    generation: u64,
+    lineage: Lineage,
+    create_new: bool,
+) -> Result<Written, WriteFailure> {
+    let fail = |error| WriteFailure {
+        error,
+        replaced: None,
+    };
     let t0 = std::time::Instant::now();
-    let bytes = encode(graph, generation);
+    let (bytes, id) = encode(graph, generation, lineage);
     crate::trace::phase("snapshot: encoded", t0);
-    let tmp = temp_path(path);
+    let real = &target.real;
+    let tmp = file::temp_path(real);
     let result = (|| {
         super::direct::write(&tmp, &bytes, super::direct::DIRECT_MIN)
-            .map_err(|e| io_error(&tmp, "write", e))?;
+            .map_err(|e| io_error(shown, "write a new snapshot of", e))?;
         crate::trace::phase("snapshot: written and synced", t0);
-        std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
-        Ok(())
+        let lock = File::open(&tmp).map_err(|e| io_error(shown, "reopen the new snapshot of", e))?;
+        lock.try_lock()
+            .map_err(|e| io_error(shown, "lock the new snapshot of", e.into()))?;
+        if create_new {
+            file::link_new(&tmp, real).map_err(|e| io_error(shown, "create", e))?;
+            let _ = std::fs::remove_file(&tmp);
+        } else {
+            file::rename(&tmp, real).map_err(|e| io_error(shown, "replace", e))?;
+        }
+        Ok(lock)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let lock = match result {
+        Ok(lock) => lock,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(fail(e));
+        }
+    };
+    match file::sync_dir(&parent_dir(real)) {
+        Ok(()) => Ok(Written { lock, id }),
+        Err(error) => Err(WriteFailure {
+            error,
+            replaced: Some(Written { lock, id }),
+        }),
     }
-    result?;
-    sync_dir(&parent_dir(path))
 }

@@ -1,20 +1,44 @@
-//! The write-ahead log: a 24-byte header (magic, version, the generation of
-//! the snapshot it continues, checksum), then one record per committed
-//! statement: payload length (u32 LE), CRC-32 of the payload (u32 LE), and the
-//! payload (a count and the statement's store mutations).
+//! The write-ahead log: a header naming the snapshot it continues, then one
+//! record per committed statement, each with a sequence number and two
+//! checksums, so that reading it can tell a torn tail (the last write cut
+//! short by a crash, which is dropped) from damage (which is never dropped
+//! silently: a writer refuses the graph, a reader stops there with a
+//! warning).
+//!
+//! Format version 2 (all integers little-endian):
+//!
+//! ```text
+//! header (32 bytes): magic "\x89KGWAL\n\0" | version u32 = 2 | flags u32 = 0
+//!                    | snapshot generation u64 | snapshot body CRC-32 u32
+//!                    | CRC-32 of the 28 bytes before it u32
+//! record:            payload length u32 | sequence number u64
+//!                    | CRC-32 of the payload u32
+//!                    | CRC-32 of (snapshot generation, length, sequence,
+//!                      payload CRC) u32 | payload
+//! ```
+//!
+//! Sequence numbers are consecutive; the first record after a snapshot is
+//! numbered one past the snapshot's own number (see
+//! [`Lineage`](super::snapshot::Lineage)). Format version 1 (a 24-byte
+//! header with the generation only, records of length, CRC and payload) is
+//! still read; its records count from 1.
 
 use std::path::{Path, PathBuf};
 
 use super::codec::{Dec, Enc};
+use super::snapshot::SnapId;
 use super::{DbError, DbErrorKind};
 use crate::store::Mutation;
 
 /// The first eight bytes of every log.
 pub const MAGIC: [u8; 8] = *b"\x89KGWAL\n\0";
-/// The log format version.
-pub const VERSION: u32 = 1;
+/// The log format version this build writes (it reads 1 and 2).
+pub const VERSION: u32 = 2;
 /// The header length in bytes.
-pub const HEADER_LEN: u64 = 24;
+pub const HEADER_LEN: u64 = 32;
+/// The length of a record's frame (before its payload).
+pub const FRAME_LEN: usize = 20;
+const HEADER_LEN_V1: usize = 24;
 
 /// The log beside a graph file: `FILE.wal`.
 pub fn path_for(graph: &Path) -> PathBuf {
@@ -26,166 +50,374 @@ pub fn path_for(graph: &Path) -> PathBuf {
     graph.with_file_name(name)
 }
 
-/// A log header for a snapshot generation.
-pub(crate) fn header(generation: u64) -> [u8; HEADER_LEN as usize] {
+/// A log header for the snapshot `snap`.
+pub(crate) fn header(snap: SnapId) -> [u8; HEADER_LEN as usize] {
     let mut h = [0u8; HEADER_LEN as usize];
     h[..8].copy_from_slice(&MAGIC);
     h[8..12].copy_from_slice(&VERSION.to_le_bytes());
-    h[12..20].copy_from_slice(&generation.to_le_bytes());
-    let crc = crc32fast::hash(&h[..20]);
-    h[20..24].copy_from_slice(&crc.to_le_bytes());
+    h[16..24].copy_from_slice(&snap.generation.to_le_bytes());
+    h[24..28].copy_from_slice(&snap.crc.to_le_bytes());
+    let crc = crc32fast::hash(&h[..28]);
+    h[28..32].copy_from_slice(&crc.to_le_bytes());
     h
 }
 
-/// One statement's mutations as a log record (length, checksum, payload).
-pub(crate) fn record(mutations: &[Mutation]) -> Vec<u8> {
+fn frame_crc(generation: u64, len: u32, lsn: u64, payload_crc: u32) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&generation.to_le_bytes());
+    h.update(&len.to_le_bytes());
+    h.update(&lsn.to_le_bytes());
+    h.update(&payload_crc.to_le_bytes());
+    h.finalize()
+}
+
+/// One statement's mutations as record number `lsn` of a log continuing
+/// `snap`.
+pub(crate) fn record(snap: SnapId, lsn: u64, mutations: &[Mutation]) -> Vec<u8> {
     let mut payload = Enc::inline();
     payload.varint(mutations.len() as u64);
     for m in mutations {
         payload.mutation(m);
     }
-    let mut out = Vec::with_capacity(payload.buf.len() + 8);
-    out.extend_from_slice(&(payload.buf.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload.buf).to_le_bytes());
+    let len = payload.buf.len() as u32;
+    let payload_crc = crc32fast::hash(&payload.buf);
+    let mut out = Vec::with_capacity(payload.buf.len() + FRAME_LEN);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&lsn.to_le_bytes());
+    out.extend_from_slice(&payload_crc.to_le_bytes());
+    out.extend_from_slice(&frame_crc(snap.generation, len, lsn, payload_crc).to_le_bytes());
     out.extend_from_slice(&payload.buf);
     out
 }
 
-/// What reading a log found.
-#[derive(Debug, Default)]
-pub(crate) struct Scan {
-    /// The statements' mutations, in commit order, each with its file offset.
-    pub records: Vec<(u64, Vec<Mutation>)>,
-    /// The length of the valid prefix (header and whole records); 0 when the
-    /// header itself must be rewritten.
-    pub good_len: u64,
-    /// Anything worth telling the user (a dropped tail, a stale log).
-    pub warnings: Vec<String>,
+/// Which snapshot a log says it continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Continues {
+    /// The snapshot's generation.
+    pub generation: u64,
+    /// The snapshot's body checksum (format 1 logs do not record it).
+    pub crc: Option<u32>,
 }
 
-/// Reads a log's bytes, keeping the records that continue snapshot
-/// `generation`. A torn or damaged tail is dropped with a warning; a file
-/// that is not a kg log is refused.
-pub(crate) fn scan(path: &Path, bytes: &[u8], generation: u64) -> Result<Scan, DbError> {
-    let name = path.display();
-    let mut scan = Scan::default();
-    let hl = HEADER_LEN as usize;
-    if bytes.is_empty() {
-        return Ok(scan);
+impl Continues {
+    /// True when this names the snapshot `id`.
+    pub fn is(&self, id: SnapId) -> bool {
+        self.generation == id.generation && self.crc.is_none_or(|c| c == id.crc)
     }
-    // A header cut short or never written (a crash while the log was being
-    // reset, when it held no records).
-    let torn_header = |scan: &mut Scan| {
-        scan.warnings.push(format!(
-            "{name}: the log header is incomplete or damaged (a crash during a checkpoint?); \
-             the log is empty"
-        ));
+}
+
+/// One statement's record.
+#[derive(Debug)]
+pub(crate) struct Record {
+    /// Where it starts in the file.
+    pub offset: u64,
+    /// Its sequence number.
+    pub lsn: u64,
+    /// The statement's changes.
+    pub mutations: Vec<Mutation>,
+}
+
+/// How a log ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum End {
+    /// After its last whole record.
+    Clean,
+    /// With an incomplete last write (a crash while appending): what
+    /// follows `offset` is dropped.
+    Torn {
+        /// Where the incomplete write starts.
+        offset: u64,
+        /// What was found.
+        what: String,
+    },
+    /// With damage: bytes that a crash cannot explain (a checksum that does
+    /// not match over complete data, a sequence number out of order).
+    Damaged {
+        /// Where the damage is.
+        offset: u64,
+        /// What was found.
+        what: String,
+    },
+}
+
+/// A log as read from its bytes.
+#[derive(Debug)]
+pub(crate) struct Log {
+    /// The format version (0 when the file holds no header at all).
+    pub version: u32,
+    /// The snapshot it continues (`None`: no usable header).
+    pub continues: Option<Continues>,
+    /// The whole records before the end, in order.
+    pub records: Vec<Record>,
+    /// How it ends.
+    pub end: End,
+    /// The length of the header and the whole records.
+    pub good_len: u64,
+    /// The file's length.
+    pub file_len: u64,
+}
+
+impl Log {
+    /// The sequence number of the last whole record.
+    pub fn last_lsn(&self) -> Option<u64> {
+        self.records.last().map(|r| r.lsn)
+    }
+
+    /// True when the file holds nothing worth keeping: no records and no
+    /// damage (empty, a header only, or a header cut short).
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && !matches!(self.end, End::Damaged { .. })
+    }
+}
+
+fn le_u32(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[..4]);
+    u32::from_le_bytes(a)
+}
+
+fn le_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// Reads a log's bytes. A file that is not a kg log (or of an unknown
+/// version) is an error; anything else is described by the [`Log`].
+pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Log, DbError> {
+    let file_len = bytes.len() as u64;
+    let mut log = Log {
+        version: 0,
+        continues: None,
+        records: Vec::new(),
+        end: End::Clean,
+        good_len: 0,
+        file_len,
     };
-    if bytes.len() < hl {
-        let n = bytes.len();
-        if bytes == &MAGIC[..n.min(8)] || bytes.iter().all(|b| *b == 0) || bytes.starts_with(&MAGIC)
-        {
-            torn_header(&mut scan);
-            return Ok(scan);
-        }
-        return Err(not_a_log(path));
+    if bytes.is_empty() {
+        return Ok(log);
     }
-    if bytes[..hl].iter().all(|b| *b == 0) {
-        torn_header(&mut scan);
-        return Ok(scan);
+    let short = bytes.len() < HEADER_LEN_V1;
+    if short || bytes[..HEADER_LEN_V1].iter().all(|b| *b == 0) {
+        // A header cut short or never written: a crash while the log was
+        // created. Nothing can follow it unless the file was damaged.
+        let head_ok = bytes.iter().all(|b| *b == 0) || MAGIC.starts_with(&bytes[..bytes.len().min(8)]);
+        if short && !head_ok {
+            return Err(not_a_log(path));
+        }
+        if bytes.iter().all(|b| *b == 0) || short {
+            log.end = End::Torn {
+                offset: 0,
+                what: format!("an incomplete log header ({} bytes)", bytes.len()),
+            };
+            return Ok(log);
+        }
+        log.end = End::Damaged {
+            offset: 0,
+            what: "the log header is zeroed but data follow it".into(),
+        };
+        return Ok(log);
     }
     if !bytes.starts_with(&MAGIC) {
         return Err(not_a_log(path));
     }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&bytes[20..24]);
-    if crc32fast::hash(&bytes[..20]) != u32::from_le_bytes(crc) {
-        torn_header(&mut scan);
-        return Ok(scan);
-    }
-    let mut v = [0u8; 4];
-    v.copy_from_slice(&bytes[8..12]);
-    let version = u32::from_le_bytes(v);
-    if version != VERSION {
-        return Err(DbError::new(
-            DbErrorKind::Version,
-            format!("{name}: log format version {version}; this kg reads version {VERSION}"),
-        ));
-    }
-    let mut g = [0u8; 8];
-    g.copy_from_slice(&bytes[12..20]);
-    let log_generation = u64::from_le_bytes(g);
-    if log_generation != generation {
-        // The snapshot was replaced after this log was written (a checkpoint
-        // interrupted before the log was reset): its records are in the
-        // snapshot already.
-        if bytes.len() > hl {
-            scan.warnings.push(format!(
-                "{name}: the log predates the snapshot (an interrupted checkpoint); \
-                 its changes are already in the snapshot, the log is reset"
+    let version = le_u32(&bytes[8..12]);
+    log.version = version;
+    match version {
+        1 => read_v1(bytes, &mut log),
+        2 => read_v2(bytes, &mut log),
+        _ => {
+            let damaged = [HEADER_LEN_V1, HEADER_LEN as usize]
+                .iter()
+                .all(|&n| bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n]));
+            if damaged {
+                log.end = End::Damaged {
+                    offset: 8,
+                    what: "the log header's checksum does not match".into(),
+                };
+                return Ok(log);
+            }
+            return Err(DbError::new(
+                DbErrorKind::Version,
+                format!(
+                    "{}: log format version {version}; this kg reads versions 1 and {VERSION}",
+                    path.display()
+                ),
             ));
         }
-        return Ok(scan);
     }
+    Ok(log)
+}
+
+/// The rest of a format 2 log, after the magic and version.
+fn read_v2(bytes: &[u8], log: &mut Log) {
+    let hl = HEADER_LEN as usize;
+    if bytes.len() < hl {
+        log.end = End::Torn {
+            offset: 0,
+            what: format!("an incomplete log header ({} of {hl} bytes)", bytes.len()),
+        };
+        return;
+    }
+    if crc32fast::hash(&bytes[..28]) != le_u32(&bytes[28..32]) {
+        log.end = End::Damaged {
+            offset: 0,
+            what: "the log header's checksum does not match (bytes 0 to 31)".into(),
+        };
+        return;
+    }
+    let generation = le_u64(&bytes[16..24]);
+    log.continues = Some(Continues {
+        generation,
+        crc: Some(le_u32(&bytes[24..28])),
+    });
     let mut pos = hl;
-    let mut dropped: Option<String> = None;
-    while pos < bytes.len() {
+    let mut expected: Option<u64> = None;
+    log.end = loop {
         let rest = &bytes[pos..];
-        if rest.len() < 8 {
-            dropped = Some("an incomplete record header".into());
-            break;
+        if rest.is_empty() {
+            break End::Clean;
         }
-        let mut l = [0u8; 4];
-        l.copy_from_slice(&rest[..4]);
-        let len = u32::from_le_bytes(l) as usize;
-        let mut c = [0u8; 4];
-        c.copy_from_slice(&rest[4..8]);
-        let crc = u32::from_le_bytes(c);
+        if rest.iter().all(|b| *b == 0) {
+            break End::Torn {
+                offset: pos as u64,
+                what: format!("{} zero bytes where a record was being written", rest.len()),
+            };
+        }
+        if rest.len() < FRAME_LEN {
+            break End::Torn {
+                offset: pos as u64,
+                what: format!("an incomplete record header ({} of {FRAME_LEN} bytes)", rest.len()),
+            };
+        }
+        let len = le_u32(&rest[0..4]);
+        let lsn = le_u64(&rest[4..12]);
+        let payload_crc = le_u32(&rest[12..16]);
+        if frame_crc(generation, len, lsn, payload_crc) != le_u32(&rest[16..20]) {
+            break End::Damaged {
+                offset: pos as u64,
+                what: "a record header whose checksum does not match".into(),
+            };
+        }
+        if expected.is_some_and(|e| e != lsn) {
+            break End::Damaged {
+                offset: pos as u64,
+                what: format!(
+                    "record number {lsn} where number {} was expected",
+                    expected.unwrap_or_default()
+                ),
+            };
+        }
+        let body = &rest[FRAME_LEN..];
+        if (body.len() as u64) < u64::from(len) {
+            break End::Torn {
+                offset: pos as u64,
+                what: format!("an incomplete record ({} of {len} bytes)", body.len()),
+            };
+        }
+        let payload = &body[..len as usize];
+        if crc32fast::hash(payload) != payload_crc {
+            break End::Damaged {
+                offset: pos as u64,
+                what: format!("record number {lsn} whose checksum does not match"),
+            };
+        }
+        match decode_payload(payload, (pos + FRAME_LEN) as u64) {
+            Ok(mutations) => log.records.push(Record {
+                offset: pos as u64,
+                lsn,
+                mutations,
+            }),
+            Err(what) => {
+                break End::Damaged {
+                    offset: pos as u64,
+                    what: format!("record number {lsn} cannot be read ({what})"),
+                }
+            }
+        }
+        expected = lsn.checked_add(1);
+        pos += FRAME_LEN + len as usize;
+    };
+    log.good_len = pos as u64;
+}
+
+/// The rest of a format 1 log: records of length, CRC and payload; they are
+/// numbered from 1.
+fn read_v1(bytes: &[u8], log: &mut Log) {
+    let hl = HEADER_LEN_V1;
+    if crc32fast::hash(&bytes[..20]) != le_u32(&bytes[20..24]) {
+        log.end = End::Damaged {
+            offset: 0,
+            what: "the log header's checksum does not match (bytes 0 to 23)".into(),
+        };
+        return;
+    }
+    log.continues = Some(Continues {
+        generation: le_u64(&bytes[12..20]),
+        crc: None,
+    });
+    let mut pos = hl;
+    let mut lsn = 1;
+    log.end = loop {
+        let rest = &bytes[pos..];
+        if rest.is_empty() {
+            break End::Clean;
+        }
+        if rest.len() < 8 {
+            break End::Torn {
+                offset: pos as u64,
+                what: "an incomplete record header".into(),
+            };
+        }
+        let len = le_u32(&rest[..4]) as usize;
+        let crc = le_u32(&rest[4..8]);
         if rest.len() - 8 < len {
-            dropped = Some(format!(
-                "an incomplete record ({} of {len} bytes)",
-                rest.len() - 8
-            ));
-            break;
+            break End::Torn {
+                offset: pos as u64,
+                what: format!("an incomplete record ({} of {len} bytes)", rest.len() - 8),
+            };
         }
         let payload = &rest[8..8 + len];
         if crc32fast::hash(payload) != crc {
-            dropped = Some("a record whose checksum does not match".into());
-            break;
+            break End::Damaged {
+                offset: pos as u64,
+                what: "a record whose checksum does not match".into(),
+            };
         }
-        let mut d = Dec::new(payload, (pos + 8) as u64);
-        let decoded = (|| {
-            let n = d.count()?;
-            let mut ms = Vec::with_capacity(n);
-            for _ in 0..n {
-                ms.push(d.mutation()?);
-            }
-            if !d.at_end() {
-                return d.err("data after the last change");
-            }
-            Ok(ms)
-        })();
-        match decoded {
-            Ok(ms) => scan.records.push((pos as u64, ms)),
-            Err(e) => {
-                dropped = Some(format!(
-                    "a record that cannot be read (offset {}: {})",
-                    e.offset, e.message
-                ));
-                break;
+        match decode_payload(payload, (pos + 8) as u64) {
+            Ok(mutations) => log.records.push(Record {
+                offset: pos as u64,
+                lsn,
+                mutations,
+            }),
+            Err(what) => {
+                break End::Damaged {
+                    offset: pos as u64,
+                    what: format!("a record that cannot be read ({what})"),
+                }
             }
         }
+        lsn += 1;
         pos += 8 + len;
-    }
-    if let Some(what) = dropped {
-        scan.warnings.push(format!(
-            "{name}: dropped {} bytes at offset {pos}: {what} (the last write was cut short, \
-             e.g. by a crash); every statement before it is kept",
-            bytes.len() - pos
-        ));
-    }
-    scan.good_len = pos as u64;
-    Ok(scan)
+    };
+    log.good_len = pos as u64;
+}
+
+/// Decodes a record's payload: a count, then that many mutations.
+fn decode_payload(payload: &[u8], base: u64) -> Result<Vec<Mutation>, String> {
+    let mut d = Dec::new(payload, base);
+    let decoded = (|| {
+        let n = d.count()?;
+        let mut ms = Vec::with_capacity(n.min(payload.len()));
+        for _ in 0..n {
+            ms.push(d.mutation()?);
+        }
+        if !d.at_end() {
+            return d.err("data after the last change");
+        }
+        Ok(ms)
+    })();
+    decoded.map_err(|e| format!("offset {}: {}", e.offset, e.message))
 }
 
 fn not_a_log(path: &Path) -> DbError {
@@ -198,15 +430,7 @@ fn not_a_log(path: &Path) -> DbError {
     )
 }
 
-/// Scans a log's bytes for whatever generation its header names (for
-/// fuzzing): the number of statement records kept.
+/// Reads a log's bytes (for fuzzing): the number of whole records.
 pub(crate) fn decode_standalone(path: &Path, bytes: &[u8]) -> Result<usize, DbError> {
-    let generation = if bytes.len() >= HEADER_LEN as usize {
-        let mut g = [0u8; 8];
-        g.copy_from_slice(&bytes[12..20]);
-        u64::from_le_bytes(g)
-    } else {
-        0
-    };
-    scan(path, bytes, generation).map(|s| s.records.len())
+    read(path, bytes).map(|log| log.records.len())
 }
