@@ -29,7 +29,7 @@ pub(crate) enum Op {
 }
 
 #[cfg(test)]
-pub(crate) use plan::{arm, count, disarm, Fault};
+pub(crate) use plan::{arm, count, disarm, stopped, Fault};
 
 /// Checks the fault plan before an operation: `Err` when the test armed a
 /// fault for this point (or the simulated process has stopped).
@@ -106,6 +106,11 @@ mod plan {
     /// Removes the fault plan (and a simulated stop).
     pub(crate) fn disarm() {
         arm(None);
+    }
+
+    /// True once an armed crash point was reached.
+    pub(crate) fn stopped() -> bool {
+        PLAN.with(|p| p.borrow().stopped)
     }
 
     /// How many points were passed since the plan was armed.

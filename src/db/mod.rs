@@ -67,8 +67,9 @@
 //! locked before it replaces the old) for its whole session; a second
 //! writer is refused. A graph file with several hard links is refused for
 //! writing (a checkpoint would split them). Readers take no lock: they read
-//! the snapshot, then the log, and start over when a checkpoint replaced
-//! the snapshot in between, so they only ever see a committed state.
+//! the log, then the snapshot (a checkpoint in between leaves a snapshot
+//! that absorbed the log read), and start over when two checkpoints came
+//! in between, so they only ever see a committed state.
 
 mod codec;
 mod direct;
@@ -352,6 +353,9 @@ enum Relation {
     /// It continues the snapshot this one replaced: the records numbered
     /// after the snapshot's own number apply.
     ContinuesParent,
+    /// It has no records and continues another snapshot (a writer may
+    /// replace it; a reader that sees it has raced a checkpoint).
+    Unrelated,
 }
 
 /// What opening found: which records to apply, and how the log ends.
@@ -380,7 +384,7 @@ fn recovery(
     let relation = match log.continues {
         Some(c) if c.is(header.id) => Relation::Continues,
         Some(c) if header.lineage.parent.is_some_and(|p| c.is(p)) => Relation::ContinuesParent,
-        _ if log.records.is_empty() => Relation::Empty,
+        Some(_) if log.records.is_empty() => Relation::Unrelated,
         Some(c) => {
             return Err(DbError::new(
                 DbErrorKind::Corrupt,
@@ -409,7 +413,7 @@ fn recovery(
     let gap = match relation {
         Relation::Continues => log.records.first().is_some_and(|r| r.lsn != after_lsn + 1),
         Relation::ContinuesParent => first_new.is_some_and(|r| r.lsn != after_lsn + 1),
-        Relation::Empty => false,
+        Relation::Empty | Relation::Unrelated => false,
     };
     if gap {
         let r = first_new.or(log.records.first());
@@ -603,7 +607,7 @@ impl Db {
                 && match plan.relation {
                     Relation::Continues => true,
                     Relation::ContinuesParent => log.last_lsn() > Some(plan.after_lsn),
-                    Relation::Empty => false,
+                    Relation::Empty | Relation::Unrelated => false,
                 }
         });
         match keep {
@@ -723,25 +727,31 @@ impl Db {
         })
     }
 
-    /// Opens for reading: the snapshot, then the log; when a checkpoint of
-    /// a writer replaced the snapshot in between, over again, so that only
-    /// a committed state is ever seen.
+    /// Opens for reading: the log, then the snapshot; when checkpoints of a
+    /// writer made the two not fit, over again, so that only a committed
+    /// state is ever seen.
     fn open_reader(path: &Path, target: &Resolved, wal_path: PathBuf) -> Result<Opened, DbError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // The log first: a checkpoint that comes between the two reads
+            // leaves a snapshot that absorbed this log (its parent), which
+            // is consistent; only two checkpoints in between need a retry.
             let before = file::identity(&target.real);
-            let (mut graph, header) = snapshot::read(&target.real, path)?;
             let log = read_log(&wal_path)?;
-            let plan = match recovery(path, &wal_path, &header, log.as_ref()) {
-                Ok(p) => p,
-                Err(e) => {
-                    if attempt < 200 && file::identity(&target.real) != before {
-                        std::thread::sleep(std::time::Duration::from_millis(2));
-                        continue;
-                    }
-                    return Err(e);
+            let (mut graph, header) = snapshot::read(&target.real, path)?;
+            let raced = || {
+                let again = attempt < 100 && file::identity(&target.real) != before;
+                if again {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                 }
+                again
+            };
+            let plan = match recovery(path, &wal_path, &header, log.as_ref()) {
+                Ok(p) if p.relation == Relation::Unrelated && raced() => continue,
+                Ok(p) => p,
+                Err(_) if raced() => continue,
+                Err(e) => return Err(e),
             };
             let mut warnings = Vec::new();
             if let Some(log) = &log {
@@ -934,5 +944,9 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+#[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
+mod recovery_tests;
 #[cfg(test)]
 mod tests;
