@@ -442,12 +442,16 @@ fn damaged(shown: &Path, wal_path: &Path, log: &Log, offset: u64, what: &str) ->
     DbError::new(
         DbErrorKind::Corrupt,
         format!(
-            "{} is damaged at offset {offset}: {what}; the {} statement(s) before it are intact \
-             and {rest} byte(s) from there on cannot be trusted. kg will not open {} for writing \
+            "{} is damaged at offset {offset}: {what}; the {} statement(s) before it are intact, \
+             {rest} byte(s) from there on cannot be trusted{}. kg will not open {} for writing \
              and has changed neither file: `kg --readonly {}` shows the graph as of the last intact \
              statement (to export it), or restore both files from a backup.",
             wal_path.display(),
             log.records.len(),
+            match log.intact_after {
+                0 => String::new(),
+                n => format!(" (the damage is not at the end: {n} whole statement(s) follow it)"),
+            },
             shown.display(),
             shown.display()
         ),

@@ -57,6 +57,7 @@ fn a_flipped_bit_in_the_first_record_refuses_writing_and_keeps_both_files() {
     assert_eq!(e.kind, DbErrorKind::Corrupt);
     assert!(e.message.contains("g.kgdb.wal"), "{}", e.message);
     assert!(e.message.contains("offset 32"), "{}", e.message);
+    assert!(e.message.contains("99 whole statement(s) follow"), "{}", e.message);
     assert_eq!(files(&path), before, "nothing changed on disk");
     // A reader shows the state up to the damage, with a warning.
     let r = Db::open(&path, true).unwrap();

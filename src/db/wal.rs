@@ -155,6 +155,9 @@ pub(crate) struct Log {
     pub good_len: u64,
     /// The file's length.
     pub file_len: u64,
+    /// After damage: whole, numbered records found further on (how many),
+    /// which tells damage in the middle of a log from a bad last record.
+    pub intact_after: usize,
 }
 
 impl Log {
@@ -193,6 +196,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Log, DbError> {
         end: End::Clean,
         good_len: 0,
         file_len,
+        intact_after: 0,
     };
     if bytes.is_empty() {
         return Ok(log);
@@ -339,6 +343,38 @@ fn read_v2(bytes: &[u8], log: &mut Log) {
         pos += FRAME_LEN + len as usize;
     };
     log.good_len = pos as u64;
+    if matches!(log.end, End::Damaged { .. }) {
+        log.intact_after = count_intact(bytes, pos + 1, generation, expected.unwrap_or(0));
+    }
+}
+
+/// Counts the whole records (frame and payload checksums matching, numbered
+/// from `min_lsn` on) that start at or after `from`, resynchronising on the
+/// first frame found.
+fn count_intact(bytes: &[u8], from: usize, generation: u64, min_lsn: u64) -> usize {
+    let whole = |at: usize| -> Option<(u64, usize)> {
+        let rest = bytes.get(at..)?;
+        if rest.len() < FRAME_LEN {
+            return None;
+        }
+        let len = le_u32(&rest[0..4]);
+        let lsn = le_u64(&rest[4..12]);
+        let payload_crc = le_u32(&rest[12..16]);
+        if lsn < min_lsn || frame_crc(generation, len, lsn, payload_crc) != le_u32(&rest[16..20]) {
+            return None;
+        }
+        let payload = rest.get(FRAME_LEN..FRAME_LEN + len as usize)?;
+        (crc32fast::hash(payload) == payload_crc).then_some((lsn, FRAME_LEN + len as usize))
+    };
+    let Some(mut at) = (from..bytes.len()).find(|&at| whole(at).is_some()) else {
+        return 0;
+    };
+    let mut n = 0;
+    while let Some((_, size)) = whole(at) {
+        n += 1;
+        at += size;
+    }
+    n
 }
 
 /// The rest of a format 1 log: records of length, CRC and payload; they are
