@@ -108,10 +108,7 @@ fn ack_number(line: &str) -> Option<u64> {
 /// `{"s":1000,"n":10}` → (1000, 10).
 fn sum_and_count(line: &str) -> (i64, i64) {
     let v: serde_json::Value = serde_json::from_str(line.trim()).expect("a JSON line");
-    (
-        v["s"].as_i64().expect("s"),
-        v["n"].as_i64().expect("n"),
-    )
+    (v["s"].as_i64().expect("s"), v["n"].as_i64().expect("n"))
 }
 
 #[test]
@@ -133,10 +130,7 @@ fn readers_see_only_whole_committed_states_while_a_writer_checkpoints() {
         let a = k % 10;
         let b = (k * 7 + 3) % 10;
         if k % 10 == 9 {
-            script.push_str(&format!(
-                "CREATE (:Acct {{id: {}, bal: 0}});\n",
-                100 + k
-            ));
+            script.push_str(&format!("CREATE (:Acct {{id: {}, bal: 0}});\n", 100 + k));
             created += 1;
         } else if a != b {
             script.push_str(&format!(
@@ -223,7 +217,12 @@ fn a_second_writer_is_refused_by_any_name_until_the_first_dies() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("locked"), "{err}");
     // Readers are never refused.
-    let out = ok(&kg(&["--readonly", g, "-c", "MATCH (n) RETURN count(n) AS n"]));
+    let out = ok(&kg(&[
+        "--readonly",
+        g,
+        "-c",
+        "MATCH (n) RETURN count(n) AS n",
+    ]));
     assert!(out.contains("\"n\":2"), "{out}");
     // The first writer dies; its lock dies with it.
     let _ = first.child.kill();
@@ -284,7 +283,9 @@ fn sigkills_during_checkpoints_lose_no_acknowledged_write() {
         let n = 2 + rng.below(4);
         let mut script = String::new();
         for _ in 0..n {
-            script.push_str(&format!("CREATE (:K {{i: {next}}}) RETURN {next} AS ack;\n"));
+            script.push_str(&format!(
+                "CREATE (:K {{i: {next}}}) RETURN {next} AS ack;\n"
+            ));
             next += 1;
         }
         let mut w = Writer::start(&graph, &["--wal-limit", "1"], script);

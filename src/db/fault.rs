@@ -124,7 +124,10 @@ mod plan {
         PLAN.with(|p| {
             let mut p = p.borrow_mut();
             if p.stopped {
-                return Err((io::Error::other("the process has stopped (injected)"), false));
+                return Err((
+                    io::Error::other("the process has stopped (injected)"),
+                    false,
+                ));
             }
             let n = p.seen;
             p.seen += 1;

@@ -84,7 +84,8 @@ fn int_prop(g: &Graph, e: &crate::store::Entity, key: &str) -> Option<i64> {
 
 /// Checks the recovered graph against the acknowledged statements.
 fn check(g: &Graph, acked: &[i64], what: &str) {
-    g.check_indexes().unwrap_or_else(|e| panic!("{what}: indexes: {e}"));
+    g.check_indexes()
+        .unwrap_or_else(|e| panic!("{what}: indexes: {e}"));
     let mut w = vec![0; STATEMENTS as usize];
     let mut v = vec![0; STATEMENTS as usize];
     let mut touched = vec![false; STATEMENTS as usize];

@@ -92,7 +92,11 @@ pub(crate) fn resolve(path: &Path) -> Result<Resolved, DbError> {
             let dir = std::fs::canonicalize(&parent).map_err(|e| {
                 DbError::new(
                     DbErrorKind::NotFound,
-                    format!("cannot create {}: {}: {e}", path.display(), parent.display()),
+                    format!(
+                        "cannot create {}: {}: {e}",
+                        path.display(),
+                        parent.display()
+                    ),
                 )
             })?;
             let name = path.file_name().ok_or_else(|| {

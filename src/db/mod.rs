@@ -254,8 +254,8 @@ pub fn read_graph(path: Option<&Path>) -> Result<Graph, String> {
         None => facts::load_named(facts::SEED_NAME, facts::SEED),
         Some(p) if is_snapshot(p) => read_snapshot(p).map_err(String::from),
         Some(p) => {
-            let meta =
-                std::fs::metadata(p).map_err(|e| format!("kg: cannot read {}: {e}", p.display()))?;
+            let meta = std::fs::metadata(p)
+                .map_err(|e| format!("kg: cannot read {}: {e}", p.display()))?;
             file::require_regular(p, &meta).map_err(String::from)?;
             let mut f = file::open_regular(p, p).map_err(String::from)?;
             let bytes = file::read_all(&mut f, p).map_err(String::from)?;
@@ -646,9 +646,9 @@ impl Db {
                 db.wal = Some(f);
             }
             None => {
-                let has_records = log.as_ref().is_some_and(|l| {
-                    l.records.iter().any(|r| r.lsn > plan.after_lsn)
-                });
+                let has_records = log
+                    .as_ref()
+                    .is_some_and(|l| l.records.iter().any(|r| r.lsn > plan.after_lsn));
                 if has_records {
                     // An older log format with statements to keep: the
                     // snapshot takes them in before a new log starts.
@@ -893,20 +893,25 @@ impl Db {
             real: self.real.clone(),
             exists: true,
         };
-        let written =
-            match snapshot::write_atomic(graph, &target, &self.path, fresh_generation(), lineage, false)
-            {
-                Ok(w) => w,
-                Err(f) => {
-                    if let Some(w) = f.replaced {
-                        // The new snapshot is in place; the log goes on
-                        // continuing its parent, which stays consistent.
-                        self.lock = Some(w.lock);
-                        self.snapshot = w.id;
-                    }
-                    return Err(f.error);
+        let written = match snapshot::write_atomic(
+            graph,
+            &target,
+            &self.path,
+            fresh_generation(),
+            lineage,
+            false,
+        ) {
+            Ok(w) => w,
+            Err(f) => {
+                if let Some(w) = f.replaced {
+                    // The new snapshot is in place; the log goes on
+                    // continuing its parent, which stays consistent.
+                    self.lock = Some(w.lock);
+                    self.snapshot = w.id;
                 }
-            };
+                return Err(f.error);
+            }
+        };
         self.lock = Some(written.lock);
         self.snapshot = written.id;
         self.upgrade = false;

@@ -57,12 +57,20 @@ fn a_flipped_bit_in_the_first_record_refuses_writing_and_keeps_both_files() {
     assert_eq!(e.kind, DbErrorKind::Corrupt);
     assert!(e.message.contains("g.kgdb.wal"), "{}", e.message);
     assert!(e.message.contains("offset 32"), "{}", e.message);
-    assert!(e.message.contains("99 whole statement(s) follow"), "{}", e.message);
+    assert!(
+        e.message.contains("99 whole statement(s) follow"),
+        "{}",
+        e.message
+    );
     assert_eq!(files(&path), before, "nothing changed on disk");
     // A reader shows the state up to the damage, with a warning.
     let r = Db::open(&path, true).unwrap();
     assert_eq!(r.graph.entity_count(), 0);
-    assert!(r.warnings[0].contains("damaged at offset 32"), "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].contains("damaged at offset 32"),
+        "{:?}",
+        r.warnings
+    );
     assert_eq!(files(&path), before);
     assert_eq!(full.entity_count(), 100);
 }
@@ -89,15 +97,27 @@ fn no_single_bit_flip_anywhere_in_the_log_loses_a_statement_silently() {
             ),
             Err(_) => {
                 refused += 1;
-                assert_eq!(std::fs::read(&wal_path).unwrap(), bytes, "flip at {at}: log changed");
-                assert_eq!(std::fs::read(&path).unwrap(), snap, "flip at {at}: graph changed");
+                assert_eq!(
+                    std::fs::read(&wal_path).unwrap(),
+                    bytes,
+                    "flip at {at}: log changed"
+                );
+                assert_eq!(
+                    std::fs::read(&path).unwrap(),
+                    snap,
+                    "flip at {at}: graph changed"
+                );
             }
         }
         // Put the good log back (the writer may have rewritten nothing, but
         // an accepted open may have cut or replaced it).
         std::fs::write(&wal_path, &good).unwrap();
     }
-    assert!(refused > good.len() * 9 / 10, "{refused} of {} refused", good.len());
+    assert!(
+        refused > good.len() * 9 / 10,
+        "{refused} of {} refused",
+        good.len()
+    );
 }
 
 #[test]
@@ -151,7 +171,11 @@ fn an_older_snapshot_beside_a_newer_log_is_refused() {
     std::fs::remove_file(&path).unwrap();
     let log = std::fs::read(wal::path_for(&path)).unwrap();
     let e = Db::open(&path, false).unwrap_err();
-    assert!(e.message.contains("does not exist, but its log"), "{}", e.message);
+    assert!(
+        e.message.contains("does not exist, but its log"),
+        "{}",
+        e.message
+    );
     assert!(!path.exists());
     assert_eq!(std::fs::read(wal::path_for(&path)).unwrap(), log);
     let e = write_snapshot(&Graph::new(), &path).unwrap_err();
@@ -212,7 +236,10 @@ fn links_share_one_lock_and_checkpoints_keep_the_link() {
     // replaces the real file, not the link.
     let mut o = Db::open(&link, false).unwrap();
     assert_eq!(o.graph.entity_count(), 1);
-    assert_eq!(o.db.wal_path(), wal::path_for(&std::fs::canonicalize(&real).unwrap()));
+    assert_eq!(
+        o.db.wal_path(),
+        wal::path_for(&std::fs::canonicalize(&real).unwrap())
+    );
     let e = Db::open(&real, false).unwrap_err();
     assert_eq!(e.kind, DbErrorKind::Locked);
     let mut engine = Engine::with_graph(o.graph);
@@ -220,7 +247,10 @@ fn links_share_one_lock_and_checkpoints_keep_the_link() {
     o.db.log(&r.mutations).unwrap();
     o.db.checkpoint(engine.graph()).unwrap();
     drop(o.db);
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert!(!wal::path_for(&link).exists(), "no log beside the link");
     assert_eq!(Db::open(&real, true).unwrap().graph.entity_count(), 2);
     // A hard link: writing is refused (a checkpoint would split the names).
@@ -266,7 +296,10 @@ fn fifos_and_devices_are_refused_without_blocking() {
     drop(Db::open(&path, false).unwrap());
     let wal_path = wal::path_for(&path);
     std::fs::remove_file(&wal_path).unwrap();
-    std::process::Command::new("mkfifo").arg(&wal_path).status().unwrap();
+    std::process::Command::new("mkfifo")
+        .arg(&wal_path)
+        .status()
+        .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let p2 = path.clone();
     std::thread::spawn(move || {

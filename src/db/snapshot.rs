@@ -171,9 +171,9 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, Header), DbErr
         _ => {
             // The version field is covered by the header checksum of every
             // known layout; damage there is reported as such.
-            let damaged = [HEADER_LEN_V1, HEADER_LEN]
-                .iter()
-                .all(|&n| bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n]));
+            let damaged = [HEADER_LEN_V1, HEADER_LEN].iter().all(|&n| {
+                bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n])
+            });
             if damaged {
                 return Err(corrupt(
                     "the header checksum does not match: the file is damaged".into(),
@@ -422,7 +422,8 @@ pub(crate) fn write_atomic(
         super::direct::write(&tmp, &bytes, super::direct::DIRECT_MIN)
             .map_err(|e| io_error(shown, "write a new snapshot of", e))?;
         crate::trace::phase("snapshot: written and synced", t0);
-        let lock = File::open(&tmp).map_err(|e| io_error(shown, "reopen the new snapshot of", e))?;
+        let lock =
+            File::open(&tmp).map_err(|e| io_error(shown, "reopen the new snapshot of", e))?;
         lock.try_lock()
             .map_err(|e| io_error(shown, "lock the new snapshot of", e.into()))?;
         if create_new {

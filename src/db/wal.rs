@@ -205,7 +205,8 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Log, DbError> {
     if short || bytes[..HEADER_LEN_V1].iter().all(|b| *b == 0) {
         // A header cut short or never written: a crash while the log was
         // created. Nothing can follow it unless the file was damaged.
-        let head_ok = bytes.iter().all(|b| *b == 0) || MAGIC.starts_with(&bytes[..bytes.len().min(8)]);
+        let head_ok =
+            bytes.iter().all(|b| *b == 0) || MAGIC.starts_with(&bytes[..bytes.len().min(8)]);
         if short && !head_ok {
             return Err(not_a_log(path));
         }
@@ -231,9 +232,9 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Log, DbError> {
         1 => read_v1(bytes, &mut log),
         2 => read_v2(bytes, &mut log),
         _ => {
-            let damaged = [HEADER_LEN_V1, HEADER_LEN as usize]
-                .iter()
-                .all(|&n| bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n]));
+            let damaged = [HEADER_LEN_V1, HEADER_LEN as usize].iter().all(|&n| {
+                bytes.len() < n || crc32fast::hash(&bytes[..n - 4]) != le_u32(&bytes[n - 4..n])
+            });
             if damaged {
                 log.end = End::Damaged {
                     offset: 8,
@@ -291,7 +292,10 @@ fn read_v2(bytes: &[u8], log: &mut Log) {
         if rest.len() < FRAME_LEN {
             break End::Torn {
                 offset: pos as u64,
-                what: format!("an incomplete record header ({} of {FRAME_LEN} bytes)", rest.len()),
+                what: format!(
+                    "an incomplete record header ({} of {FRAME_LEN} bytes)",
+                    rest.len()
+                ),
             };
         }
         let len = le_u32(&rest[0..4]);
