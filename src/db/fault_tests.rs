@@ -90,6 +90,9 @@ fn check(g: &Graph, acked: &[i64], what: &str) {
     let mut v = vec![0; STATEMENTS as usize];
     let mut touched = vec![false; STATEMENTS as usize];
     for e in g.entities() {
+        if e.labels.iter().any(|l| l.as_str() == "After") {
+            continue;
+        }
         let Some(i) = int_prop(g, e, "i") else {
             panic!("{what}: an entity without i");
         };
@@ -153,6 +156,85 @@ fn recover(path: &Path, acked: &[i64], what: &str) {
         first.entity_count() + 1,
         "{what}: the write after recovery"
     );
+}
+
+/// The number of `:After` nodes (written by recoveries).
+fn after_count(g: &Graph) -> usize {
+    g.entities()
+        .filter(|e| e.labels.iter().any(|l| l.as_str() == "After"))
+        .count()
+}
+
+/// A recovery as a user would run it: open for writing, one statement,
+/// close. Returns whether the statement was acknowledged.
+fn recovery_session(path: &Path) -> bool {
+    let Ok(o) = Db::open(path, false) else {
+        return false;
+    };
+    let mut session = Session::with_db(o);
+    let acked = session.execute("CREATE (:After)").is_ok();
+    if !fault::stopped() {
+        let _ = session.close();
+    }
+    acked
+}
+
+#[test]
+fn a_crash_during_recovery_loses_nothing_either() {
+    let mut runs = 0;
+    let mut points_total = 0;
+    let dir = scratch("count2");
+    fault::arm(None);
+    workload(&dir.join("g.kgdb"));
+    let points = fault::count();
+    fault::disarm();
+    // A crash at every third point of the workload, then a crash at every
+    // point of the recovery after it, then a clean recovery.
+    for at in (0..points).step_by(3) {
+        let dir = scratch("first");
+        let path = dir.join("g.kgdb");
+        fault::arm(Some((at, Fault::Crash)));
+        let acked = workload(&path);
+        fault::disarm();
+        let saved = dir.join("saved");
+        std::fs::create_dir_all(&saved).unwrap();
+        let copy = |from: &Path, to: &Path| {
+            for name in ["g.kgdb", "g.kgdb.wal"] {
+                let _ = std::fs::remove_file(to.join(name));
+                if from.join(name).exists() {
+                    std::fs::copy(from.join(name), to.join(name)).unwrap();
+                }
+            }
+        };
+        copy(&dir, &saved);
+        fault::arm(None);
+        recovery_session(&path);
+        let recovery_points = fault::count();
+        fault::disarm();
+        points_total += recovery_points;
+        for second in 0..recovery_points {
+            copy(&saved, &dir);
+            fault::arm(Some((second, Fault::Crash)));
+            let after_acked = recovery_session(&path);
+            fault::disarm();
+            let what = format!("crash at {at}, then at {second} of the recovery");
+            let o = Db::open(&path, false).unwrap_or_else(|e| panic!("{what}: reopen: {e}"));
+            check(&o.graph, &acked, &what);
+            let after = after_count(&o.graph);
+            assert!(after <= 1, "{what}: the recovery's statement applied twice");
+            if after_acked {
+                assert_eq!(
+                    after, 1,
+                    "{what}: the recovery's acknowledged statement lost"
+                );
+            }
+            drop(o);
+            runs += 1;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(points_total > 0);
+    eprintln!("fault injection during recovery: {runs} runs");
 }
 
 #[test]
