@@ -257,7 +257,7 @@ fn usage_error(msg: &str) -> Result<ExitCode, String> {
 /// The query parameters of `--params FILE` and `-P` (which wins).
 fn cli_params(cli: &Cli) -> Result<Result<kg::Params, String>, String> {
     let mut params = match &cli.params_file {
-        Some(f) => kg::db::params::read_json_file(f)?,
+        Some(f) => kg::json_params::read_file(f)?,
         None => kg::Params::new(),
     };
     for p in &cli.param {
