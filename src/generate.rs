@@ -300,7 +300,8 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, String> {
         }
         Ok(())
     })?;
-    eprintln!(
+    let _ = writeln!(
+        crate::output::sink::stderr(),
         "kg generate: {} nodes, {} edges in {}",
         g.nodes.len(),
         g.edges.len(),

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use kg::error::locate;
 use kg::facts::{self, check};
+use kg::output::sink::{self, Stream};
 use kg::output::{dot, Format};
 use kg::shell::repl;
 use kg::shell::session::{Flow, Session};
@@ -22,7 +23,9 @@ use kg::{Engine, ErrorKind, Graph};
     about,
     after_help = "GRAPH is a kg graph file (created when missing); without it kg works on the \
                   built-in seed graph (or --facts FILE) in memory.\n\
-                  Exit codes: 0 ok, 1 query or file error, 2 usage error, 130 interrupted."
+                  Exit codes: 0 ok (also when the reader closes the output early, as `| head` \
+                  does: kg then stops quietly), 1 query or file error or output that cannot be \
+                  written (e.g. a full disk), 2 usage error, 130 interrupted."
 )]
 struct Cli {
     /// The graph file to open (created empty when it does not exist); default:
@@ -196,9 +199,32 @@ fn tune_allocator() {}
 
 fn main() -> ExitCode {
     tune_allocator();
-    let cli = Cli::parse();
+    let code = match Cli::try_parse() {
+        Ok(cli) => run(&cli),
+        Err(e) => clap_exit(&e),
+    };
+    // A failed write to standard output or error decides the exit here.
+    sink::finish(code)
+}
+
+/// Prints clap's help, version or usage error (on the stream clap chose)
+/// and gives its exit code (0 for help and version, 2 for usage errors).
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    if let Err(io) = e.print() {
+        let stream = if e.use_stderr() {
+            Stream::Error
+        } else {
+            Stream::Output
+        };
+        sink::record(stream, &io);
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
+/// Runs the command `cli` names; its error message goes to standard error.
+fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        None => run_queries(&cli),
+        None => run_queries(cli),
         Some(Command::Dot {
             graph,
             query,
@@ -210,7 +236,7 @@ fn main() -> ExitCode {
             max_nodes,
             layout,
         }) => run_dot(
-            &cli,
+            cli,
             DotArgs {
                 graph: graph.as_deref(),
                 query: query.as_deref(),
@@ -223,10 +249,9 @@ fn main() -> ExitCode {
                 layout,
             },
         ),
-        Some(Command::Stats { graph }) => read_graph(&cli, graph.as_deref()).map(|g| {
-            print!("{}", stats(&g));
-            ExitCode::SUCCESS
-        }),
+        Some(Command::Stats { graph }) => read_graph(cli, graph.as_deref())
+            .and_then(|g| print_out(&stats(&g)))
+            .map(|()| ExitCode::SUCCESS),
         Some(Command::Check { file, corpus }) => {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
         }
@@ -238,26 +263,41 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(msg) => {
-            eprint!("{msg}");
+        // After a failed write the message is only its echo: the failure
+        // itself is reported by `sink::finish`.
+        Err(_) if sink::failed() => ExitCode::FAILURE,
+        Err(mut msg) => {
             if !msg.ends_with('\n') {
-                eprintln!();
+                msg.push('\n');
             }
+            let _ = sink::stderr().print(&msg);
             ExitCode::FAILURE
         }
     }
 }
 
+/// Writes `text` to standard output. A failure is recorded by the sink
+/// (reported once, at the end); the `Err` only stops the command.
+fn print_out(text: &str) -> Result<(), String> {
+    sink::stdout().print(text).map_err(|e| e.to_string())
+}
+
+/// Writes `text` and a newline to standard error (a failure is recorded by
+/// the sink and reported at the end).
+fn print_err(text: &str) {
+    let _ = writeln!(sink::stderr(), "{text}");
+}
+
 /// A usage error: the message on standard error, exit code 2 (like clap's own).
 fn usage_error(msg: &str) -> Result<ExitCode, String> {
-    eprintln!("kg: {msg}");
+    print_err(&format!("kg: {msg}"));
     Ok(ExitCode::from(2))
 }
 
 /// The query parameters of `--params FILE` and `-P` (which wins).
 fn cli_params(cli: &Cli) -> Result<Result<kg::Params, String>, String> {
     let mut params = match &cli.params_file {
-        Some(f) => kg::db::params::read_json_file(f)?,
+        Some(f) => kg::json_params::read_file(f)?,
         None => kg::Params::new(),
     };
     for p in &cli.param {
@@ -286,10 +326,10 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
         Some(path) => {
             let opened = kg::db::Db::open(path, cli.readonly).map_err(String::from)?;
             for w in &opened.warnings {
-                eprintln!("kg: warning: {w}");
+                print_err(&format!("kg: warning: {w}"));
             }
             if opened.created {
-                eprintln!("kg: created a new graph file {}", path.display());
+                print_err(&format!("kg: created a new graph file {}", path.display()));
             }
             let mut session = Session::with_db(opened);
             if let (Some(n), Some(db)) = (cli.wal_limit, session.db.as_mut()) {
@@ -353,19 +393,18 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some((name, text)) => {
-            let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
             let result = session.run_script(
                 &name,
                 &text,
                 cli.keep_going,
-                &mut stdout.lock(),
-                &mut stderr.lock(),
+                &mut sink::stdout(),
+                &mut sink::stderr(),
             );
-            let _ = stdout.lock().flush();
-            // A clean end: checkpoint the graph file.
+            let _ = sink::stdout().flush();
+            // A clean end (a closed output pipe included): checkpoint the
+            // graph file.
             if let Err(e) = session.close() {
-                eprintln!("{e}");
+                print_err(&e);
                 return Ok(ExitCode::from(1));
             }
             Ok(match result {
@@ -417,7 +456,7 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
         None => match args.output {
             Some(path) => std::fs::write(path, &text)
                 .map_err(|e| format!("kg: cannot write {}: {e}", path.display()))?,
-            None => print!("{text}"),
+            None => print_out(&text)?,
         },
         Some(kind) => {
             if !matches!(kind, "svg" | "png" | "pdf") {
@@ -434,7 +473,7 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
             if let Some(path) = args.output {
                 let target = path.with_extension(kind);
                 cmd.arg("-o").arg(&target);
-                eprintln!("kg: rendering {}", target.display());
+                print_err(&format!("kg: rendering {}", target.display()));
             }
             let mut child = cmd
                 .stdin(std::process::Stdio::piped())
@@ -442,18 +481,40 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
                 .map_err(|e| {
                     format!("kg: cannot run Graphviz `dot` ({e}); install Graphviz (e.g. apt-get install graphviz) or drop --render")
                 })?;
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin
-                    .write_all(text.as_bytes())
-                    .map_err(|e| format!("kg: writing to dot: {e}"))?;
-            }
+            let fed = match child.stdin.take() {
+                Some(mut stdin) => stdin.write_all(text.as_bytes()),
+                None => Ok(()),
+            };
             let status = child.wait().map_err(|e| format!("kg: dot: {e}"))?;
+            if killed_by_closed_pipe(&status) {
+                // `dot` wrote to kg's standard output and its reader left.
+                sink::record(
+                    Stream::Output,
+                    &std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             if !status.success() {
                 return Err(format!("kg: dot failed ({status})"));
             }
+            fed.map_err(|e| format!("kg: writing to dot: {e}"))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// True when a child process was killed by SIGPIPE (it wrote to a pipe
+/// whose reader had gone).
+#[cfg(unix)]
+fn killed_by_closed_pipe(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    const SIGPIPE: i32 = 13;
+    status.signal() == Some(SIGPIPE)
+}
+
+#[cfg(not(unix))]
+fn killed_by_closed_pipe(_: &std::process::ExitStatus) -> bool {
+    false
 }
 
 /// Adds the entities and relations up to `hops` steps (either direction)
@@ -564,25 +625,26 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
         return Err(facts::render_errors(&src.name, &src.text, &all));
     }
     let report = check::check(&file, &src.text, &corpus);
+    let mut out = String::new();
     for f in &report.failures {
         let (line, col, text) = locate(&src.text, f.span.start);
-        println!("{}:{line}:{col}: {}", src.name, f.message);
-        println!("    | {}", text.trim_end());
+        out.push_str(&format!("{}:{line}:{col}: {}\n", src.name, f.message));
+        out.push_str(&format!("    | {}\n", text.trim_end()));
     }
     for (name, cited, total) in &report.coverage {
-        println!("  {name}: {cited} of {total} sentences cited");
+        out.push_str(&format!("  {name}: {cited} of {total} sentences cited\n"));
     }
     let n = report.failures.len();
-    let summary = format!(
-        "kg check: {} citations ({} entity, {} relation) against {} articles in {}: {n} failure{}",
+    out.push_str(&format!(
+        "kg check: {} citations ({} entity, {} relation) against {} articles in {}: {n} failure{}\n",
         report.entity_citations + report.relation_citations,
         report.entity_citations,
         report.relation_citations,
         corpus.articles.len(),
         dir.display(),
         if n == 1 { "" } else { "s" }
-    );
-    println!("{summary}");
+    ));
+    print_out(&out)?;
     Ok(if n == 0 {
         ExitCode::SUCCESS
     } else {
@@ -595,10 +657,11 @@ fn sentences(files: &[PathBuf]) -> Result<ExitCode, String> {
     for f in files {
         let text = std::fs::read_to_string(f)
             .map_err(|e| format!("kg: cannot read {}: {e}", f.display()))?;
-        println!("== {}", f.display());
+        let mut out = format!("== {}\n", f.display());
         for s in facts::sentences::split(&text) {
-            println!("[{}] {}", s.number, s.text);
+            out.push_str(&format!("[{}] {}\n", s.number, s.text));
         }
+        print_out(&out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

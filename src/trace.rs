@@ -2,6 +2,7 @@
 //! standard error when the environment variable `KG_TRACE` is set (for
 //! profiling; off by default, and then costs one cached check).
 
+use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -14,7 +15,8 @@ pub fn enabled() -> bool {
 /// Prints `kg trace: WHAT N ms` (time since `since`) when tracing is on.
 pub fn phase(what: &str, since: Instant) {
     if enabled() {
-        eprintln!(
+        let _ = writeln!(
+            crate::output::sink::stderr(),
             "kg trace: {what} {:.1} ms",
             since.elapsed().as_secs_f64() * 1e3
         );

@@ -232,7 +232,10 @@ pub fn run_import(args: &ImportArgs) -> Result<ExitCode, String> {
         write_graph_file(&graph, out)?;
     }
     if !args.quiet {
-        eprintln!(
+        use std::io::Write;
+        let mut err = crate::output::sink::stderr();
+        let _ = writeln!(
+            err,
             "imported {} entities and {} relations in {:.2} s{}{}",
             report.entities,
             report.relations,
@@ -248,10 +251,10 @@ pub fn run_import(args: &ImportArgs) -> Result<ExitCode, String> {
             }
         );
         for e in report.errors.iter().take(10) {
-            eprintln!("  skipped {e}");
+            let _ = writeln!(err, "  skipped {e}");
         }
         if report.errors.len() > 10 {
-            eprintln!("  ... and {} more", report.skipped - 10);
+            let _ = writeln!(err, "  ... and {} more", report.skipped - 10);
         }
     }
     // The process ends here: freeing a large graph piece by piece only costs time.
@@ -267,7 +270,9 @@ pub fn write_graph_file(graph: &Graph, path: &Path) -> Result<(), String> {
 /// `kg export`: the whole graph or a query's result in one format.
 pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
     if args.losses {
-        print!("{LOSSES}");
+        crate::output::sink::stdout()
+            .print(LOSSES)
+            .map_err(|e| format!("kg export: {e}"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let format = match (&args.format, &args.output) {
@@ -330,8 +335,7 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
                     .map_err(|e| format!("kg export: {}: {e}", p.display()))?;
             }
             None => {
-                let stdout = std::io::stdout();
-                let mut w = std::io::BufWriter::new(stdout.lock());
+                let mut w = std::io::BufWriter::new(crate::output::sink::stdout());
                 export(&graph, &selection, format, &mut w)
                     .and_then(|()| std::io::Write::flush(&mut w))
                     .map_err(|e| format!("kg export: {e}"))?;

@@ -27,11 +27,13 @@
 //!   functions' docs for quoting rules;
 //! - [`dot`]: Graphviz export of the whole graph or of a result's subgraph.
 //!
-//! Cypher-style text for single values lives in [`text`].
+//! Cypher-style text for single values lives in [`text`]; kg's standard
+//! streams, and what happens when writing to them fails, in [`sink`].
 
 mod delimited;
 pub mod dot;
 pub mod json;
+pub mod sink;
 mod table;
 pub mod text;
 

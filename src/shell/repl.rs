@@ -11,9 +11,10 @@ use rustyline::history::{FileHistory, History};
 use rustyline::{Config, Editor};
 
 use crate::error::ErrorKind;
+use crate::output::sink;
 use crate::script::{completeness, split, Completeness, PieceKind};
 use crate::shell::helper::{KgHelper, Schema};
-use crate::shell::session::{Flow, Session};
+use crate::shell::session::{Flow, Session, OUTPUT_FAILED};
 
 /// The first-line prompt.
 pub const PROMPT: &str = "kg> ";
@@ -49,8 +50,9 @@ pub fn banner(session: &Session) -> String {
     )
 }
 
-/// Runs the shell until the user leaves. `history` is the history file
-/// (`None`: history in memory only).
+/// Runs the shell until the user leaves, or until its output cannot be
+/// written (the failure is left to [`sink::finish`]). `history` is the
+/// history file (`None`: history in memory only).
 pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     let color = color_wanted();
     session.table.color = color;
@@ -73,7 +75,10 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
         if path.exists() {
             if let Err(e) = editor.load_history(path) {
-                eprintln!("warning: cannot read history {}: {e}", path.display());
+                say(&format!(
+                    "warning: cannot read history {}: {e}",
+                    path.display()
+                ));
             }
         }
     }
@@ -82,11 +87,9 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     // Ctrl-C as a key and clears the line.
     let cancel = session.cancel.clone();
     if let Err(e) = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst)) {
-        eprintln!("warning: Ctrl-C will not cancel queries: {e}");
+        say(&format!("warning: Ctrl-C will not cancel queries: {e}"));
     }
-    eprintln!("{}", banner(&session));
-    let stdout = io::stdout();
-    let stderr = io::stderr();
+    say(&banner(&session));
     let mut buffer = String::new();
     loop {
         let prompt = if buffer.is_empty() {
@@ -118,7 +121,7 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                 // EOF ends the last statement.
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                say(&format!("error: {e}"));
                 break;
             }
         }
@@ -131,14 +134,16 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         let mut wrote = false;
         session.begin_input();
         for piece in split(&text) {
-            let mut out = stdout.lock();
-            let mut err = stderr.lock();
+            let mut out = sink::stdout();
+            let mut err = sink::stderr();
             let flow = match piece.kind {
                 PieceKind::Command => session.run_command_line(&piece.text, &mut out, &mut err),
                 PieceKind::Statement => {
                     wrote = true;
                     match session.run_statement(&piece.text, &mut out) {
                         Ok(()) => Ok(Flow::Continue),
+                        // Left for the sink to report; the loop ends below.
+                        Err(e) if e.code == OUTPUT_FAILED => Ok(Flow::Continue),
                         Err(e) => {
                             if e.kind == ErrorKind::Cancelled {
                                 // After the `^C` the terminal echoed.
@@ -151,7 +156,7 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                 }
             };
             let _ = out.flush();
-            if flow == Ok(Flow::Quit) {
+            if flow == Ok(Flow::Quit) || sink::failed() {
                 quit = true;
                 break;
             }
@@ -167,8 +172,16 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     }
     if let Some(path) = &history {
         if let Err(e) = editor.save_history(path) {
-            eprintln!("warning: cannot write history {}: {e}", path.display());
+            say(&format!(
+                "warning: cannot write history {}: {e}",
+                path.display()
+            ));
         }
     }
     Ok(())
+}
+
+/// Writes a line to standard error (a failure is recorded by the sink).
+fn say(line: &str) {
+    let _ = writeln!(sink::stderr(), "{line}");
 }

@@ -15,7 +15,7 @@ use crate::db::{Db, Opened};
 use crate::engine::{Engine, QueryResult, RunOptions};
 use crate::error::{Error, ErrorKind, Phase};
 use crate::eval::Params;
-use crate::output::{self, dot, Format, TableOptions};
+use crate::output::{self, dot, sink, Format, TableOptions};
 use crate::script::{split, PieceKind};
 use crate::shell::command::{Command, COMMANDS};
 use crate::value::Value;
@@ -68,6 +68,21 @@ pub struct Session {
 
 /// How deep `:source` may nest.
 const MAX_SOURCE_DEPTH: usize = 16;
+
+/// The [`Error::code`] of a statement whose result could not be written.
+/// The session does not report it: whoever owns the output stream does
+/// (for kg's own streams, [`crate::output::sink`]).
+pub const OUTPUT_FAILED: &str = "OutputFailed";
+
+/// The error for a result that could not be written to its stream.
+fn output_failed(e: std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        Phase::Runtime,
+        OUTPUT_FAILED,
+        format!("cannot write the result: {e}"),
+    )
+}
 
 impl Session {
     /// A session over an engine, printing tables.
@@ -176,7 +191,10 @@ impl Session {
         }
         if db.needs_checkpoint() {
             if let Err(e) = db.checkpoint(self.engine.graph()) {
-                eprintln!("kg: warning: checkpoint failed: {e} (the log keeps every change)");
+                let _ = writeln!(
+                    sink::stderr(),
+                    "kg: warning: checkpoint failed: {e} (the log keeps every change)"
+                );
             }
         }
         Ok(())
@@ -185,7 +203,9 @@ impl Session {
     /// Runs every statement and command of `text` (a script named
     /// `source_name` in messages). With `keep_going`, errors are reported and
     /// the script goes on; otherwise it stops at the first. Returns the first
-    /// error, if any.
+    /// error, if any. A failure to write `out` or `err` (or kg's standard
+    /// streams, see [`sink::failed`]) ends the script at once, keep_going or
+    /// not, and is left for the streams' owner to report.
     pub fn run_script(
         &mut self,
         source_name: &str,
@@ -201,6 +221,9 @@ impl Session {
                     .run_statement(&piece.text, out)
                     .map(|_| Flow::Continue)
                     .map_err(|e| {
+                        if e.code == OUTPUT_FAILED {
+                            return Reported { kind: e.kind };
+                        }
                         // Point the error at its place in the whole script.
                         let shifted = match e.span {
                             Some(s) => e.clone().at(crate::error::Span::new(
@@ -214,6 +237,14 @@ impl Session {
                     }),
                 PieceKind::Command => self.run_command_line(&piece.text, out, err),
             };
+            if sink::failed() {
+                return match result {
+                    Err(r) => Err(r),
+                    Ok(_) => Err(Reported {
+                        kind: ErrorKind::Io,
+                    }),
+                };
+            }
             match result {
                 Ok(Flow::Quit) => return Ok(Flow::Quit),
                 Ok(Flow::Continue) => {}
@@ -238,11 +269,13 @@ impl Session {
         let executed = Instant::now();
         self.print_result(&result, out)?;
         if self.timing {
-            let _ = out.flush();
-            eprintln!(
+            out.flush().map_err(output_failed)?;
+            writeln!(
+                sink::stderr(),
                 "{}",
                 timing_line(&result, executed - started, executed.elapsed())
-            );
+            )
+            .map_err(output_failed)?;
         }
         self.last = Some(result);
         Ok(())
@@ -269,7 +302,7 @@ impl Session {
     }
 
     fn print_result(&self, result: &QueryResult, out: &mut dyn Write) -> Result<(), Error> {
-        let io = |e: std::io::Error| Error::new(ErrorKind::Io, Phase::Runtime, "Io", e.to_string());
+        let io = output_failed;
         if let Some(plan) = &result.plan {
             writeln!(out, "{plan}").map_err(io)?;
             if result.columns.is_empty() {
@@ -298,7 +331,7 @@ impl Session {
             if self.format == Format::Table {
                 writeln!(out, "{}", parts.join(", ")).map_err(io)?;
             } else {
-                eprintln!("{}", parts.join(", "));
+                writeln!(sink::stderr(), "{}", parts.join(", ")).map_err(io)?;
             }
             return Ok(());
         }
@@ -567,8 +600,11 @@ impl Session {
                 ),
             },
         };
-        r.map(|_| Flow::Continue)
-            .or_else(|e| fail(err, ErrorKind::Io, e.to_string()))
+        // A failed write is left for the stream's owner to report (see
+        // OUTPUT_FAILED): writing about it to `err` could only add noise.
+        r.map(|_| Flow::Continue).map_err(|_| Reported {
+            kind: ErrorKind::Io,
+        })
     }
 }
 
@@ -576,7 +612,7 @@ impl Drop for Session {
     /// A clean end checkpoints the graph file (see [`Session::close`]).
     fn drop(&mut self) {
         if let Err(e) = self.close() {
-            eprintln!("{e}");
+            let _ = writeln!(sink::stderr(), "{e}");
         }
     }
 }
