@@ -1,7 +1,6 @@
 //! Query parameters from the command line: `-P name=value` (the value is a
-//! Cypher literal, or a plain string) and `--params FILE.json`.
-
-use std::path::Path;
+//! Cypher literal, or a plain string). `--params FILE.json` is read by
+//! [`crate::json_params`].
 
 use crate::engine::Engine;
 use crate::eval::Params;
@@ -60,48 +59,6 @@ pub fn parse_assignment(arg: &str) -> Result<(String, Value), String> {
     Ok((name.to_string(), parse_value(value.trim())))
 }
 
-/// A JSON value as a kg value: integers that fit stay integers, other
-/// numbers become floats, arrays lists, objects maps.
-pub fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(items) => Value::List(items.iter().map(from_json).collect()),
-        serde_json::Value::Object(m) => {
-            Value::Map(m.iter().map(|(k, v)| (k.as_str(), from_json(v))).collect())
-        }
-    }
-}
-
-/// Reads `--params FILE.json`: a JSON object whose members are the parameters.
-pub fn read_json_file(path: &Path) -> Result<Params, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("kg: cannot read {}: {e}", path.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "kg: {}:{}:{}: not valid JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    let serde_json::Value::Object(members) = json else {
-        return Err(format!(
-            "kg: {}: expected a JSON object of parameters, e.g. {{\"country\": \"Morocco\"}}",
-            path.display()
-        ));
-    };
-    Ok(members
-        .iter()
-        .map(|(k, v)| (k.clone(), from_json(v)))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,21 +100,5 @@ mod tests {
         );
         assert!(parse_assignment("novalue").is_err());
         assert!(parse_assignment("bad name=1").is_err());
-    }
-
-    #[test]
-    fn json_values() {
-        let v: serde_json::Value =
-            serde_json::from_str(r#"{"a": 1, "b": 1.5, "c": [null, "x"], "d": {"e": false}}"#)
-                .unwrap();
-        let Value::Map(m) = from_json(&v) else {
-            panic!("not a map")
-        };
-        assert_eq!(m.get("a"), Some(&Value::Int(1)));
-        assert_eq!(m.get("b"), Some(&Value::Float(1.5)));
-        assert_eq!(
-            m.get("c"),
-            Some(&Value::List(vec![Value::Null, Value::String("x".into())]))
-        );
     }
 }
