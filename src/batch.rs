@@ -31,6 +31,14 @@ pub struct BatchArgs {
     /// Refuse statements that write.
     #[arg(long)]
     pub readonly: bool,
+    /// The time limit of requests without `timeout_ms`, e.g. 30s, 5m, off
+    /// [default: off].
+    #[arg(long, value_name = "DURATION", value_parser = crate::limits::TimeLimit::parse)]
+    pub timeout: Option<crate::limits::TimeLimit>,
+    /// Stop a request that needs more memory than SIZE (estimated), e.g.
+    /// 512MB, 4GB [default: 80% of the memory kg may use].
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// `kg batch`: loads the graph, then answers requests from standard input
@@ -65,7 +73,7 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let answer = answer(&mut engine, &line, args.readonly);
+        let answer = answer(&mut engine, &line, args);
         say(&mut out, &answer)?;
     }
     // The process ends here and nothing is saved (batch graphs are held in
@@ -84,8 +92,9 @@ fn round3(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
-/// The answer line for one request line.
-pub fn answer(engine: &mut Engine, line: &str, readonly: bool) -> String {
+/// The answer line for one request line, under the session's options
+/// (read-only, default time limit, memory limit).
+pub fn answer(engine: &mut Engine, line: &str, args: &BatchArgs) -> String {
     let request: serde_json::Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => {
@@ -105,7 +114,7 @@ pub fn answer(engine: &mut Engine, line: &str, readonly: bool) -> String {
         return failure(&id, "the request has no \"query\" string", false, 0.0);
     };
     let timeout = match request.get("timeout_ms") {
-        None | Some(serde_json::Value::Null) => None,
+        None | Some(serde_json::Value::Null) => args.timeout.and_then(|t| t.0),
         Some(t) => match t.as_f64() {
             Some(ms) if ms.is_finite() && ms >= 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
             _ => {
@@ -127,7 +136,8 @@ pub fn answer(engine: &mut Engine, line: &str, readonly: bool) -> String {
     };
     let options = RunOptions {
         timeout,
-        readonly,
+        readonly: args.readonly,
+        max_memory: args.max_memory,
         ..RunOptions::default()
     };
     let started = Instant::now();

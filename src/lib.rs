@@ -18,6 +18,7 @@ pub mod facts;
 pub mod generate;
 pub mod hint;
 pub mod io;
+pub mod limits;
 pub mod output;
 pub mod plan;
 pub mod script;
