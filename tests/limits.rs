@@ -432,3 +432,32 @@ fn batch_applies_its_default_limits() {
     assert!(memory_error.contains("more than 64 MB"), "{text}");
     assert_eq!(answers[2]["rows"], serde_json::json!([[1]]), "{text}");
 }
+
+/// `kg import` holds its inputs whole: an input larger than the memory kg
+/// may use is refused with an error, not read until the process aborts.
+#[cfg(target_os = "linux")]
+#[test]
+fn import_refuses_inputs_larger_than_memory() {
+    let dir = std::env::temp_dir().join(format!("kg-limits-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let input = dir.join("huge.jsonl");
+    // Sparse: no disk space is used.
+    let f = std::fs::File::create(&input).expect("the input is created");
+    f.set_len(600 << 20).expect("the input is sized");
+    drop(f);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 600000 && exec \"$0\" import \"$1\" --out \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_kg"))
+        .arg(&input)
+        .arg(dir.join("g.kgdb"))
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("more than the memory kg may use"),
+        "{stderr}"
+    );
+}
