@@ -98,6 +98,37 @@ fn list_building_is_held_to_the_budget() {
     }
 }
 
+/// What is only passed through, or seen again, is not charged: many rows
+/// with few distinct values fit in a small budget.
+#[test]
+fn repeated_values_are_charged_once() {
+    let mut e = Engine::new();
+    for (query, answer) in [
+        (
+            "UNWIND range(1, 4000000) AS i RETURN count(DISTINCT i % 3) AS n",
+            3,
+        ),
+        (
+            "UNWIND range(1, 4000000) AS i WITH DISTINCT i % 5 AS k RETURN count(*) AS n",
+            5,
+        ),
+        (
+            "UNWIND range(1, 4000000) AS i WITH i % 2 AS k, count(*) AS c RETURN count(*) AS n",
+            2,
+        ),
+        (
+            "UNWIND range(1, 4000000) AS i RETURN size(collect(CASE WHEN i % 1000000 = 0 THEN i END)) AS n",
+            4,
+        ),
+    ] {
+        assert_eq!(
+            rows(&mut e, query, &memory(64 * MB)),
+            vec![vec![Value::Int(answer)]],
+            "{query}"
+        );
+    }
+}
+
 #[test]
 fn a_cartesian_product_collected_hits_the_budget() {
     let mut e = Engine::new();

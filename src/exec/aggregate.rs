@@ -160,9 +160,14 @@ impl<'p> AggregateOp<'p> {
                     args.push(e.eval(ctx, self.scope, &row)?);
                 }
                 if *keeps {
-                    ctx.guard.charge(args.iter().map(value_size).sum())?;
+                    let before = acc.kept();
+                    acc.update(&args).map_err(|e| e.or_at(a.span))?;
+                    if acc.kept() > before {
+                        ctx.guard.charge(args.iter().map(value_size).sum())?;
+                    }
+                } else {
+                    acc.update(&args).map_err(|e| e.or_at(a.span))?;
                 }
-                acc.update(&args).map_err(|e| e.or_at(a.span))?;
             }
             super::recycle(row);
         }
