@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     /// Refuse statements that write.
     pub readonly: bool,
+    /// Stop the query with a `MemoryLimit` error when it needs more than
+    /// this many bytes (estimated); `None`: the default budget,
+    /// [`crate::limits::default_memory_limit`]; `Some(u64::MAX)`: no limit.
+    pub max_memory: Option<u64>,
 }
 
 /// What a statement changed (the counters Neo4j and the TCK report).
@@ -191,7 +195,11 @@ impl Engine {
         if self.graph.relation_count() >= ADJACENCY_MIN_RELATIONS && !plan.root.writes() {
             self.graph.prepare_adjacency();
         }
-        let guard = Guard::new(options.cancel.clone(), options.timeout);
+        let guard = Guard::new(options.cancel.clone(), options.timeout).with_memory_limit(
+            options
+                .max_memory
+                .unwrap_or_else(crate::limits::default_memory_limit),
+        );
         let profile = mode == StatementMode::Profile;
         self.graph.begin();
         let (outcome, stats, figures, index_props) = {

@@ -66,6 +66,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The query ran past its time limit.
     Timeout,
+    /// The query needed more memory than its limit.
+    MemoryLimit,
     /// A bug in kg: never the user's fault.
     Internal,
 }
@@ -87,6 +89,7 @@ impl ErrorKind {
             ErrorKind::Io => "IoError",
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Timeout => "Timeout",
+            ErrorKind::MemoryLimit => "MemoryLimit",
             ErrorKind::Internal => "InternalError",
         }
     }
@@ -107,6 +110,7 @@ impl ErrorKind {
             ErrorKind::Io => "i/o error",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::MemoryLimit => "memory limit",
             ErrorKind::Internal => "internal error",
         }
     }

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod hint;
 pub mod io;
 pub mod json_params;
+pub mod limits;
 pub mod output;
 pub mod plan;
 pub mod script;

@@ -75,6 +75,16 @@ struct Cli {
     #[arg(long)]
     timing: bool,
 
+    /// Stop a statement that needs more memory than SIZE (estimated), e.g.
+    /// 512MB, 4GB [default: 80% of the memory kg may use].
+    #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
+    max_memory: Option<u64>,
+
+    /// Stop a statement that runs longer than DURATION, e.g. 100ms, 30s, 5m,
+    /// off [default: off; Ctrl-C cancels a statement in the shell].
+    #[arg(long, value_name = "DURATION", value_parser = kg::limits::TimeLimit::parse)]
+    timeout: Option<kg::limits::TimeLimit>,
+
     /// The shell's history file, or `off`.
     #[arg(long, value_name = "PATH|off")]
     history: Option<String>,
@@ -342,6 +352,8 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     session.params = params;
     session.readonly = session.readonly || cli.readonly;
     session.timing = cli.timing;
+    session.timeout = cli.timeout.and_then(|t| t.0);
+    session.max_memory = cli.max_memory;
     session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);
     let interactive_out = std::io::stdout().is_terminal();
     session.format = match &cli.format {

@@ -24,7 +24,7 @@ pub mod request;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, RunOptions};
 use crate::error::ErrorKind;
@@ -50,6 +50,25 @@ pub struct BatchArgs {
     /// Answer longer request lines with an error instead of reading them.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_REQUEST_BYTES)]
     pub max_request_bytes: usize,
+    /// The time limit of requests without `timeout_ms`, e.g. 30s, 5m, off
+    /// [default: off].
+    #[arg(long, value_name = "DURATION", value_parser = crate::limits::TimeLimit::parse)]
+    pub timeout: Option<crate::limits::TimeLimit>,
+    /// Stop a request that needs more memory than SIZE (estimated), e.g.
+    /// 512MB, 4GB [default: 80% of the memory kg may use].
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// How a `kg batch` session answers: which writes it takes, and its limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// Whether statements that write are refused, and why.
+    pub writes: Writes,
+    /// The time limit of requests without `timeout_ms`.
+    pub timeout: Option<Duration>,
+    /// The memory budget of each request (`None`: the default).
+    pub max_memory: Option<u64>,
 }
 
 /// Why statements that write are refused, if they are.
@@ -77,10 +96,14 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode, String> {
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     crate::trace::phase("batch: adjacency built", started);
     let mut engine = Engine::with_graph(graph);
-    let writes = match &args.snapshot {
-        _ if args.readonly => Writes::Refused,
-        Some(path) => Writes::NotSaved(path.clone()),
-        None => Writes::Allowed,
+    let served = Served {
+        writes: match &args.snapshot {
+            _ if args.readonly => Writes::Refused,
+            Some(path) => Writes::NotSaved(path.clone()),
+            None => Writes::Allowed,
+        },
+        timeout: args.timeout.and_then(|t| t.0),
+        max_memory: args.max_memory,
     };
     let mut out = sink::stdout();
     // A failed write is recorded by the sink and reported when kg ends
@@ -102,7 +125,7 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode, String> {
     {
         let answer = match line {
             Line::Text(text) if text.trim().is_empty() => continue,
-            Line::Text(text) => answer(&mut engine, &text, &writes),
+            Line::Text(text) => answer(&mut engine, &text, &served),
             Line::TooLong { bytes } => failure(
                 &serde_json::Value::Null,
                 &format!(
@@ -137,9 +160,9 @@ fn round3(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
-/// The answer line for one request line, with writes treated as `writes`
-/// says.
-pub fn answer(engine: &mut Engine, line: &str, writes: &Writes) -> String {
+/// The answer line for one request line, with writes and limits as
+/// `served` says.
+pub fn answer(engine: &mut Engine, line: &str, served: &Served) -> String {
     let request::Request {
         id,
         query,
@@ -150,8 +173,9 @@ pub fn answer(engine: &mut Engine, line: &str, writes: &Writes) -> String {
         Err(refused) => return failure(&refused.id, &refused.message, false, 0.0),
     };
     let options = RunOptions {
-        timeout,
-        readonly: *writes != Writes::Allowed,
+        timeout: timeout.or(served.timeout),
+        readonly: served.writes != Writes::Allowed,
+        max_memory: served.max_memory,
         ..RunOptions::default()
     };
     let started = Instant::now();
@@ -189,7 +213,7 @@ pub fn answer(engine: &mut Engine, line: &str, writes: &Writes) -> String {
             out
         }
         Err(e) => {
-            let message = match writes {
+            let message = match &served.writes {
                 Writes::NotSaved(path) if e.code == READ_ONLY_VIOLATION => format!(
                     "this statement writes, but kg batch --snapshot serves {} read-only: \
                      a change would never be saved; change the graph with \

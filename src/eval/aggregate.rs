@@ -190,6 +190,13 @@ impl Aggregator {
         self.kind
     }
 
+    /// How many values the accumulator holds on to (collected values and
+    /// values seen by `DISTINCT`): it grows when a value is kept, which is
+    /// what the memory budget charges for.
+    pub fn kept(&self) -> usize {
+        self.values.len() + self.seen.len() + self.seen_ids.len()
+    }
+
     /// Feeds one row's evaluated arguments: none for `count(*)`, the value
     /// for the others, the value and the percentile for the percentiles.
     /// Nulls are skipped (counted by `count(*)` only).

@@ -1,6 +1,7 @@
 //! The tree-walking evaluator for [`Expr`] and the local-variable overlay.
 
 use crate::error::{Error, ErrorKind, Phase, Result};
+use crate::limits::{value_size, Guard};
 use crate::store::{Citation, Entity, Graph, Relation, RelationId};
 use crate::syntax::ast::{
     BinaryOp, ExistsBody, Expr, ExprKind, Ident, Literal, PatternElement, Quantifier, UnaryOp,
@@ -83,6 +84,37 @@ impl Env for Scope<'_> {
 
     fn deleted_relation(&self, id: RelationId) -> Option<&Relation> {
         self.parent.deleted_relation(id)
+    }
+
+    fn guard(&self) -> Option<&Guard> {
+        self.parent.guard()
+    }
+}
+
+/// One step of a loop inside an expression: stops the statement when its
+/// time is up or it was cancelled.
+fn tick(guard: Option<&Guard>) -> Result<()> {
+    match guard {
+        Some(g) => g.check(),
+        None => Ok(()),
+    }
+}
+
+/// A list being built element by element (a comprehension), held to the
+/// statement's memory budget.
+struct Growing<'g> {
+    guard: Option<&'g Guard>,
+    bytes: u64,
+}
+
+impl Growing<'_> {
+    /// Counts `v`, about to be added; fails when the list no longer fits.
+    fn add(&mut self, v: &Value) -> Result<()> {
+        if let Some(g) = self.guard {
+            self.bytes = self.bytes.saturating_add(value_size(v));
+            g.fits(self.bytes)?;
+        }
+        Ok(())
     }
 }
 
@@ -193,9 +225,12 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
             let Some(items) = list_operand(list, env, "a list comprehension")? else {
                 return Ok(Value::Null);
             };
+            let guard = env.guard();
+            let mut grown = Growing { guard, bytes: 0 };
             let mut scope = Scope::new(env, &[&variable.name]);
             let mut out = Vec::with_capacity(items.len());
             for item in items {
+                tick(guard)?;
                 scope.set(0, item);
                 if let Some(p) = predicate {
                     let keep = eval_expr(p, &scope)?;
@@ -204,7 +239,11 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
                     }
                 }
                 match projection {
-                    Some(proj) => out.push(eval_expr(proj, &scope)?),
+                    Some(proj) => {
+                        let v = eval_expr(proj, &scope)?;
+                        grown.add(&v)?;
+                        out.push(v);
+                    }
                     None => out.push(scope.take(0)),
                 }
             }
@@ -218,8 +257,11 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
         } => {
             let path_var = variable.as_ref().map(|v| v.name.as_str());
             let matches = env.match_pattern(pattern, path_var, env)?;
+            let guard = env.guard();
+            let mut grown = Growing { guard, bytes: 0 };
             let mut out = Vec::with_capacity(matches.len());
             for row in matches {
+                tick(guard)?;
                 let scope = Scope::with_bindings(env, row);
                 if let Some(p) = predicate {
                     let keep = eval_expr(p, &scope)?;
@@ -227,7 +269,9 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
                         continue;
                     }
                 }
-                out.push(eval_expr(projection, &scope)?);
+                let v = eval_expr(projection, &scope)?;
+                grown.add(&v)?;
+                out.push(v);
             }
             Ok(Value::List(out))
         }
@@ -248,9 +292,11 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
             let Some(items) = list_operand(list, env, "reduce")? else {
                 return Ok(Value::Null);
             };
+            let guard = env.guard();
             let mut scope = Scope::new(env, &[&accumulator.name, &variable.name]);
             scope.set(0, acc);
             for item in items {
+                tick(guard)?;
                 scope.set(1, item);
                 let next = eval_expr(step, &scope)?;
                 scope.set(0, next);
@@ -310,7 +356,38 @@ fn binary(op: BinaryOp, lhs: &Expr, rhs: &Expr, env: &dyn Env) -> Result<Value> 
         _ => {}
     }
     let b = eval_expr(rhs, env)?;
+    match op {
+        BinaryOp::Add => {
+            if let Some(bytes) = concat_size(&a, &b) {
+                if let Some(g) = env.guard() {
+                    g.before_building(bytes)?;
+                }
+            }
+        }
+        BinaryOp::Regex => {
+            // Matching is linear but not interruptible: look at the clock
+            // before a long string.
+            if let (Value::String(s), Some(g)) = (&a, env.guard()) {
+                if s.len() >= 1 << 16 {
+                    g.check_now()?;
+                }
+            }
+        }
+        _ => {}
+    }
     ops::binary(op, &a, &b)
+}
+
+/// The size of what `a + b` builds when it concatenates strings or lists
+/// (`None` for arithmetic).
+fn concat_size(a: &Value, b: &Value) -> Option<u64> {
+    match (a, b) {
+        (Value::String(s), Value::String(t)) => Some((s.len() + t.len()) as u64),
+        (Value::String(s), Value::Int(_) | Value::Float(_))
+        | (Value::Int(_) | Value::Float(_), Value::String(s)) => Some(s.len() as u64 + 32),
+        (Value::List(_), _) | (_, Value::List(_)) => Some(value_size(a) + value_size(b)),
+        _ => None,
+    }
 }
 
 fn quantified(
@@ -323,9 +400,11 @@ fn quantified(
     let Some(items) = list_operand(list, env, "a quantifier")? else {
         return Ok(Value::Null);
     };
+    let guard = env.guard();
     let mut scope = Scope::new(env, &[&variable.name]);
     let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
     for item in items {
+        tick(guard)?;
         scope.set(0, item);
         let v = match predicate {
             Some(p) => eval_expr(p, &scope)?,

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::Result;
+use crate::limits::{Guard, VALUE_SLOT};
 use crate::value::Value;
 
 use super::compare::describe;
@@ -251,7 +252,7 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
             Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
             _ => Err(f.bad_type("a list or a string")),
         },
-        "range" => range(args),
+        "range" => range(args, env.guard()),
         "coalesce" => Ok(args
             .iter()
             .find(|v| !v.is_null())
@@ -304,6 +305,24 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
             ) else {
                 return Ok(Value::Null);
             };
+            if let Some(g) = env.guard() {
+                // At most one replacement per character (or per match).
+                let places = if from.is_empty() {
+                    s.len() + 1
+                } else {
+                    s.len() / from.len()
+                };
+                let most = s.len() as u64 + (places as u64).saturating_mul(to.len() as u64);
+                if to.len() > from.len() && g.fits(most).is_err() {
+                    // The bound is far off when there are few matches: count them.
+                    let n = if from.is_empty() {
+                        s.chars().count() + 1
+                    } else {
+                        s.matches(from).count()
+                    };
+                    g.before_building(s.len() as u64 + (n as u64).saturating_mul(to.len() as u64))?;
+                }
+            }
             Ok(Value::String(if from.is_empty() {
                 // Java semantics: the replacement goes between every character.
                 let mut out = String::from(to);
@@ -384,6 +403,15 @@ pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> 
             let Some(sep) = string_arg(display, args, 1)? else {
                 return Ok(Value::Null);
             };
+            if let Some(g) = env.guard() {
+                // One string per piece: at most one per character, or per separator.
+                let pieces = if sep.is_empty() {
+                    s.len()
+                } else {
+                    s.len() / sep.len() + 1
+                };
+                g.before_building(s.len() as u64 + pieces as u64 * VALUE_SLOT)?;
+            }
             if sep.is_empty() {
                 return Ok(strings(s.chars().map(String::from)));
             }
@@ -546,50 +574,115 @@ fn int_arg(name: &str, args: &[Value], i: usize) -> Result<Option<i64>> {
     }
 }
 
-/// `range(start, end[, step])`: integers only; a zero step is an error.
-fn range(args: &[Value]) -> Result<Value> {
-    let mut ints = [0i64, 0, 1];
-    for (i, v) in args.iter().enumerate() {
-        match v {
-            Value::Int(n) => ints[i] = *n,
-            Value::Null => return Ok(Value::Null),
-            other => {
-                return Err(argument(
-                    "InvalidArgumentType",
-                    format!(
-                        "range(): argument {} must be an integer, got {}",
-                        i + 1,
-                        describe(other)
-                    ),
-                ))
+/// The integers `range(start, end[, step])` yields, without building them:
+/// what `UNWIND range(...)` walks through.
+#[derive(Debug, Clone)]
+pub struct IntRange {
+    next: i128,
+    step: i128,
+    left: u128,
+}
+
+impl IntRange {
+    /// The range of already evaluated arguments: `None` when one is null;
+    /// an error for a non-integer or a zero step.
+    pub fn new(args: &[Value]) -> Result<Option<IntRange>> {
+        let mut ints = [0i64, 0, 1];
+        for (i, v) in args.iter().enumerate().take(3) {
+            match v {
+                Value::Int(n) => ints[i] = *n,
+                Value::Null => return Ok(None),
+                other => {
+                    return Err(argument(
+                        "InvalidArgumentType",
+                        format!(
+                            "range(): argument {} must be an integer, got {}",
+                            i + 1,
+                            describe(other)
+                        ),
+                    ))
+                }
             }
         }
+        let [start, end, step] = ints;
+        if step == 0 {
+            return Err(argument(
+                "NumberOutOfRange",
+                "range(): the step must not be 0",
+            ));
+        }
+        let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
+        let left = if (step > 0 && start > end) || (step < 0 && start < end) {
+            0
+        } else {
+            ((end - start) / step + 1) as u128
+        };
+        Ok(Some(IntRange {
+            next: start,
+            step,
+            left,
+        }))
     }
-    let [start, end, step] = ints;
-    if step == 0 {
-        return Err(argument(
-            "NumberOutOfRange",
-            "range(): the step must not be 0",
-        ));
+
+    /// How many integers are left.
+    pub fn len(&self) -> u128 {
+        self.left
     }
-    let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
-    let count = if (step > 0 && start > end) || (step < 0 && start < end) {
-        0
-    } else {
-        (end - start) / step + 1
+
+    /// True when no integer is left.
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+}
+
+impl Iterator for IntRange {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let x = self.next;
+        self.next += self.step;
+        // Every yielded value lies between start and end, both i64.
+        Some(x as i64)
+    }
+}
+
+/// How many integers a `range()` list may hold when no memory budget
+/// applies (evaluation outside a statement).
+const RANGE_LIMIT_UNGUARDED: u128 = 100_000_000;
+
+/// `range(start, end[, step])` as a list: integers only; a zero step is an
+/// error; the list must fit in the statement's memory budget.
+fn range(args: &[Value], guard: Option<&Guard>) -> Result<Value> {
+    let Some(ints) = IntRange::new(args)? else {
+        return Ok(Value::Null);
     };
-    const LIMIT: i128 = 100_000_000;
-    if count > LIMIT {
-        return Err(argument(
-            "NumberOutOfRange",
-            format!("range(): {count} elements is more than the limit of {LIMIT}"),
-        ));
+    let count = ints.len();
+    match guard {
+        Some(g) => {
+            g.before_building((count.min(u128::from(u64::MAX)) as u64).saturating_mul(VALUE_SLOT))?
+        }
+        None if count > RANGE_LIMIT_UNGUARDED => {
+            return Err(argument(
+                "NumberOutOfRange",
+                format!(
+                    "range(): {count} elements is more than the limit of {RANGE_LIMIT_UNGUARDED}"
+                ),
+            ))
+        }
+        None => {}
     }
-    let mut out = Vec::with_capacity(count as usize);
-    let mut x = start;
-    for _ in 0..count {
-        out.push(Value::Int(x as i64));
-        x += step;
+    let mut out = Vec::with_capacity(count.min(1 << 24) as usize);
+    for (i, x) in ints.enumerate() {
+        if i % 65_536 == 65_535 {
+            if let Some(g) = guard {
+                g.check_now()?;
+            }
+        }
+        out.push(Value::Int(x));
     }
     Ok(Value::List(out))
 }

@@ -32,6 +32,7 @@ pub mod ops;
 use indexmap::IndexMap;
 
 use crate::error::Result;
+use crate::limits::Guard;
 use crate::store::{Graph, Relation, RelationId};
 use crate::syntax::ast::{ExistsBody, Expr, PatternElement};
 use crate::value::Value;
@@ -84,6 +85,12 @@ pub trait Env {
         let _ = id;
         None
     }
+    /// The statement's resource guard (time, cancellation, memory), checked
+    /// inside long loops and before big values are built. The default has
+    /// none: nothing is limited.
+    fn guard(&self) -> Option<&Guard> {
+        None
+    }
 }
 
 pub use aggregate::{
@@ -91,6 +98,7 @@ pub use aggregate::{
 };
 pub use compare::{compare, equals, equivalent, order, truthy, HashKey};
 pub use expr::{index_value, property, slice};
+pub use functions::IntRange;
 pub use ops::format_float;
 
 /// Evaluates an expression. Aggregate calls inside it are looked up with

@@ -8,6 +8,7 @@ use super::values::{group_key, key, Aggregator, HashKey};
 use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
 use crate::eval::compare::FxBuild;
+use crate::limits::{row_size, value_size};
 use crate::plan::{AggCall, Op, Plan, Scope};
 use crate::syntax::ast::{Expr, ExprKind};
 use crate::value::Value;
@@ -21,8 +22,16 @@ pub struct AggregateOp<'p> {
     keys: Vec<Prepared<'p>>,
     aggs: &'p [AggCall],
     args: Vec<Vec<Prepared<'p>>>,
+    /// Per aggregate: whether it keeps the values it is fed (`collect`,
+    /// percentiles, `DISTINCT`), so they count against the memory budget.
+    keeps: Vec<bool>,
     out: Option<VecDeque<Row>>,
+    /// The memory charged while grouping, given back once every group is out.
+    charged: u64,
 }
+
+/// An estimate of the memory of one group's accumulators.
+const GROUP_BYTES: u64 = std::mem::size_of::<Aggregator>() as u64;
 
 impl<'p> AggregateOp<'p> {
     /// Aggregates rows of `scope`.
@@ -36,7 +45,18 @@ impl<'p> AggregateOp<'p> {
                 .iter()
                 .map(|a| a.args.iter().map(|e| Prepared::new(scope, e)).collect())
                 .collect(),
+            keeps: aggs
+                .iter()
+                .map(|a| {
+                    a.distinct
+                        || matches!(
+                            a.name.to_ascii_lowercase().as_str(),
+                            "collect" | "percentiledisc" | "percentilecont"
+                        )
+                })
+                .collect(),
             out: None,
+            charged: 0,
         }
     }
 
@@ -102,7 +122,14 @@ impl<'p> AggregateOp<'p> {
                         let key = group_key(values);
                         let index = match groups.get_index_of(&key) {
                             Some(i) => i,
-                            None => groups.insert_full(key, (row.clone(), self.fresh()?)).0,
+                            None => {
+                                ctx.guard.charge(
+                                    row_size(&row)
+                                        + value_size(key.value())
+                                        + GROUP_BYTES * self.aggs.len() as u64,
+                                )?;
+                                groups.insert_full(key, (row.clone(), self.fresh()?)).0
+                            }
                         };
                         if let Some(slots) = &key_slots {
                             last_slots.clear();
@@ -121,12 +148,26 @@ impl<'p> AggregateOp<'p> {
                     None => continue,
                 }
             };
-            for ((a, prepared), acc) in self.aggs.iter().zip(&self.args).zip(accs.iter_mut()) {
+            for (((a, prepared), acc), keeps) in self
+                .aggs
+                .iter()
+                .zip(&self.args)
+                .zip(accs.iter_mut())
+                .zip(&self.keeps)
+            {
                 args.clear();
                 for e in prepared {
                     args.push(e.eval(ctx, self.scope, &row)?);
                 }
-                acc.update(&args).map_err(|e| e.or_at(a.span))?;
+                if *keeps {
+                    let before = acc.kept();
+                    acc.update(&args).map_err(|e| e.or_at(a.span))?;
+                    if acc.kept() > before {
+                        ctx.guard.charge(args.iter().map(value_size).sum())?;
+                    }
+                } else {
+                    acc.update(&args).map_err(|e| e.or_at(a.span))?;
+                }
             }
             super::recycle(row);
         }
@@ -152,10 +193,16 @@ impl<'p> AggregateOp<'p> {
 impl Operator for AggregateOp<'_> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
         if self.out.is_none() {
+            let before = ctx.guard.memory_used();
             let out = self.run(ctx)?;
+            self.charged = ctx.guard.memory_used().saturating_sub(before);
             self.out = Some(out);
         }
-        Ok(self.out.as_mut().and_then(VecDeque::pop_front))
+        let next = self.out.as_mut().and_then(VecDeque::pop_front);
+        if next.is_none() {
+            ctx.guard.release(std::mem::take(&mut self.charged));
+        }
+        Ok(next)
     }
 }
 

@@ -30,9 +30,8 @@ mod tests;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::engine::QueryStats;
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -89,54 +88,7 @@ pub trait Operator {
 /// A boxed operator borrowing its plan.
 pub type BoxOp<'p> = Box<dyn Operator + 'p>;
 
-/// Stops long-running queries: the cancel flag and the deadline.
-#[derive(Debug, Default)]
-pub struct Guard {
-    cancel: Option<Arc<AtomicBool>>,
-    deadline: Option<Instant>,
-    timeout: Option<Duration>,
-    ticks: Cell<u32>,
-}
-
-impl Guard {
-    /// A guard for a statement starting now.
-    pub fn new(cancel: Option<Arc<AtomicBool>>, timeout: Option<Duration>) -> Guard {
-        Guard {
-            cancel,
-            deadline: timeout.map(|t| Instant::now() + t),
-            timeout,
-            ticks: Cell::new(0),
-        }
-    }
-
-    /// Fails with `Cancelled` or `Timeout` when the query must stop. Cheap:
-    /// the clock is read every 256 calls.
-    pub fn check(&self) -> Result<()> {
-        if let Some(c) = &self.cancel {
-            if c.load(Ordering::Relaxed) {
-                return Err(Error::runtime(
-                    ErrorKind::Cancelled,
-                    "Cancelled",
-                    "the query was cancelled",
-                ));
-            }
-        }
-        if let Some(deadline) = self.deadline {
-            let t = self.ticks.get().wrapping_add(1);
-            self.ticks.set(t);
-            if t.is_multiple_of(256) && Instant::now() >= deadline {
-                let secs = self.timeout.map_or(0.0, |d| d.as_secs_f64());
-                return Err(Error::runtime(
-                    ErrorKind::Timeout,
-                    "Timeout",
-                    format!("the query ran longer than its time limit ({secs} s)"),
-                )
-                .with_help("narrow the pattern, add a LIMIT, or raise the time limit"));
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::limits::Guard;
 
 enum GraphRef<'g> {
     Read(&'g Graph),
@@ -454,7 +406,11 @@ impl Env for RowEnv<'_, '_> {
             .map(|(n, s)| (n.to_string(), s))
             .collect();
         let mut out = Vec::new();
+        let mut bytes = 0u64;
         while let Some(row) = op.next(&mut sub)? {
+            self.ctx.guard.check()?;
+            bytes = bytes.saturating_add(crate::limits::row_size(&row));
+            self.ctx.guard.fits(bytes)?;
             out.push(
                 new.iter()
                     .map(|(n, s)| (n.clone(), row.get(*s).cloned().unwrap_or(Value::Null)))
@@ -498,6 +454,10 @@ impl Env for RowEnv<'_, '_> {
 
     fn deleted_relation(&self, id: RelationId) -> Option<&Relation> {
         self.ctx.deleted.get(&id)
+    }
+
+    fn guard(&self) -> Option<&Guard> {
+        Some(self.ctx.guard)
     }
 }
 
@@ -798,6 +758,7 @@ pub fn run(plan: &Plan, ctx: &mut Ctx<'_>, keep: bool) -> Result<Vec<Row>> {
     while let Some(row) = op.next(ctx)? {
         ctx.guard.check()?;
         if keep {
+            ctx.guard.charge(crate::limits::row_size(&row))?;
             out.push(row);
         }
     }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use super::values::{key, order, HashKey};
 use super::{build, BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::{Error, ErrorKind, Phase, Result};
+use crate::limits::row_size;
 use crate::plan::explain::OpFigures;
 use crate::plan::{Plan, Scope, Slot};
 use crate::store::EntityId;
@@ -377,6 +378,7 @@ impl Operator for DistinctOp<'_> {
             if let [a, b] = self.slots {
                 if let (Some(Value::Node(x)), Some(Value::Node(y))) = (row.get(*a), row.get(*b)) {
                     if self.pairs.insert((*x, *y)) {
+                        ctx.guard.charge(32)?;
                         return Ok(Some(row));
                     }
                     continue;
@@ -391,7 +393,9 @@ impl Operator for DistinctOp<'_> {
                     .map(|s| row.get(*s).cloned().unwrap_or(Value::Null))
                     .collect()),
             };
+            let bytes = crate::limits::value_size(k.value()) + 16;
             if self.seen.insert(k) {
+                ctx.guard.charge(bytes)?;
                 return Ok(Some(row));
             }
         }
@@ -406,6 +410,9 @@ pub struct SortOp<'p> {
     keys: &'p [(Expr, bool)],
     prepared: Vec<Prepared<'p>>,
     sorted: Option<VecDeque<Row>>,
+    /// The memory charged for the buffered rows, given back once they are
+    /// all out.
+    charged: u64,
 }
 
 impl<'p> SortOp<'p> {
@@ -417,6 +424,7 @@ impl<'p> SortOp<'p> {
             keys,
             prepared: keys.iter().map(|(e, _)| Prepared::new(scope, e)).collect(),
             sorted: None,
+            charged: 0,
         }
     }
 }
@@ -431,10 +439,25 @@ impl Operator for SortOp<'_> {
                 for e in &self.prepared {
                     k.push(e.eval(ctx, self.scope, &row)?);
                 }
+                let bytes = row_size(&k) + row_size(&row);
+                ctx.guard.charge(bytes)?;
+                self.charged += bytes;
                 keyed.push((k, row));
             }
             let keys = self.keys;
+            // Sorting many rows takes a while: the comparisons watch the
+            // guard too, and once it says stop they all answer "equal" (the
+            // sort then ends quickly) and the error is returned.
+            let guard = ctx.guard;
+            let mut stopped = None;
             keyed.sort_by(|(a, _), (b, _)| {
+                if stopped.is_some() {
+                    return std::cmp::Ordering::Equal;
+                }
+                if let Err(e) = guard.check() {
+                    stopped = Some(e);
+                    return std::cmp::Ordering::Equal;
+                }
                 for (i, (_, desc)) in keys.iter().enumerate() {
                     let o = order(&a[i], &b[i]);
                     let o = if *desc { o.reverse() } else { o };
@@ -444,9 +467,16 @@ impl Operator for SortOp<'_> {
                 }
                 std::cmp::Ordering::Equal
             });
+            if let Some(e) = stopped {
+                return Err(e);
+            }
             self.sorted = Some(keyed.into_iter().map(|(_, r)| r).collect());
         }
-        Ok(self.sorted.as_mut().and_then(VecDeque::pop_front))
+        let next = self.sorted.as_mut().and_then(VecDeque::pop_front);
+        if next.is_none() {
+            ctx.guard.release(std::mem::take(&mut self.charged));
+        }
+        Ok(next)
     }
 }
 
@@ -559,23 +589,78 @@ impl Operator for LimitOp<'_> {
     }
 }
 
-/// One row per list element.
+/// One row per list element. `UNWIND range(...)` walks the range without
+/// building the list.
 pub struct UnwindOp<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
     expr: &'p Expr,
-    cur: Option<(Row, std::vec::IntoIter<Value>)>,
+    /// The arguments of `range(...)` when the expression is that call.
+    range_args: Option<&'p [Expr]>,
+    cur: Option<(Row, Elements)>,
+}
+
+/// The elements of one unwound value.
+enum Elements {
+    List(std::vec::IntoIter<Value>),
+    Range(crate::eval::IntRange),
+}
+
+impl Iterator for Elements {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Elements::List(items) => items.next(),
+            Elements::Range(r) => r.next().map(Value::Int),
+        }
+    }
 }
 
 impl<'p> UnwindOp<'p> {
     /// Unwinds `expr` for rows of `scope`.
     pub fn new(input: BoxOp<'p>, scope: &'p Scope, expr: &'p Expr) -> Self {
+        let range_args = match &expr.kind {
+            ExprKind::Function {
+                name,
+                distinct: false,
+                args,
+            } if matches!(name.as_slice(), [n] if n.name.eq_ignore_ascii_case("range"))
+                && (2..=3).contains(&args.len()) =>
+            {
+                Some(args.as_slice())
+            }
+            _ => None,
+        };
         UnwindOp {
             input,
             scope,
             expr,
+            range_args,
             cur: None,
         }
+    }
+
+    /// The elements `expr` gives for `row`.
+    fn elements(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<Elements> {
+        if let Some(args) = self.range_args {
+            let mut values = Vec::with_capacity(args.len());
+            for a in args {
+                values.push(ctx.eval(self.scope, row, a)?);
+            }
+            return match crate::eval::IntRange::new(&values).map_err(|e| e.or_at(self.expr.span))? {
+                Some(r) => Ok(Elements::Range(r)),
+                None => Ok(Elements::List(Vec::new().into_iter())),
+            };
+        }
+        Ok(Elements::List(
+            match ctx.eval(self.scope, row, self.expr)? {
+                Value::List(items) => items,
+                Value::Null => Vec::new(),
+                other => vec![other],
+            }
+            .into_iter(),
+        ))
     }
 }
 
@@ -595,12 +680,8 @@ impl Operator for UnwindOp<'_> {
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
             };
-            let items = match ctx.eval(self.scope, &row, self.expr)? {
-                Value::List(items) => items,
-                Value::Null => Vec::new(),
-                other => vec![other],
-            };
-            self.cur = Some((row, items.into_iter()));
+            let items = self.elements(ctx, &row)?;
+            self.cur = Some((row, items));
         }
     }
 }
@@ -633,6 +714,7 @@ impl Operator for UnionOp<'_> {
                         if !seen.insert(key(row.clone())) {
                             continue;
                         }
+                        ctx.guard.charge(row_size(&row))?;
                     }
                     return Ok(Some(row));
                 }
@@ -662,6 +744,7 @@ pub fn drain_all(input: &mut BoxOp<'_>, ctx: &mut Ctx<'_>) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     while let Some(r) = input.next(ctx)? {
         ctx.guard.check()?;
+        ctx.guard.charge(row_size(&r))?;
         rows.push(r);
     }
     Ok(rows)

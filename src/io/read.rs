@@ -249,8 +249,20 @@ pub fn import(
     };
     // Resolve formats and roles first, so an unreadable header fails fast.
     let mut plan = Vec::new();
+    // Every input is held whole while importing: refuse inputs larger than
+    // the memory kg may use, instead of running out of memory.
+    let budget = crate::limits::default_memory_limit();
+    let mut held = 0u64;
     for input in inputs {
         let name = input.path.display().to_string();
+        held = held.saturating_add(std::fs::metadata(&input.path).map_or(0, |m| m.len()));
+        if held > budget {
+            return Err(ImportFailure::Input(format!(
+                "kg import: the inputs up to {name} are {} in all, more than the memory kg may use ({}); import fewer or smaller files at a time",
+                crate::limits::format_size(held),
+                crate::limits::format_size(budget)
+            )));
+        }
         let data = std::fs::read(&input.path)
             .map_err(|e| ImportFailure::Input(format!("kg import: cannot read {name}: {e}")))?;
         let format = match input.format {

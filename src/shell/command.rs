@@ -48,6 +48,63 @@ pub enum Command {
     Explain(String),
     /// `:sources`: the citations of the last result, with sentence text when the corpus is available.
     Sources,
+    /// `:set NAME VALUE`: a per-statement limit (no argument: show them).
+    Set(Option<Setting>),
+}
+
+/// A per-statement limit set with `:set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// `:set timeout DURATION|off`: the time limit (`None`: none).
+    Timeout(Option<std::time::Duration>),
+    /// `:set max-memory SIZE|default`: the memory budget in bytes
+    /// (`None`: the default, a share of the machine's memory).
+    MaxMemory(Option<u64>),
+}
+
+/// The names `:set` knows.
+const SETTINGS: &[&str] = &["timeout", "max-memory"];
+
+impl Setting {
+    /// Parses `NAME VALUE` (or `NAME=VALUE`).
+    fn parse(text: &str) -> Result<Setting, CommandError> {
+        let usage = || Some(format!("usage: {}", usage("set").unwrap_or(":set")));
+        let (name, value) = match text.split_once(|c: char| c == '=' || c.is_whitespace()) {
+            Some((n, v)) => (n.trim(), v.trim().trim_start_matches('=').trim()),
+            None => (text.trim(), ""),
+        };
+        let lower = name.to_ascii_lowercase().replace('_', "-");
+        if value.is_empty() && SETTINGS.contains(&lower.as_str()) {
+            return Err(CommandError {
+                message: format!(":set {lower} needs a value"),
+                help: usage(),
+            });
+        }
+        let bad = |message: String| CommandError {
+            message,
+            help: usage(),
+        };
+        match lower.as_str() {
+            "timeout" => crate::limits::parse_duration(value)
+                .map(Setting::Timeout)
+                .map_err(bad),
+            "max-memory" | "maxmemory" | "memory" => {
+                if value.eq_ignore_ascii_case("default") {
+                    return Ok(Setting::MaxMemory(None));
+                }
+                crate::limits::parse_size(value)
+                    .map(|n| Setting::MaxMemory(Some(n)))
+                    .map_err(bad)
+            }
+            _ => Err(CommandError {
+                message: format!("unknown setting `{name}`"),
+                help: Some(match did_you_mean(&lower, SETTINGS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the settings are {}", SETTINGS.join(", ")),
+                }),
+            }),
+        }
+    }
 }
 
 /// Why a command line was not understood.
@@ -143,6 +200,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "sources",
         ":sources",
         "the citations behind the last result, with the sentences",
+    ),
+    (
+        "set",
+        ":set timeout DURATION|off | :set max-memory SIZE|default",
+        "per-statement limits: time (100ms, 30s, 5m, off) and memory (512MB, 4GB); no argument: show them",
     ),
 ];
 
@@ -241,6 +303,10 @@ impl Command {
             "open" => Ok(Command::Open(need("a file name")?)),
             "explain" => Ok(Command::Explain(need("a query")?)),
             "sources" => Ok(Command::Sources),
+            "set" => match arg() {
+                None => Ok(Command::Set(None)),
+                Some(a) => Setting::parse(&a).map(|s| Command::Set(Some(s))),
+            },
             "" => Err(CommandError {
                 message: "empty command".into(),
                 help: Some("type :help for the list of commands".into()),
@@ -328,6 +394,29 @@ mod tests {
             Ok(Command::Timing(Some(true)))
         );
         assert_eq!(Command::parse(":timing"), Ok(Command::Timing(None)));
+        assert_eq!(Command::parse(":set"), Ok(Command::Set(None)));
+        assert_eq!(
+            Command::parse(":set timeout 100ms"),
+            Ok(Command::Set(Some(Setting::Timeout(Some(
+                std::time::Duration::from_millis(100)
+            )))))
+        );
+        assert_eq!(
+            Command::parse(":set timeout off"),
+            Ok(Command::Set(Some(Setting::Timeout(None))))
+        );
+        assert_eq!(
+            Command::parse(":set max-memory 64MB"),
+            Ok(Command::Set(Some(Setting::MaxMemory(Some(64 << 20)))))
+        );
+        assert_eq!(
+            Command::parse(":set max_memory=2GB"),
+            Ok(Command::Set(Some(Setting::MaxMemory(Some(2 << 30)))))
+        );
+        assert_eq!(
+            Command::parse(":set max-memory default"),
+            Ok(Command::Set(Some(Setting::MaxMemory(None))))
+        );
         assert_eq!(
             Command::parse(":param country => 'Maroc'"),
             Ok(Command::Param("country".into(), "'Maroc'".into()))
@@ -402,5 +491,10 @@ mod tests {
         assert!(Command::parse(":param x").is_err());
         assert!(Command::parse(":param => 1").is_err());
         assert!(Command::parse(":timing maybe").is_err());
+        assert!(Command::parse(":set timeout soon").is_err());
+        assert!(Command::parse(":set timeout").is_err());
+        assert!(Command::parse(":set max-memory lots").is_err());
+        let e = Command::parse(":set timout 5s").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `timeout`?"));
     }
 }

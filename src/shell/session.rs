@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, Phase};
 use crate::eval::Params;
 use crate::output::{self, dot, sink, Format, TableOptions};
 use crate::script::{split, PieceKind};
-use crate::shell::command::{Command, COMMANDS};
+use crate::shell::command::{Command, Setting, COMMANDS};
 use crate::value::Value;
 
 /// What the caller should do after a piece ran.
@@ -58,6 +58,9 @@ pub struct Session {
     pub readonly: bool,
     /// Per-statement time limit.
     pub timeout: Option<Duration>,
+    /// Per-statement memory budget in bytes (`None`: the default,
+    /// [`crate::limits::default_memory_limit`]).
+    pub max_memory: Option<u64>,
     /// The graph file this session works on (`None`: the graph lives in
     /// memory only). Every write statement is logged to it before it is
     /// reported; see [`crate::db`].
@@ -98,6 +101,7 @@ impl Session {
             cancel: Arc::new(AtomicBool::new(false)),
             readonly: false,
             timeout: None,
+            max_memory: None,
             db: None,
             depth: 0,
         }
@@ -295,10 +299,26 @@ impl Session {
             cancel: Some(self.cancel.clone()),
             timeout: self.timeout,
             readonly: self.readonly,
+            max_memory: self.max_memory,
         };
         let result = self.engine.run_with(text, &self.params, &options)?;
         self.make_durable(&result)?;
         Ok(result)
+    }
+
+    /// The per-statement limits, as `:set` shows them.
+    fn limits_text(&self) -> String {
+        let timeout = self
+            .timeout
+            .map_or_else(|| "off".to_string(), crate::limits::format_duration);
+        let memory = match self.max_memory {
+            Some(m) => crate::limits::format_size(m),
+            None => format!(
+                "{} (default)",
+                crate::limits::format_size(crate::limits::default_memory_limit())
+            ),
+        };
+        format!("timeout: {timeout}\nmax-memory: {memory}")
     }
 
     fn print_result(&self, result: &QueryResult, out: &mut dyn Write) -> Result<(), Error> {
@@ -392,6 +412,15 @@ impl Session {
             Command::MaxWidth(Some(n)) => {
                 self.table.max_width = n;
                 Ok(())
+            }
+            Command::Set(None) => writeln!(out, "{}", self.limits_text()),
+            Command::Set(Some(Setting::Timeout(t))) => {
+                self.timeout = t;
+                writeln!(err, "{}", self.limits_text())
+            }
+            Command::Set(Some(Setting::MaxMemory(m))) => {
+                self.max_memory = m;
+                writeln!(err, "{}", self.limits_text())
             }
             Command::Timing(on) => {
                 self.timing = on.unwrap_or(!self.timing);

@@ -349,7 +349,7 @@ fn describe_error(e: &Error) -> String {
 fn is_engine_failure(e: &Error) -> bool {
     matches!(
         e.kind,
-        ErrorKind::Internal | ErrorKind::Timeout | ErrorKind::Cancelled
+        ErrorKind::Internal | ErrorKind::Timeout | ErrorKind::Cancelled | ErrorKind::MemoryLimit
     )
 }
 
