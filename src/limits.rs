@@ -55,7 +55,7 @@ impl Guard {
     pub fn new(cancel: Option<Arc<AtomicBool>>, timeout: Option<Duration>) -> Guard {
         Guard {
             cancel,
-            deadline: timeout.map(|t| Instant::now() + t),
+            deadline: timeout.and_then(|t| Instant::now().checked_add(t)),
             timeout,
             ticks: Cell::new(0),
             memory_limit: u64::MAX,
