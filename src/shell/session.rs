@@ -120,21 +120,18 @@ impl Session {
     /// Ends the session's use of its graph file: checkpoints it when the log
     /// holds statements, then releases the lock. Nothing happens for
     /// in-memory graphs. A failed checkpoint loses nothing (the log keeps
-    /// every change, and the next session replays it), so it is a warning
-    /// on standard error, not an error.
-    pub fn close(&mut self) -> Result<(), String> {
-        let Some(mut db) = self.db.take() else {
-            return Ok(());
-        };
+    /// every change, and the next session replays it), so it is returned
+    /// as a warning to show, not an error.
+    pub fn close(&mut self) -> Option<String> {
+        let mut db = self.db.take()?;
         if db.has_unsaved_log() {
             if let Err(e) = db.checkpoint(self.engine.graph()) {
-                let _ = writeln!(
-                    std::io::stderr(),
+                return Some(format!(
                     "kg: warning: checkpoint failed: {e} (the log keeps every change)"
-                );
+                ));
             }
         }
-        Ok(())
+        None
     }
 
     /// Checkpoints the session's graph file now.
@@ -553,8 +550,8 @@ impl Session {
                 let p = Path::new(&path);
                 // Reopening the session's own file: release it first.
                 if self.db.as_ref().is_some_and(|db| same_file(p, db.path())) {
-                    if let Err(e) = self.close() {
-                        return fail(err, ErrorKind::Io, e);
+                    if let Some(w) = self.close() {
+                        let _ = writeln!(err, "{w}");
                     }
                 }
                 match Db::open(p, self.readonly) {
@@ -563,8 +560,8 @@ impl Session {
                             let _ = writeln!(err, "warning: {w}");
                         }
                         let created = opened.created;
-                        if let Err(e) = self.close() {
-                            let _ = writeln!(err, "warning: {e}");
+                        if let Some(w) = self.close() {
+                            let _ = writeln!(err, "{w}");
                         }
                         self.engine = Engine::with_graph(opened.graph);
                         self.db = Some(opened.db);
@@ -588,8 +585,8 @@ impl Session {
                 };
                 match crate::facts::load_named(&path, &text) {
                     Ok(graph) => {
-                        if let Err(e) = self.close() {
-                            let _ = writeln!(err, "warning: {e}");
+                        if let Some(w) = self.close() {
+                            let _ = writeln!(err, "{w}");
                         }
                         self.engine = Engine::with_graph(graph);
                         self.last = None;
@@ -640,8 +637,8 @@ impl Session {
 impl Drop for Session {
     /// A clean end checkpoints the graph file (see [`Session::close`]).
     fn drop(&mut self) {
-        if let Err(e) = self.close() {
-            let _ = writeln!(sink::stderr(), "{e}");
+        if let Some(w) = self.close() {
+            let _ = writeln!(sink::stderr(), "{w}");
         }
     }
 }
