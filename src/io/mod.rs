@@ -15,6 +15,7 @@
 //! cannot carry.
 
 mod ids;
+pub mod output_path;
 pub mod read;
 pub mod write;
 
@@ -276,6 +277,40 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
         (None, None) => ExportFormat::Jsonl,
     };
     let array_delimiter = one_byte("--array-delimiter", &args.array_delimiter)?;
+    let inputs = output_path::Inputs::reading(args.graph.as_deref());
+    let csv_pair = matches!(format, ExportFormat::Csv | ExportFormat::Neo4j);
+    // Refuse a bad output before the (possibly long) read.
+    let csv_files = match (&args.output, csv_pair) {
+        (None, true) => {
+            return Err(format!(
+                "kg export: --format {} writes two files; give -o DIR",
+                format.name()
+            ))
+        }
+        (Some(dir), true) => {
+            let files = [dir.join("nodes.csv"), dir.join("edges.csv")];
+            if dir.exists() {
+                if !dir.is_dir() {
+                    return Err(format!(
+                        "kg export: --format {} writes two files into a directory; {} is not one",
+                        format.name(),
+                        dir.display()
+                    ));
+                }
+                for f in &files {
+                    output_path::check(f, output_path::Links::Refuse, &inputs)
+                        .map_err(|e| format!("kg export: {e}"))?;
+                }
+            }
+            Some(files)
+        }
+        (Some(p), false) => {
+            output_path::check(p, output_path::Links::Follow, &inputs)
+                .map_err(|e| format!("kg export: {e}"))?;
+            None
+        }
+        (None, false) => None,
+    };
     let mut graph = crate::db::read_graph(args.graph.as_deref())?;
     let selection = match &args.query {
         None => Selection::all(&graph),
@@ -288,55 +323,47 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
             Selection::from_rows(&graph, &result.rows)
         }
     };
-    match format {
-        ExportFormat::Csv | ExportFormat::Neo4j => {
-            let Some(dir) = &args.output else {
-                return Err(format!(
-                    "kg export: --format {} writes two files; give -o DIR",
-                    format.name()
-                ));
-            };
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("kg export: cannot create {}: {e}", dir.display()))?;
-            let open = |name: &str| {
-                let p = dir.join(name);
-                std::fs::File::create(&p)
-                    .map(std::io::BufWriter::new)
-                    .map_err(|e| format!("kg export: cannot create {}: {e}", p.display()))
-            };
-            let mut nodes = open("nodes.csv")?;
-            let mut edges = open("edges.csv")?;
-            export_csv(
-                &graph,
-                &selection,
-                format == ExportFormat::Neo4j,
-                array_delimiter,
-                &mut nodes,
-                &mut edges,
-            )
-            .and_then(|()| {
-                std::io::Write::flush(&mut nodes)?;
-                std::io::Write::flush(&mut edges)
-            })
-            .map_err(|e| format!("kg export: {e}"))?;
+    if let (Some([nodes_path, edges_path]), Some(dir)) = (&csv_files, &args.output) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("kg export: cannot create {}: {e}", dir.display()))?;
+        let open = |p: &Path| {
+            output_path::create(p, output_path::Links::Refuse, &inputs)
+                .map(std::io::BufWriter::new)
+                .map_err(|e| format!("kg export: {e}"))
+        };
+        let mut nodes = open(nodes_path)?;
+        let mut edges = open(edges_path)?;
+        export_csv(
+            &graph,
+            &selection,
+            format == ExportFormat::Neo4j,
+            array_delimiter,
+            &mut nodes,
+            &mut edges,
+        )
+        .and_then(|()| {
+            std::io::Write::flush(&mut nodes)?;
+            std::io::Write::flush(&mut edges)
+        })
+        .map_err(|e| format!("kg export: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &args.output {
+        Some(p) => {
+            let file = output_path::create(p, output_path::Links::Follow, &inputs)
+                .map_err(|e| format!("kg export: {e}"))?;
+            let mut w = std::io::BufWriter::new(file);
+            export(&graph, &selection, format, &mut w)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .map_err(|e| format!("kg export: {}: {e}", p.display()))?;
         }
-        _ => match &args.output {
-            Some(p) => {
-                let file = std::fs::File::create(p)
-                    .map_err(|e| format!("kg export: cannot create {}: {e}", p.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                export(&graph, &selection, format, &mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| format!("kg export: {}: {e}", p.display()))?;
-            }
-            None => {
-                let stdout = std::io::stdout();
-                let mut w = std::io::BufWriter::new(stdout.lock());
-                export(&graph, &selection, format, &mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| format!("kg export: {e}"))?;
-            }
-        },
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            export(&graph, &selection, format, &mut w)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .map_err(|e| format!("kg export: {e}"))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
