@@ -260,6 +260,68 @@ fn hostile_strings_round_trip() {
     assert_same(&g, &back, "neo4j");
 }
 
+/// User labels and properties named like the Cypher export's helpers
+/// (`_kgid`, `:_KgImport`) and kg-data carriers (`_key`, `_aliases`,
+/// `_sources`) are carried like any other.
+#[test]
+fn cypher_export_helpers_never_collide_with_user_names() {
+    let mut g = Graph::new();
+    let mut ids = Vec::new();
+    for i in 0..4i64 {
+        let mut props = ValueMap::default();
+        // `_kgid` values that are other entities' ids: a clash would swap ends.
+        props.insert("_kgid", Value::Int(3 - i));
+        props.insert("_kgid_1", Value::String(format!("u{i}")));
+        // The same `_key` property on two key-less entities.
+        props.insert("_key", Value::String("same".into()));
+        props.insert("_aliases", Value::String("not json".into()));
+        props.insert("_sources", Value::List(vec![Value::Int(i)]));
+        let id = g
+            .add_entity(NewEntity {
+                key: (i % 2 == 0).then(|| format!("k{i}")),
+                labels: vec!["_KgImport".into(), format!("L{i}")],
+                props,
+                aliases: vec![Alias {
+                    text: format!("a{i}"),
+                    lang: Some("fr".into()),
+                }],
+                sources: vec![Citation {
+                    article: "a.txt".into(),
+                    sentence: 1,
+                }],
+            })
+            .expect("add entity");
+        ids.push(id);
+    }
+    for i in 0..ids.len() {
+        let mut props = ValueMap::default();
+        props.insert("_sources", Value::String("user".into()));
+        props.insert("_kgid", Value::Int(i as i64));
+        g.add_relation(
+            ids[i],
+            ids[(i + 1) % ids.len()],
+            "NEXT",
+            props,
+            vec![Citation {
+                article: "b.txt".into(),
+                sentence: 2,
+            }],
+        )
+        .expect("add relation");
+    }
+    let text = to_string(&g, ExportFormat::Cypher);
+    assert!(
+        text.contains("// kg-names: id=_kgid_2 label=_KgImport_1 key=_key_1 aliases=_aliases_1 sources=_sources_1"),
+        "{text}"
+    );
+    let back = run_cypher_script("helpers.cypher", &text).expect("script runs on kg");
+    assert_same(&g, &back, "cypher with helper-named user data");
+    // No helper is left behind.
+    assert!(back.entities().all(|e| !e.props.contains_key("_kgid_2")));
+    assert_eq!(back.label_count("_KgImport_1"), 0);
+    assert_eq!(back.label_count("_KgImport"), 4);
+}
+
 #[test]
 fn plain_csv_keeps_structure_and_kg_data() {
     let g = seed();

@@ -14,6 +14,7 @@
 //! GraphML and as triples in N-Triples. See `LOSSES` for what each format
 //! cannot carry.
 
+pub mod cypher_names;
 mod ids;
 pub mod output_path;
 pub mod read;
@@ -36,7 +37,8 @@ pub const ALIASES_PROP: &str = "_aliases";
 /// The property holding citations as a JSON array of
 /// `{"article": .., "sentence": ..}` objects.
 pub const SOURCES_PROP: &str = "_sources";
-/// The temporary node property the Cypher script matches nodes by.
+/// The temporary node property the Cypher script matches nodes by (another
+/// name when the graph uses this one, see [`cypher_names`]).
 pub const KGID_PROP: &str = "_kgid";
 
 /// What each export format cannot carry (printed by `kg export --losses`).
@@ -56,7 +58,9 @@ csv       (plain) what `neo4j` loses, plus types: one column per property, read 
           with `;`.
 cypher    nothing when read back by `kg import --format cypher`; in Neo4j the
           partial dates `2018` and `2018-09` become full dates (first day),
-          `_key`, `_aliases` and `_sources` stay plain properties.
+          `_key`, `_aliases` and `_sources` stay plain properties (when the graph
+          itself uses one of these names, or `_kgid` or `:_KgImport`, the script
+          picks free ones and declares them in its `// kg-names:` line).
 graphml   written only (kg does not read GraphML): control characters other
           than tab, newline and carriage return are dropped (XML cannot hold
           them).

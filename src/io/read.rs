@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
+use super::cypher_names::CypherNames;
 use super::ids::{IdMap, NodeIds};
 use super::SOURCES_PROP;
-use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP, KGID_PROP};
+use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP};
 use crate::store::{Alias, Citation, EntityId, Graph, NewEntity, StoreError, HINT_FAR, HINT_NEAR};
 use crate::value::{Date, Value, ValueMap};
 
@@ -1345,8 +1346,9 @@ fn read_cypher(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) -> Result<(), ImportF
 }
 
 /// Runs a Cypher script (as written by `kg export --format cypher`) on an
-/// empty graph and turns its `_key`, `_aliases` and `_sources` properties
-/// back into keys, aliases and citations.
+/// empty graph and turns the properties its `// kg-names:` line declares
+/// (by default `_key`, `_aliases` and `_sources`) back into keys, aliases
+/// and citations.
 pub fn run_cypher_script(name: &str, text: &str) -> Result<Graph, String> {
     let mut engine = crate::Engine::new();
     for piece in crate::script::split(text) {
@@ -1360,36 +1362,40 @@ pub fn run_cypher_script(name: &str, text: &str) -> Result<Graph, String> {
             .run(&piece.text, &Default::default())
             .map_err(|e| format!("{name}:{}: {}", piece.line, e.message))?;
     }
-    lift_kg_props(&engine.into_graph())
+    lift_kg_props(&engine.into_graph(), &CypherNames::of_script(text))
 }
 
-/// A copy of `g` where the `_key`, `_aliases` and `_sources` properties
-/// become keys, aliases and citations, and `_kgid` is dropped.
-pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
+/// A copy of `g` where the key, aliases and citation properties `names`
+/// gives become keys, aliases and citations.
+pub fn lift_kg_props(g: &Graph, names: &CypherNames) -> Result<Graph, String> {
     let mut out = Graph::new();
     let mut map = HashMap::new();
     for e in g.entities() {
         let mut props = e.props.clone();
-        props.shift_remove(KGID_PROP);
-        let key = match props.shift_remove(KEY_PROP) {
+        let key = match props.shift_remove(names.key_prop.as_str()) {
             Some(Value::String(k)) => Some(k),
             Some(other) => {
                 return Err(format!(
-                    "entity {}: `_key` is a {}",
+                    "entity {}: `{}` is a {}",
                     e.id,
+                    names.key_prop,
                     other.type_name()
                 ))
             }
             None => e.key.clone(),
         };
         let mut aliases = e.aliases.clone();
-        if let Some(v) = props.shift_remove(super::ALIASES_PROP) {
-            let s = v.as_str().ok_or("`_aliases` must be a string")?;
+        if let Some(v) = props.shift_remove(names.aliases_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.aliases_prop))?;
             aliases.extend(parse_aliases(s)?);
         }
         let mut sources = e.sources.clone();
-        if let Some(v) = props.shift_remove(SOURCES_PROP) {
-            let s = v.as_str().ok_or("`_sources` must be a string")?;
+        if let Some(v) = props.shift_remove(names.sources_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.sources_prop))?;
             sources.extend(parse_sources(s)?);
         }
         let id = out
@@ -1406,8 +1412,10 @@ pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
     for r in g.relations() {
         let mut props = r.props.clone();
         let mut sources = r.sources.to_vec();
-        if let Some(v) = props.shift_remove(SOURCES_PROP) {
-            let s = v.as_str().ok_or("`_sources` must be a string")?;
+        if let Some(v) = props.shift_remove(names.sources_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.sources_prop))?;
             sources.extend(parse_sources(s)?);
         }
         let (Some(&a), Some(&b)) = (map.get(&r.from), map.get(&r.to)) else {

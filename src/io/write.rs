@@ -19,7 +19,8 @@ use std::path::Path;
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode, Subject, Term, Triple};
 
-use super::{aliases_json, sources_json, ALIASES_PROP, KEY_PROP, KGID_PROP, SOURCES_PROP};
+use super::cypher_names::CypherNames;
+use super::{aliases_json, sources_json, ALIASES_PROP, KEY_PROP, SOURCES_PROP};
 use crate::store::{Entity, EntityId, Graph, Relation, RelationId};
 use crate::value::{Value, ValueMap};
 
@@ -888,34 +889,52 @@ fn cypher_map(entries: &[(String, String)]) -> String {
 }
 
 const BATCH: usize = 500;
-const IMPORT_LABEL: &str = "_KgImport";
 
 fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
+    // Helper and kg-data names that no label or property of the graph uses.
+    let labels = sel
+        .entities(g)
+        .flat_map(|e| e.labels.iter().map(String::as_str));
+    let props = sel
+        .entities(g)
+        .flat_map(|e| e.props.keys())
+        .chain(sel.relations(g).flat_map(|r| r.props.keys()))
+        .map(|k| k.as_ref());
+    let names = CypherNames::avoiding(labels, props);
+    let (id_prop, import_label) = (
+        cypher_name(&names.id_prop),
+        cypher_name(&names.import_label),
+    );
     writeln!(out, "// kg export: run with cypher-shell, mgconsole, redis-cli GRAPH.QUERY or kg import --format cypher.")?;
     writeln!(
         out,
-        "// Nodes carry a temporary :{IMPORT_LABEL} label and {KGID_PROP} property, removed at the end;"
+        "// Nodes carry a temporary :{import_label} label and {id_prop} property, removed at the end;"
     )?;
-    writeln!(out, "// in Neo4j first run: CREATE INDEX kg_import IF NOT EXISTS FOR (n:{IMPORT_LABEL}) ON (n.{KGID_PROP});")?;
+    writeln!(
+        out,
+        "// keys, aliases and citations are the properties named below (names no label or property uses)."
+    )?;
+    writeln!(out, "{}", names.declaration())?;
+    writeln!(out, "// in Neo4j first run: CREATE INDEX kg_import IF NOT EXISTS FOR (n:{import_label}) ON (n.{id_prop});")?;
     // Nodes, batched by label list (labels cannot be parameters).
     let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     for e in sel.entities(g) {
-        let mut entries: Vec<(String, String)> = vec![(KGID_PROP.into(), e.id.to_string())];
+        let mut entries: Vec<(String, String)> = vec![(names.id_prop.clone(), e.id.to_string())];
         for (k, v) in &e.props {
             entries.push((k.to_string(), cypher_value(v)));
         }
         if let Some(k) = &e.key {
-            entries.push((KEY_PROP.into(), cypher_string(k)));
+            entries.push((names.key_prop.clone(), cypher_string(k)));
         }
         if !e.aliases.is_empty() {
             entries.push((
-                ALIASES_PROP.into(),
+                names.aliases_prop.clone(),
                 cypher_string(&aliases_json(&e.aliases)),
             ));
         }
         if !e.sources.is_empty() {
             entries.push((
-                SOURCES_PROP.into(),
+                names.sources_prop.clone(),
                 cypher_string(&sources_json(&e.sources)),
             ));
         }
@@ -930,7 +949,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|l| format!(":{}", cypher_name(l)))
             .collect();
-        label_text.push_str(&format!(":{IMPORT_LABEL}"));
+        label_text.push_str(&format!(":{import_label}"));
         for chunk in rows.chunks(BATCH) {
             writeln!(
                 out,
@@ -948,7 +967,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         }
         if !r.sources.is_empty() {
             entries.push((
-                SOURCES_PROP.into(),
+                names.sources_prop.clone(),
                 cypher_string(&sources_json(&r.sources)),
             ));
         }
@@ -967,7 +986,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         for chunk in rows.chunks(BATCH) {
             writeln!(
                 out,
-                "UNWIND [{}] AS row MATCH (a:{IMPORT_LABEL} {{{KGID_PROP}: row.f}}), (b:{IMPORT_LABEL} {{{KGID_PROP}: row.t}}) CREATE (a)-[r:{}]->(b) SET r = row.p;",
+                "UNWIND [{}] AS row MATCH (a:{import_label} {{{id_prop}: row.f}}), (b:{import_label} {{{id_prop}: row.t}}) CREATE (a)-[r:{}]->(b) SET r = row.p;",
                 chunk.join(", "),
                 cypher_name(rel_type)
             )?;
@@ -975,6 +994,6 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "MATCH (n:{IMPORT_LABEL}) REMOVE n:{IMPORT_LABEL}, n.{KGID_PROP};"
+        "MATCH (n:{import_label}) REMOVE n:{import_label}, n.{id_prop};"
     )
 }
