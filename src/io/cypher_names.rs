@@ -43,7 +43,7 @@ impl Default for CypherNames {
 }
 
 /// `base` when it is not taken, else the first free `base_N`.
-fn fresh(base: &str, taken: &HashSet<&str>) -> String {
+pub fn fresh_name(base: &str, taken: &HashSet<&str>) -> String {
     if !taken.contains(base) {
         return base.to_string();
     }
@@ -64,11 +64,11 @@ impl CypherNames {
         let props: HashSet<&str> = props.into_iter().collect();
         let d = CypherNames::default();
         CypherNames {
-            id_prop: fresh(&d.id_prop, &props),
-            import_label: fresh(&d.import_label, &labels),
-            key_prop: fresh(&d.key_prop, &props),
-            aliases_prop: fresh(&d.aliases_prop, &props),
-            sources_prop: fresh(&d.sources_prop, &props),
+            id_prop: fresh_name(&d.id_prop, &props),
+            import_label: fresh_name(&d.import_label, &labels),
+            key_prop: fresh_name(&d.key_prop, &props),
+            aliases_prop: fresh_name(&d.aliases_prop, &props),
+            sources_prop: fresh_name(&d.sources_prop, &props),
         }
     }
 

@@ -50,12 +50,17 @@ neo4j     empty strings and empty lists (an empty field means no property); list
           are split; lists mixing Integer and Float read back as Float lists,
           other mixed lists as string lists. A property with values of several
           types gets one column per type (`since:long` and `since:date`).
+          Labels and property names lose surrounding whitespace.
 csv       (plain) what `neo4j` loses, plus types: one column per property, read back by
           inference (see `kg import --help`), so strings that look like
           numbers become numbers, booleans and dates become strings, lists are
           written as JSON text and read back as strings; an entity without a
           key gets the key `_<id>`; a multi-label entity's labels are joined
-          with `;`.
+          with `;`; properties named like its own columns (`id`, `label`,
+          `labels`, `src`, `dst`, `type` and their aliases, in any case, and
+          `_key`, `_aliases`, `_sources`) are read as those columns; a file
+          with a name ending in a Neo4j type or tag (`n:int`, `x:ID`) is taken
+          for Neo4j headers unless imported with --format csv.
 cypher    nothing when read back by `kg import --format cypher`; in Neo4j the
           partial dates `2018` and `2018-09` become full dates (first day),
           `_key`, `_aliases` and `_sources` stay plain properties (when the graph
@@ -63,7 +68,10 @@ cypher    nothing when read back by `kg import --format cypher`; in Neo4j the
           picks free ones and declares them in its `// kg-names:` line).
 graphml   written only (kg does not read GraphML): control characters other
           than tab, newline and carriage return are dropped (XML cannot hold
-          them).
+          them); lists are JSON text (attr.type string, attr.list the element
+          type; NaN and infinities as NaN, Infinity, -Infinity); labels are
+          one `:A:B` string; kg's keys (labels, _key, _aliases, _sources,
+          label) take a `_N` suffix when a property has their name.
 ntriples  written only: list order and duplicates (one triple per element),
           entity and relation ids (entities are named by key), property types
           other than integer, double, boolean, date, string.

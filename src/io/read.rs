@@ -353,12 +353,25 @@ fn detect_format(path: &Path, data: &[u8], delimiter: u8) -> InputFormat {
     if first == Some(&b'{') {
         return InputFormat::Jsonl;
     }
-    let header = data.split(|b| *b == b'\n').next().unwrap_or(b"");
-    let header = String::from_utf8_lossy(header);
-    let neo4j = header
-        .split(delimiter as char)
-        .any(|f| f.trim_matches(['"', '\r', ' ']).contains(':'));
-    if neo4j {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut rec = csv::StringRecord::new();
+    if !rdr.read_record(&mut rec).unwrap_or(false) {
+        return InputFormat::Csv;
+    }
+    let fields: Vec<&str> = rec
+        .iter()
+        .map(|f| f.trim_matches(['\u{feff}', ' ']))
+        .collect();
+    // A column typed or tagged the Neo4j way (`name:int`, `:ID`) means Neo4j
+    // headers; other names may hold `:` (`schema:name`) in plain CSV.
+    let typed = fields
+        .iter()
+        .any(|f| split_header(f).1.is_some_and(is_header_type));
+    if typed {
         InputFormat::Neo4j
     } else {
         InputFormat::Csv
@@ -449,6 +462,33 @@ fn with_space<'a>(field: &'a str, tag: &str) -> Option<&'a str> {
     rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
 }
 
+/// True when `t` is what may follow the name's `:` in a Neo4j header: a
+/// column tag (`ID`, `LABEL`, ...) or a property type.
+fn is_header_type(t: &str) -> bool {
+    ["ID", "START_ID", "END_ID"]
+        .iter()
+        .any(|tag| with_space(t, tag).is_some())
+        || ["LABEL", "TYPE", "IGNORE"]
+            .iter()
+            .any(|tag| t.eq_ignore_ascii_case(tag))
+        || neo4j_type(t).is_some()
+}
+
+/// A Neo4j header `name:type` split at the last `:` that is followed by a
+/// type or tag (a property name may hold `:`), else at the first `:`.
+fn split_header(h: &str) -> (&str, Option<&str>) {
+    let colons: Vec<usize> = h.match_indices(':').map(|(i, _)| i).collect();
+    let at = colons
+        .iter()
+        .rev()
+        .find(|&&i| is_header_type(&h[i + 1..]))
+        .or(colons.first());
+    match at {
+        Some(&i) => (&h[..i], Some(&h[i + 1..])),
+        None => (h, None),
+    }
+}
+
 fn header_error(name: &str, column: &str, message: String) -> ImportFailure {
     ImportFailure::Input(
         RowError {
@@ -464,10 +504,7 @@ fn header_error(name: &str, column: &str, message: String) -> ImportFailure {
 fn neo4j_columns(name: &str, headers: &[String], role: Role) -> Result<Vec<Col>, ImportFailure> {
     let mut cols = Vec::with_capacity(headers.len());
     for h in headers {
-        let (prop, typ) = match h.find(':') {
-            Some(i) => (&h[..i], Some(&h[i + 1..])),
-            None => (h.as_str(), None),
-        };
+        let (prop, typ) = split_header(h);
         let col = match typ {
             Some(t) if with_space(t, "ID").is_some() => Col::Id {
                 space: with_space(t, "ID").unwrap_or("").to_string(),
@@ -482,9 +519,10 @@ fn neo4j_columns(name: &str, headers: &[String], role: Role) -> Result<Vec<Col>,
             }
             Some(t) if t.eq_ignore_ascii_case("TYPE") => Col::Type,
             Some(t) if t.eq_ignore_ascii_case("IGNORE") => Col::Ignore,
-            _ if prop == KEY_PROP => Col::Key,
-            _ if prop == ALIASES_PROP => Col::Aliases,
-            _ if prop == SOURCES_PROP => Col::Sources,
+            // Only the untyped columns carry kg's data: `_key:string` is a property.
+            None if prop == KEY_PROP => Col::Key,
+            None if prop == ALIASES_PROP => Col::Aliases,
+            None if prop == SOURCES_PROP => Col::Sources,
             None => Col::Prop {
                 name: prop.to_string(),
                 ty: Ty::Str,
@@ -878,7 +916,8 @@ fn csv_node(
         let Some((space, id)) = node_id else {
             return Err((Some(headers[i].clone()), "empty node id".into()));
         };
-        if ctx.lookup(space, id).is_some() {
+        // Only node ids count here: a key equal to another node's id is fine.
+        if ctx.ids.get(space, id).is_some() {
             return Err((
                 Some(headers[i].clone()),
                 format!("duplicate node id `{id}`"),
@@ -888,7 +927,13 @@ fn csv_node(
             new.key = Some(id.to_string());
         }
     }
+    let key_from_id =
+        id_col.filter(|_| !explicit_key && node_id.is_some_and(|(s, _)| s.is_empty()));
     let eid = ctx.add_entity(new).map_err(|e| match e {
+        StoreError::DuplicateKey(k) if key_from_id.is_some() => (
+            key_from_id.map(|i| headers[i].clone()),
+            format!("duplicate node id `{k}`"),
+        ),
         StoreError::DuplicateKey(k) => (
             None,
             format!("an entity with key `{k}` already exists (duplicate node id?)"),
@@ -1471,6 +1516,20 @@ mod tests {
         for s in ["NaN", "inf", "1e", ".", "1.2.3", "Nan", "e5", "--1"] {
             assert!(!is_number(s.as_bytes()), "{s}");
         }
+    }
+
+    #[test]
+    fn plain_csv_names_may_hold_colons() {
+        let p = Path::new("x.csv");
+        let detect = |h: &str| detect_format(p, h.as_bytes(), b',');
+        assert_eq!(detect("id,label,schema:name,:\n"), InputFormat::Csv);
+        assert_eq!(detect("src,dst,type,a:b:c\n"), InputFormat::Csv);
+        assert_eq!(detect(":ID,:LABEL,name\n"), InputFormat::Neo4j);
+        assert_eq!(detect("id,label,n:int\n"), InputFormat::Neo4j);
+        assert_eq!(split_header("a:b:string"), ("a:b", Some("string")));
+        assert_eq!(split_header("x:ID(p:q)"), ("x", Some("ID(p:q)")));
+        assert_eq!(split_header("::int[]"), (":", Some("int[]")));
+        assert_eq!(split_header("plain"), ("plain", None));
     }
 
     #[test]

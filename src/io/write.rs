@@ -19,7 +19,7 @@ use std::path::Path;
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode, Subject, Term, Triple};
 
-use super::cypher_names::CypherNames;
+use super::cypher_names::{fresh_name, CypherNames};
 use super::{aliases_json, sources_json, ALIASES_PROP, KEY_PROP, SOURCES_PROP};
 use crate::store::{Entity, EntityId, Graph, Relation, RelationId};
 use crate::value::{Value, ValueMap};
@@ -527,6 +527,32 @@ fn xml_escape(s: &str, attr: bool) -> String {
     out
 }
 
+/// A scalar as GraphML text; non-finite doubles as XML Schema spells them
+/// (`NaN`, `INF`, `-INF`).
+fn graphml_scalar(v: &Value) -> String {
+    match v {
+        Value::Float(x) if x.is_nan() => "NaN".into(),
+        Value::Float(x) if x.is_infinite() => if *x > 0.0 { "INF" } else { "-INF" }.into(),
+        v => scalar_text(v),
+    }
+}
+
+/// A list as JSON text; non-finite doubles as `NaN`, `Infinity` and
+/// `-Infinity` (which JSON lacks, but Python's and most JSON5 readers take).
+fn graphml_list(items: &[Value]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|v| match v {
+            Value::Float(x) if x.is_nan() => "NaN".into(),
+            Value::Float(x) if x.is_infinite() => {
+                if *x > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
+            v => serde_json::to_string(&json_value(v)).unwrap_or_default(),
+        })
+        .collect();
+    format!("[{}]", parts.join(","))
+}
+
 fn graphml_type(c: &ColSpec) -> &'static str {
     match c.ty {
         ColTy::Int => "long",
@@ -544,33 +570,31 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let node_cols = column_specs(sel.entities(g).map(|e| &e.props), true);
     let rel_cols = column_specs(sel.relations(g).map(|r| &r.props), true);
-    writeln!(
-        out,
-        r#"<key id="labels" for="node" attr.name="labels" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_key" for="node" attr.name="{KEY_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_aliases" for="node" attr.name="{ALIASES_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_sources" for="all" attr.name="{SOURCES_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="label" for="edge" attr.name="label" attr.type="string"/>"#
-    )?;
+    // kg's own keys take names no property uses.
+    let node_names: HashSet<&str> = node_cols.iter().map(|(k, _)| k.as_str()).collect();
+    let edge_names: HashSet<&str> = rel_cols.iter().map(|(k, _)| k.as_str()).collect();
+    let all_names: HashSet<&str> = node_names.union(&edge_names).copied().collect();
+    for (id, what, name, taken) in [
+        ("labels", "node", "labels", &node_names),
+        ("kg_key", "node", KEY_PROP, &node_names),
+        ("kg_aliases", "node", ALIASES_PROP, &node_names),
+        ("kg_sources", "all", SOURCES_PROP, &all_names),
+        ("label", "edge", "label", &edge_names),
+    ] {
+        writeln!(
+            out,
+            r#"<key id="{id}" for="{what}" attr.name="{}" attr.type="string"/>"#,
+            xml_escape(&fresh_name(name, taken), true)
+        )?;
+    }
     for (prefix, what, cols) in [("n", "node", &node_cols), ("e", "edge", &rel_cols)] {
         for (i, (name, c)) in cols.iter().enumerate() {
+            // A list is JSON text, its elements' type in attr.list.
             write!(
                 out,
                 r#"<key id="{prefix}{i}" for="{what}" attr.name="{}" attr.type="{}""#,
                 xml_escape(name, true),
-                graphml_type(c)
+                if c.list { "string" } else { graphml_type(c) }
             )?;
             if c.list {
                 write!(out, r#" attr.list="{}""#, graphml_type(c))?;
@@ -590,8 +614,8 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         )
     };
     let value_text = |v: &Value, c: &ColSpec| match (v, c.list) {
-        (Value::List(_), true) => serde_json::to_string(&json_value(v)).unwrap_or_default(),
-        (v, _) => scalar_text(v),
+        (Value::List(items), true) => graphml_list(items),
+        (v, _) => graphml_scalar(v),
     };
     for e in sel.entities(g) {
         let labels: String = e.labels.iter().map(|l| format!(":{l}")).collect();
