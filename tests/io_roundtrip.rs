@@ -822,3 +822,111 @@ fn fact_files_import_like_the_loader() {
     let g = import_files(&[Input::any(&p, None)], &ImportOptions::default());
     assert_same(&seed(), &g, "facts");
 }
+
+// ----- refusals instead of quiet losses ---------------------------------------------
+
+fn import_error(files: &[Input]) -> String {
+    match import(Graph::new(), files, &ImportOptions::default()) {
+        Ok(_) => panic!("import of {files:?} should fail"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_repeated_csv_column_is_refused_with_file_line_and_column() {
+    let dir = tmpdir("dup-header");
+    let plain = write(&dir, "plain.csv", "id,label,name,name\nx,A,first,second\n");
+    let err = import_error(&[Input::nodes(&plain, None)]);
+    assert!(
+        err.contains("plain.csv:1: column `name`: column 4 repeats column 3"),
+        "{err}"
+    );
+    let neo = write(&dir, "neo.csv", ":ID,n:int,n:int\n1,2,3\n");
+    let err = import_error(&[Input::nodes(&neo, None)]);
+    assert!(
+        err.contains("neo.csv:1: column `n:int`: column 3 repeats column 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn temporal_and_spatial_column_types_are_refused() {
+    let dir = tmpdir("types");
+    for t in [
+        "point",
+        "datetime",
+        "localdatetime",
+        "time",
+        "localtime",
+        "duration",
+        "DateTime[]",
+    ] {
+        let f = write(
+            &dir,
+            "t.csv",
+            &format!(":ID,when:{t}\n1,2020-01-01T00:00:00Z\n"),
+        );
+        let err = import_error(&[Input::nodes(&f, None)]);
+        assert!(
+            err.contains(&format!(
+                "t.csv:1: column `when:{t}`: column type `{t}` is not supported"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn json_integers_beyond_64_bits_are_refused_with_the_line() {
+    let dir = tmpdir("bigint");
+    let f = write(
+        &dir,
+        "big.jsonl",
+        "{\"type\":\"node\",\"id\":\"a\",\"properties\":{\"n\":9223372036854775807}}\n\
+         {\"type\":\"node\",\"id\":\"b\",\"properties\":{\"n\":9223372036854775808}}\n\
+         {\"type\":\"node\",\"id\":\"c\",\"properties\":{\"n\":[1, -99999999999999999999]}}\n",
+    );
+    let err = import_error(&[Input::any(&f, None)]);
+    assert!(
+        err.contains("big.jsonl:2: the integer 9223372036854775808 does not fit"),
+        "{err}"
+    );
+    assert!(
+        err.contains("big.jsonl:3: the integer -99999999999999999999 does not fit"),
+        "{err}"
+    );
+    assert!(!err.contains("big.jsonl:1:"), "{err}");
+}
+
+#[test]
+fn csv_export_refuses_a_label_holding_the_array_delimiter() {
+    let mut g = Graph::new();
+    g.add_entity(NewEntity {
+        key: Some("k".into()),
+        labels: vec!["A;B".into()],
+        ..NewEntity::default()
+    })
+    .expect("entity");
+    for neo4j in [false, true] {
+        let (mut n, mut e) = (Vec::new(), Vec::new());
+        let err =
+            export_csv(&g, &Selection::all(&g), neo4j, b';', &mut n, &mut e).expect_err("refused");
+        assert!(err
+            .to_string()
+            .contains("the label `A;B` contains the array delimiter `;`"));
+        // Another delimiter carries it.
+        let back = via(
+            &g,
+            if neo4j {
+                ExportFormat::Neo4j
+            } else {
+                ExportFormat::Csv
+            },
+            "label-delim",
+        );
+        assert_eq!(
+            back.entities().next().map(|e| e.labels.clone()),
+            Some(vec!["A;B".to_string()])
+        );
+    }
+}

@@ -47,7 +47,7 @@ jsonl     nothing for kg graphs (dates are strings listed under `dates`; NaN and
           infinite floats become null).
 neo4j     empty strings and empty lists (an empty field means no property); list
           elements containing the array delimiter (`;`, see --array-delimiter)
-          are split; lists mixing Integer and Float read back as Float lists,
+          are split (a label containing it is refused: choose another); lists mixing Integer and Float read back as Float lists,
           other mixed lists as string lists. A property with values of several
           types gets one column per type (`since:long` and `since:date`).
           Labels and property names lose surrounding whitespace.

@@ -441,12 +441,21 @@ fn neo4j_type(t: &str) -> Option<(Ty, bool)> {
         "int" | "long" | "short" | "byte" | "integer" => Ty::Int,
         "float" | "double" => Ty::Float,
         "boolean" | "bool" => Ty::Bool,
-        "string" | "char" | "datetime" | "localdatetime" | "time" | "localtime" | "duration"
-        | "point" => Ty::Str,
+        "string" | "char" => Ty::Str,
         "date" => Ty::Date,
         _ => return None,
     };
     Some((ty, array))
+}
+
+/// Neo4j column types kg cannot hold yet (temporal and spatial values).
+fn unsupported_type(t: &str) -> bool {
+    let lower = t.trim().to_ascii_lowercase();
+    let base = lower.strip_suffix("[]").unwrap_or(&lower);
+    matches!(
+        base,
+        "datetime" | "localdatetime" | "time" | "localtime" | "duration" | "point"
+    )
 }
 
 /// `:ID(Space)` → Some("Space"); `:ID` → Some("").
@@ -528,6 +537,16 @@ fn neo4j_columns(name: &str, headers: &[String], role: Role) -> Result<Vec<Col>,
                 ty: Ty::Str,
                 array: false,
             },
+            Some(t) if unsupported_type(t) => {
+                return Err(header_error(
+                    name,
+                    h,
+                    format!(
+                        "column type `{t}` is not supported: kg has no such values; \
+                         declare the column `string` to keep its text"
+                    ),
+                ))
+            }
             Some(t) => match neo4j_type(t) {
                 Some((ty, array)) if !prop.is_empty() => Col::Prop {
                     name: prop.to_string(),
@@ -729,6 +748,19 @@ fn read_csv(
             h = h.trim_start_matches('\u{feff}').to_string();
         }
         headers.push(h);
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers[..i].iter().position(|x| x == h) {
+            return Err(header_error(
+                name,
+                h,
+                format!(
+                    "column {} repeats column {} (each column may appear once)",
+                    i + 1,
+                    j + 1
+                ),
+            ));
+        }
     }
     let mut cols = if neo4j {
         neo4j_columns(name, &headers, role)?
@@ -1307,7 +1339,46 @@ fn read_jsonl(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) {
     }
 }
 
+/// The first integer in a JSON text that does not fit in 64 bits (which
+/// serde_json would quietly turn into a float).
+fn oversized_integer(text: &[u8]) -> Option<&str> {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < text.len()
+                    && matches!(text[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
+                    i += 1;
+                }
+                let token = std::str::from_utf8(&text[start..i]).unwrap_or("");
+                let integer = !token.contains(['.', 'e', 'E']);
+                if integer && token.parse::<i64>().is_err() {
+                    return Some(token);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn jsonl_line(ctx: &mut Ctx<'_>, name: &str, line_no: u64, line: &[u8]) -> Result<(), String> {
+    if let Some(n) = oversized_integer(line) {
+        return Err(format!(
+            "the integer {n} does not fit in 64 bits (kg integers are -2^63 to 2^63-1); \
+             write it as a string or a float"
+        ));
+    }
     let v: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let serde_json::Value::Object(obj) = v else {
@@ -1530,6 +1601,23 @@ mod tests {
         assert_eq!(split_header("x:ID(p:q)"), ("x", Some("ID(p:q)")));
         assert_eq!(split_header("::int[]"), (":", Some("int[]")));
         assert_eq!(split_header("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn json_integers_beyond_64_bits_are_found() {
+        assert_eq!(oversized_integer(br#"{"a": 9223372036854775807}"#), None);
+        assert_eq!(
+            oversized_integer(br#"{"a": -9223372036854775808, "b": 1e400}"#),
+            None
+        );
+        assert_eq!(
+            oversized_integer(br#"{"s": "99999999999999999999 \" 1", "a": 9223372036854775808}"#),
+            Some("9223372036854775808")
+        );
+        assert_eq!(
+            oversized_integer(br#"[-123456789012345678901234567890]"#),
+            Some("-123456789012345678901234567890")
+        );
     }
 
     #[test]

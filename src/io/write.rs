@@ -296,6 +296,20 @@ pub fn export_csv(
     edges: &mut dyn Write,
 ) -> io::Result<()> {
     let ad = (array_delimiter as char).to_string();
+    // A label holding the delimiter would come back split: refuse it.
+    if let Some(l) = sel
+        .entities(g)
+        .flat_map(|e| e.labels.iter())
+        .find(|l| l.contains(array_delimiter as char))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "the label `{l}` contains the array delimiter `{ad}`, which separates labels; \
+                 choose another with --array-delimiter"
+            ),
+        ));
+    }
     let node_cols = column_specs(sel.entities(g).map(|e| &e.props), neo4j);
     let node_cols: Vec<(String, ColSpec)> = node_cols
         .into_iter()
