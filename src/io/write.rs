@@ -926,7 +926,61 @@ fn cypher_map(entries: &[(String, String)]) -> String {
     format!("{{{}}}", body.join(", "))
 }
 
+/// Rows per statement at most.
 const BATCH: usize = 500;
+/// Bytes per statement, roughly at most (a row is never split): parsers
+/// budget their work per statement.
+const STATEMENT_BYTES: usize = 256 << 10;
+/// List elements written with the row; longer lists are appended to in
+/// statements of this many elements.
+const LIST_CHUNK: usize = 10_000;
+
+/// Consecutive runs of `rows` of at most [`BATCH`] rows and about
+/// [`STATEMENT_BYTES`] bytes.
+fn statement_batches(rows: &[String]) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        if i > start && (i - start == BATCH || bytes + row.len() > STATEMENT_BYTES) {
+            out.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += row.len() + 2;
+    }
+    if start < rows.len() {
+        out.push(&rows[start..]);
+    }
+    out
+}
+
+fn cypher_list(items: &[Value]) -> String {
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(cypher_value)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The map entries of `props`, lists cut to [`LIST_CHUNK`] elements; the
+/// rest of each long list goes to `rest` as (name, remaining elements).
+fn cypher_entries<'a>(
+    props: &'a ValueMap,
+    entries: &mut Vec<(String, String)>,
+    rest: &mut Vec<(String, &'a [Value])>,
+) {
+    for (k, v) in props {
+        match v {
+            Value::List(items) if items.len() > LIST_CHUNK => {
+                entries.push((k.to_string(), cypher_list(&items[..LIST_CHUNK])));
+                rest.push((k.to_string(), &items[LIST_CHUNK..]));
+            }
+            v => entries.push((k.to_string(), cypher_value(v))),
+        }
+    }
+}
 
 fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     // Helper and kg-data names that no label or property of the graph uses.
@@ -954,12 +1008,23 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out, "{}", names.declaration())?;
     writeln!(out, "// in Neo4j first run: CREATE INDEX kg_import IF NOT EXISTS FOR (n:{import_label}) ON (n.{id_prop});")?;
-    // Nodes, batched by label list (labels cannot be parameters).
+    // Nodes, batched by label list (labels cannot be parameters); the tails
+    // of long lists are appended by later statements.
+    let mut appends: Vec<String> = Vec::new();
     let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     for e in sel.entities(g) {
         let mut entries: Vec<(String, String)> = vec![(names.id_prop.clone(), e.id.to_string())];
-        for (k, v) in &e.props {
-            entries.push((k.to_string(), cypher_value(v)));
+        let mut rest = Vec::new();
+        cypher_entries(&e.props, &mut entries, &mut rest);
+        for (k, items) in rest {
+            let k = cypher_name(&k);
+            for chunk in items.chunks(LIST_CHUNK) {
+                appends.push(format!(
+                    "MATCH (n:{import_label} {{{id_prop}: {}}}) SET n.{k} = n.{k} + {};",
+                    e.id,
+                    cypher_list(chunk)
+                ));
+            }
         }
         if let Some(k) = &e.key {
             entries.push((names.key_prop.clone(), cypher_string(k)));
@@ -988,7 +1053,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             .map(|l| format!(":{}", cypher_name(l)))
             .collect();
         label_text.push_str(&format!(":{import_label}"));
-        for chunk in rows.chunks(BATCH) {
+        for chunk in statement_batches(rows) {
             writeln!(
                 out,
                 "UNWIND [{}] AS row CREATE (n{label_text}) SET n = row;",
@@ -996,12 +1061,31 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    for a in appends.drain(..) {
+        writeln!(out, "{a}")?;
+    }
     // Relations, batched by type.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut tagged_relations = false;
     for r in sel.relations(g) {
         let mut entries: Vec<(String, String)> = Vec::new();
-        for (k, v) in &r.props {
-            entries.push((k.to_string(), cypher_value(v)));
+        let mut rest = Vec::new();
+        cypher_entries(&r.props, &mut entries, &mut rest);
+        if !rest.is_empty() {
+            // Found again by a temporary id, removed at the end.
+            entries.push((names.id_prop.clone(), r.id.to_string()));
+            tagged_relations = true;
+        }
+        for (k, items) in rest {
+            let k = cypher_name(&k);
+            for chunk in items.chunks(LIST_CHUNK) {
+                appends.push(format!(
+                    "MATCH ()-[r:{} {{{id_prop}: {}}}]->() SET r.{k} = r.{k} + {};",
+                    cypher_name(&r.rel_type),
+                    r.id,
+                    cypher_list(chunk)
+                ));
+            }
         }
         if !r.sources.is_empty() {
             entries.push((
@@ -1021,7 +1105,7 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     for (rel_type, rows) in &groups {
-        for chunk in rows.chunks(BATCH) {
+        for chunk in statement_batches(rows) {
             writeln!(
                 out,
                 "UNWIND [{}] AS row MATCH (a:{import_label} {{{id_prop}: row.f}}), (b:{import_label} {{{id_prop}: row.t}}) CREATE (a)-[r:{}]->(b) SET r = row.p;",
@@ -1029,6 +1113,15 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
                 cypher_name(rel_type)
             )?;
         }
+    }
+    for a in &appends {
+        writeln!(out, "{a}")?;
+    }
+    if tagged_relations {
+        writeln!(
+            out,
+            "MATCH ()-[r]->() WHERE r.{id_prop} IS NOT NULL REMOVE r.{id_prop};"
+        )?;
     }
     writeln!(
         out,
