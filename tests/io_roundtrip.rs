@@ -974,3 +974,41 @@ fn cypher_export_of_a_huge_list_reads_back() {
         "no helper left on relations"
     );
 }
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opens_and_counts_every_lost_row() {
+    let dir = tmpdir("quote");
+    let nodes = write(
+        &dir,
+        "q.csv",
+        "id,label,name\na,A,x\nb,A,\"unclosed\nc,A,y\nd,A,z\n",
+    );
+    let err = import_error(&[Input::nodes(&nodes, None)]);
+    assert!(
+        err.contains("q.csv:3: column `name`: a quoted field opened here is never closed, so the rest of the file (3 lines)"),
+        "{err}"
+    );
+    let opts = ImportOptions {
+        skip_bad: true,
+        ..ImportOptions::default()
+    };
+    let (g, report) = import(Graph::new(), &[Input::nodes(&nodes, None)], &opts).expect("skips");
+    assert_eq!((g.entity_count(), report.skipped), (1, 3));
+    // The same in a relationship file; quoted newlines and doubled quotes stay fine.
+    let ok = write(
+        &dir,
+        "n.csv",
+        "id,label,name\na,A,\"two\nlines\"\nb,A,\"it\"\"s\"\nc,A,w\n",
+    );
+    let edges = write(&dir, "e.csv", "src,dst,type\na,b,R\nb,c,\"R\nc,a,R\n");
+    let (g, report) = import(
+        Graph::new(),
+        &[Input::nodes(&ok, None), Input::edges(&edges, None)],
+        &opts,
+    )
+    .expect("skips");
+    assert_eq!((g.entity_count(), g.relation_count()), (3, 1));
+    assert_eq!(report.skipped, 2);
+    assert_eq!(report.errors[0].line, 3);
+    assert_eq!(report.errors[0].column.as_deref(), Some("type"));
+}

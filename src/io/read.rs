@@ -807,6 +807,11 @@ fn read_csv(
             }
         }
         let line = rec.position().map_or(0, |p| p.line());
+        if let Some((e, lost)) = unclosed_quote(name, data, &rec, rdr.position(), &headers) {
+            ctx.bad(e);
+            ctx.bad += lost - 1;
+            break;
+        }
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
@@ -881,6 +886,51 @@ fn infer_types(cols: &mut [Col], data: &[u8], opts: &ImportOptions) {
 }
 
 type ColError = (Option<String>, String);
+
+/// When `rec` is the file's last record and it holds an odd number of
+/// quotes, a quoted field opened in it was never closed and swallowed the
+/// rest of the file: the error (at the line the record starts) and how many
+/// lines were lost.
+fn unclosed_quote(
+    name: &str,
+    data: &[u8],
+    rec: &ByteRecord,
+    next: &csv::Position,
+    headers: &[String],
+) -> Option<(RowError, usize)> {
+    if (next.byte() as usize) < data.len() {
+        return None;
+    }
+    let start = rec.position()?;
+    let raw = data.get(start.byte() as usize..)?;
+    if raw.iter().filter(|&&b| b == b'"').count() % 2 == 0 {
+        return None;
+    }
+    let lines = raw
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count()
+        .max(1);
+    let column = rec
+        .len()
+        .checked_sub(1)
+        .and_then(|i| headers.get(i))
+        .cloned();
+    let message = format!(
+        "a quoted field opened here is never closed, so the rest of the file \
+         ({lines} line{}) was read as one field",
+        if lines == 1 { "" } else { "s" }
+    );
+    Some((
+        RowError {
+            file: name.to_string(),
+            line: start.line(),
+            column,
+            message,
+        },
+        lines,
+    ))
+}
 
 fn field_value(ty: Ty, array: bool, s: &str, array_delimiter: u8) -> Result<Value, String> {
     if array {
@@ -999,7 +1049,8 @@ enum EdgeMsg {
         sources: Vec<Citation>,
     },
     /// A bad row.
-    Bad(RowError),
+    /// Bad rows: the error of the first and how many rows it stands for.
+    Bad(RowError, usize),
 }
 
 const EDGE_BATCH: usize = 4096;
@@ -1042,7 +1093,10 @@ fn read_csv_edges(
                 }
                 match msg {
                     EdgeMsg::Type(t) => types.push(t.as_str().into()),
-                    EdgeMsg::Bad(e) => ctx.bad(e),
+                    EdgeMsg::Bad(e, rows) => {
+                        ctx.bad(e);
+                        ctx.bad += rows.saturating_sub(1);
+                    }
                     EdgeMsg::Row {
                         line,
                         from,
@@ -1112,12 +1166,15 @@ fn parse_edges(
     let ncols = cols.len();
     let mut rows: u64 = 0;
     let bad = |line: u64, column: Option<String>, message: String| {
-        EdgeMsg::Bad(RowError {
-            file: name.to_string(),
-            line,
-            column,
-            message,
-        })
+        EdgeMsg::Bad(
+            RowError {
+                file: name.to_string(),
+                line,
+                column,
+                message,
+            },
+            1,
+        )
     };
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -1143,6 +1200,10 @@ fn parse_edges(
             }
         }
         let line = rec.position().map_or(0, |p| p.line());
+        if let Some((e, lost)) = unclosed_quote(name, data, &rec, rdr.position(), headers) {
+            batch.push(EdgeMsg::Bad(e, lost));
+            break;
+        }
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
