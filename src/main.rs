@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use kg::error::locate;
 use kg::facts::{self, check};
+use kg::io::output_path::{self, Links};
 use kg::output::sink::{self, Stream};
 use kg::output::{dot, Format};
 use kg::shell::repl;
@@ -442,6 +443,14 @@ struct DotArgs<'a> {
 
 /// `kg dot`: the whole graph or a query's subgraph as DOT, optionally rendered.
 fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
+    let inputs = output_path::Inputs::reading(args.graph.or(cli.facts.as_deref()));
+    if let Some(path) = args.output {
+        output_path::check(path, Links::Follow, &inputs).map_err(|e| format!("kg: {e}"))?;
+        if let Some(kind) = args.render {
+            let target = path.with_extension(kind);
+            output_path::check(&target, Links::Follow, &inputs).map_err(|e| format!("kg: {e}"))?;
+        }
+    }
     let graph = read_graph(cli, args.graph)?;
     let opts = dot::DotOptions {
         rankdir: args.rankdir.parse().map_err(|e| format!("kg: {e}"))?,
@@ -465,8 +474,8 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
     .map_err(|e| format!("kg: {e}"))?;
     match args.render {
         None => match args.output {
-            Some(path) => std::fs::write(path, &text)
-                .map_err(|e| format!("kg: cannot write {}: {e}", path.display()))?,
+            Some(path) => output_path::write(path, Links::Follow, &inputs, text.as_bytes())
+                .map_err(|e| format!("kg: {e}"))?,
             None => print_out(&text)?,
         },
         Some(kind) => {
@@ -476,8 +485,8 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
                 ));
             }
             if let Some(path) = args.output {
-                std::fs::write(path, &text)
-                    .map_err(|e| format!("kg: cannot write {}: {e}", path.display()))?;
+                output_path::write(path, Links::Follow, &inputs, text.as_bytes())
+                    .map_err(|e| format!("kg: {e}"))?;
             }
             let mut cmd = std::process::Command::new("dot");
             cmd.arg(format!("-T{kind}"));

@@ -260,6 +260,68 @@ fn hostile_strings_round_trip() {
     assert_same(&g, &back, "neo4j");
 }
 
+/// User labels and properties named like the Cypher export's helpers
+/// (`_kgid`, `:_KgImport`) and kg-data carriers (`_key`, `_aliases`,
+/// `_sources`) are carried like any other.
+#[test]
+fn cypher_export_helpers_never_collide_with_user_names() {
+    let mut g = Graph::new();
+    let mut ids = Vec::new();
+    for i in 0..4i64 {
+        let mut props = ValueMap::default();
+        // `_kgid` values that are other entities' ids: a clash would swap ends.
+        props.insert("_kgid", Value::Int(3 - i));
+        props.insert("_kgid_1", Value::String(format!("u{i}")));
+        // The same `_key` property on two key-less entities.
+        props.insert("_key", Value::String("same".into()));
+        props.insert("_aliases", Value::String("not json".into()));
+        props.insert("_sources", Value::List(vec![Value::Int(i)]));
+        let id = g
+            .add_entity(NewEntity {
+                key: (i % 2 == 0).then(|| format!("k{i}")),
+                labels: vec!["_KgImport".into(), format!("L{i}")],
+                props,
+                aliases: vec![Alias {
+                    text: format!("a{i}"),
+                    lang: Some("fr".into()),
+                }],
+                sources: vec![Citation {
+                    article: "a.txt".into(),
+                    sentence: 1,
+                }],
+            })
+            .expect("add entity");
+        ids.push(id);
+    }
+    for i in 0..ids.len() {
+        let mut props = ValueMap::default();
+        props.insert("_sources", Value::String("user".into()));
+        props.insert("_kgid", Value::Int(i as i64));
+        g.add_relation(
+            ids[i],
+            ids[(i + 1) % ids.len()],
+            "NEXT",
+            props,
+            vec![Citation {
+                article: "b.txt".into(),
+                sentence: 2,
+            }],
+        )
+        .expect("add relation");
+    }
+    let text = to_string(&g, ExportFormat::Cypher);
+    assert!(
+        text.contains("// kg-names: id=_kgid_2 label=_KgImport_1 key=_key_1 aliases=_aliases_1 sources=_sources_1"),
+        "{text}"
+    );
+    let back = run_cypher_script("helpers.cypher", &text).expect("script runs on kg");
+    assert_same(&g, &back, "cypher with helper-named user data");
+    // No helper is left behind.
+    assert!(back.entities().all(|e| !e.props.contains_key("_kgid_2")));
+    assert_eq!(back.label_count("_KgImport_1"), 0);
+    assert_eq!(back.label_count("_KgImport"), 4);
+}
+
 #[test]
 fn plain_csv_keeps_structure_and_kg_data() {
     let g = seed();
@@ -759,4 +821,194 @@ fn fact_files_import_like_the_loader() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/morocco-ct.kg");
     let g = import_files(&[Input::any(&p, None)], &ImportOptions::default());
     assert_same(&seed(), &g, "facts");
+}
+
+// ----- refusals instead of quiet losses ---------------------------------------------
+
+fn import_error(files: &[Input]) -> String {
+    match import(Graph::new(), files, &ImportOptions::default()) {
+        Ok(_) => panic!("import of {files:?} should fail"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_repeated_csv_column_is_refused_with_file_line_and_column() {
+    let dir = tmpdir("dup-header");
+    let plain = write(&dir, "plain.csv", "id,label,name,name\nx,A,first,second\n");
+    let err = import_error(&[Input::nodes(&plain, None)]);
+    assert!(
+        err.contains("plain.csv:1: column `name`: column 4 repeats column 3"),
+        "{err}"
+    );
+    let neo = write(&dir, "neo.csv", ":ID,n:int,n:int\n1,2,3\n");
+    let err = import_error(&[Input::nodes(&neo, None)]);
+    assert!(
+        err.contains("neo.csv:1: column `n:int`: column 3 repeats column 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn temporal_and_spatial_column_types_are_refused() {
+    let dir = tmpdir("types");
+    for t in [
+        "point",
+        "datetime",
+        "localdatetime",
+        "time",
+        "localtime",
+        "duration",
+        "DateTime[]",
+    ] {
+        let f = write(
+            &dir,
+            "t.csv",
+            &format!(":ID,when:{t}\n1,2020-01-01T00:00:00Z\n"),
+        );
+        let err = import_error(&[Input::nodes(&f, None)]);
+        assert!(
+            err.contains(&format!(
+                "t.csv:1: column `when:{t}`: column type `{t}` is not supported"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn json_integers_beyond_64_bits_are_refused_with_the_line() {
+    let dir = tmpdir("bigint");
+    let f = write(
+        &dir,
+        "big.jsonl",
+        "{\"type\":\"node\",\"id\":\"a\",\"properties\":{\"n\":9223372036854775807}}\n\
+         {\"type\":\"node\",\"id\":\"b\",\"properties\":{\"n\":9223372036854775808}}\n\
+         {\"type\":\"node\",\"id\":\"c\",\"properties\":{\"n\":[1, -99999999999999999999]}}\n",
+    );
+    let err = import_error(&[Input::any(&f, None)]);
+    assert!(
+        err.contains("big.jsonl:2: the integer 9223372036854775808 does not fit"),
+        "{err}"
+    );
+    assert!(
+        err.contains("big.jsonl:3: the integer -99999999999999999999 does not fit"),
+        "{err}"
+    );
+    assert!(!err.contains("big.jsonl:1:"), "{err}");
+}
+
+#[test]
+fn csv_export_refuses_a_label_holding_the_array_delimiter() {
+    let mut g = Graph::new();
+    g.add_entity(NewEntity {
+        key: Some("k".into()),
+        labels: vec!["A;B".into()],
+        ..NewEntity::default()
+    })
+    .expect("entity");
+    for neo4j in [false, true] {
+        let (mut n, mut e) = (Vec::new(), Vec::new());
+        let err =
+            export_csv(&g, &Selection::all(&g), neo4j, b';', &mut n, &mut e).expect_err("refused");
+        assert!(err
+            .to_string()
+            .contains("the label `A;B` contains the array delimiter `;`"));
+        // Another delimiter carries it.
+        let back = via(
+            &g,
+            if neo4j {
+                ExportFormat::Neo4j
+            } else {
+                ExportFormat::Csv
+            },
+            "label-delim",
+        );
+        assert_eq!(
+            back.entities().next().map(|e| e.labels.clone()),
+            Some(vec!["A;B".to_string()])
+        );
+    }
+}
+
+#[test]
+fn cypher_export_of_a_huge_list_reads_back() {
+    let mut g = Graph::new();
+    let mut props = ValueMap::default();
+    props.insert("big", Value::List((0..400_000).map(Value::Int).collect()));
+    props.insert("small", Value::List(vec![Value::Int(1)]));
+    let a = g
+        .add_entity(NewEntity {
+            key: Some("a".into()),
+            labels: vec!["L".into()],
+            props,
+            ..NewEntity::default()
+        })
+        .expect("entity");
+    let b = g
+        .add_entity(NewEntity {
+            key: Some("b".into()),
+            ..NewEntity::default()
+        })
+        .expect("entity");
+    for i in 0..2 {
+        let mut props = ValueMap::default();
+        props.insert(
+            "words",
+            Value::List(
+                (0..12_000)
+                    .map(|j| Value::String(format!("w{i}-{j}")))
+                    .collect(),
+            ),
+        );
+        g.add_relation(a, b, "R", props, Vec::new())
+            .expect("relation");
+    }
+    let text = to_string(&g, ExportFormat::Cypher);
+    let longest = text.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 300_000, "statements stay small: {longest} bytes");
+    let back = run_cypher_script("big.cypher", &text).expect("the script reads back");
+    assert_same(&g, &back, "cypher with a 400k-element list");
+    assert!(
+        back.relations().all(|r| r.props.len() == 1),
+        "no helper left on relations"
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opens_and_counts_every_lost_row() {
+    let dir = tmpdir("quote");
+    let nodes = write(
+        &dir,
+        "q.csv",
+        "id,label,name\na,A,x\nb,A,\"unclosed\nc,A,y\nd,A,z\n",
+    );
+    let err = import_error(&[Input::nodes(&nodes, None)]);
+    assert!(
+        err.contains("q.csv:3: column `name`: a quoted field opened here is never closed, so the rest of the file (3 lines)"),
+        "{err}"
+    );
+    let opts = ImportOptions {
+        skip_bad: true,
+        ..ImportOptions::default()
+    };
+    let (g, report) = import(Graph::new(), &[Input::nodes(&nodes, None)], &opts).expect("skips");
+    assert_eq!((g.entity_count(), report.skipped), (1, 3));
+    // The same in a relationship file; quoted newlines and doubled quotes stay fine.
+    let ok = write(
+        &dir,
+        "n.csv",
+        "id,label,name\na,A,\"two\nlines\"\nb,A,\"it\"\"s\"\nc,A,w\n",
+    );
+    let edges = write(&dir, "e.csv", "src,dst,type\na,b,R\nb,c,\"R\nc,a,R\n");
+    let (g, report) = import(
+        Graph::new(),
+        &[Input::nodes(&ok, None), Input::edges(&edges, None)],
+        &opts,
+    )
+    .expect("skips");
+    assert_eq!((g.entity_count(), g.relation_count()), (3, 1));
+    assert_eq!(report.skipped, 2);
+    assert_eq!(report.errors[0].line, 3);
+    assert_eq!(report.errors[0].column.as_deref(), Some("type"));
 }

@@ -14,7 +14,9 @@
 //! GraphML and as triples in N-Triples. See `LOSSES` for what each format
 //! cannot carry.
 
+pub mod cypher_names;
 mod ids;
+pub mod output_path;
 pub mod read;
 pub mod write;
 
@@ -35,7 +37,8 @@ pub const ALIASES_PROP: &str = "_aliases";
 /// The property holding citations as a JSON array of
 /// `{"article": .., "sentence": ..}` objects.
 pub const SOURCES_PROP: &str = "_sources";
-/// The temporary node property the Cypher script matches nodes by.
+/// The temporary node property the Cypher script matches nodes by (another
+/// name when the graph uses this one, see [`cypher_names`]).
 pub const KGID_PROP: &str = "_kgid";
 
 /// What each export format cannot carry (printed by `kg export --losses`).
@@ -44,21 +47,31 @@ jsonl     nothing for kg graphs (dates are strings listed under `dates`; NaN and
           infinite floats become null).
 neo4j     empty strings and empty lists (an empty field means no property); list
           elements containing the array delimiter (`;`, see --array-delimiter)
-          are split; lists mixing Integer and Float read back as Float lists,
+          are split (a label containing it is refused: choose another); lists mixing Integer and Float read back as Float lists,
           other mixed lists as string lists. A property with values of several
           types gets one column per type (`since:long` and `since:date`).
+          Labels and property names lose surrounding whitespace.
 csv       (plain) what `neo4j` loses, plus types: one column per property, read back by
           inference (see `kg import --help`), so strings that look like
           numbers become numbers, booleans and dates become strings, lists are
           written as JSON text and read back as strings; an entity without a
           key gets the key `_<id>`; a multi-label entity's labels are joined
-          with `;`.
+          with `;`; properties named like its own columns (`id`, `label`,
+          `labels`, `src`, `dst`, `type` and their aliases, in any case, and
+          `_key`, `_aliases`, `_sources`) are read as those columns; a file
+          with a name ending in a Neo4j type or tag (`n:int`, `x:ID`) is taken
+          for Neo4j headers unless imported with --format csv.
 cypher    nothing when read back by `kg import --format cypher`; in Neo4j the
           partial dates `2018` and `2018-09` become full dates (first day),
-          `_key`, `_aliases` and `_sources` stay plain properties.
+          `_key`, `_aliases` and `_sources` stay plain properties (when the graph
+          itself uses one of these names, or `_kgid` or `:_KgImport`, the script
+          picks free ones and declares them in its `// kg-names:` line).
 graphml   written only (kg does not read GraphML): control characters other
           than tab, newline and carriage return are dropped (XML cannot hold
-          them).
+          them); lists are JSON text (attr.type string, attr.list the element
+          type; NaN and infinities as NaN, Infinity, -Infinity); labels are
+          one `:A:B` string; kg's keys (labels, _key, _aliases, _sources,
+          label) take a `_N` suffix when a property has their name.
 ntriples  written only: list order and duplicates (one triple per element),
           entity and relation ids (entities are named by key), property types
           other than integer, double, boolean, date, string.
@@ -281,6 +294,40 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
         (None, None) => ExportFormat::Jsonl,
     };
     let array_delimiter = one_byte("--array-delimiter", &args.array_delimiter)?;
+    let inputs = output_path::Inputs::reading(args.graph.as_deref());
+    let csv_pair = matches!(format, ExportFormat::Csv | ExportFormat::Neo4j);
+    // Refuse a bad output before the (possibly long) read.
+    let csv_files = match (&args.output, csv_pair) {
+        (None, true) => {
+            return Err(format!(
+                "kg export: --format {} writes two files; give -o DIR",
+                format.name()
+            ))
+        }
+        (Some(dir), true) => {
+            let files = [dir.join("nodes.csv"), dir.join("edges.csv")];
+            if dir.exists() {
+                if !dir.is_dir() {
+                    return Err(format!(
+                        "kg export: --format {} writes two files into a directory; {} is not one",
+                        format.name(),
+                        dir.display()
+                    ));
+                }
+                for f in &files {
+                    output_path::check(f, output_path::Links::Refuse, &inputs)
+                        .map_err(|e| format!("kg export: {e}"))?;
+                }
+            }
+            Some(files)
+        }
+        (Some(p), false) => {
+            output_path::check(p, output_path::Links::Follow, &inputs)
+                .map_err(|e| format!("kg export: {e}"))?;
+            None
+        }
+        (None, false) => None,
+    };
     let mut graph = crate::db::read_graph(args.graph.as_deref())?;
     let selection = match &args.query {
         None => Selection::all(&graph),
@@ -293,54 +340,46 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
             Selection::from_rows(&graph, &result.rows)
         }
     };
-    match format {
-        ExportFormat::Csv | ExportFormat::Neo4j => {
-            let Some(dir) = &args.output else {
-                return Err(format!(
-                    "kg export: --format {} writes two files; give -o DIR",
-                    format.name()
-                ));
-            };
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("kg export: cannot create {}: {e}", dir.display()))?;
-            let open = |name: &str| {
-                let p = dir.join(name);
-                std::fs::File::create(&p)
-                    .map(std::io::BufWriter::new)
-                    .map_err(|e| format!("kg export: cannot create {}: {e}", p.display()))
-            };
-            let mut nodes = open("nodes.csv")?;
-            let mut edges = open("edges.csv")?;
-            export_csv(
-                &graph,
-                &selection,
-                format == ExportFormat::Neo4j,
-                array_delimiter,
-                &mut nodes,
-                &mut edges,
-            )
-            .and_then(|()| {
-                std::io::Write::flush(&mut nodes)?;
-                std::io::Write::flush(&mut edges)
-            })
-            .map_err(|e| format!("kg export: {e}"))?;
+    if let (Some([nodes_path, edges_path]), Some(dir)) = (&csv_files, &args.output) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("kg export: cannot create {}: {e}", dir.display()))?;
+        let open = |p: &Path| {
+            output_path::create(p, output_path::Links::Refuse, &inputs)
+                .map(std::io::BufWriter::new)
+                .map_err(|e| format!("kg export: {e}"))
+        };
+        let mut nodes = open(nodes_path)?;
+        let mut edges = open(edges_path)?;
+        export_csv(
+            &graph,
+            &selection,
+            format == ExportFormat::Neo4j,
+            array_delimiter,
+            &mut nodes,
+            &mut edges,
+        )
+        .and_then(|()| {
+            std::io::Write::flush(&mut nodes)?;
+            std::io::Write::flush(&mut edges)
+        })
+        .map_err(|e| format!("kg export: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &args.output {
+        Some(p) => {
+            let file = output_path::create(p, output_path::Links::Follow, &inputs)
+                .map_err(|e| format!("kg export: {e}"))?;
+            let mut w = std::io::BufWriter::new(file);
+            export(&graph, &selection, format, &mut w)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .map_err(|e| format!("kg export: {}: {e}", p.display()))?;
         }
-        _ => match &args.output {
-            Some(p) => {
-                let file = std::fs::File::create(p)
-                    .map_err(|e| format!("kg export: cannot create {}: {e}", p.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                export(&graph, &selection, format, &mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| format!("kg export: {}: {e}", p.display()))?;
-            }
-            None => {
-                let mut w = std::io::BufWriter::new(crate::output::sink::stdout());
-                export(&graph, &selection, format, &mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| format!("kg export: {e}"))?;
-            }
-        },
+        None => {
+            let mut w = std::io::BufWriter::new(crate::output::sink::stdout());
+            export(&graph, &selection, format, &mut w)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .map_err(|e| format!("kg export: {e}"))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
+use super::cypher_names::CypherNames;
 use super::ids::{IdMap, NodeIds};
 use super::SOURCES_PROP;
-use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP, KGID_PROP};
+use super::{parse_aliases, parse_sources, RowError, ALIASES_PROP, KEY_PROP};
 use crate::store::{Alias, Citation, EntityId, Graph, NewEntity, StoreError, HINT_FAR, HINT_NEAR};
 use crate::value::{Date, Value, ValueMap};
 
@@ -364,12 +365,25 @@ fn detect_format(path: &Path, data: &[u8], delimiter: u8) -> InputFormat {
     if first == Some(&b'{') {
         return InputFormat::Jsonl;
     }
-    let header = data.split(|b| *b == b'\n').next().unwrap_or(b"");
-    let header = String::from_utf8_lossy(header);
-    let neo4j = header
-        .split(delimiter as char)
-        .any(|f| f.trim_matches(['"', '\r', ' ']).contains(':'));
-    if neo4j {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut rec = csv::StringRecord::new();
+    if !rdr.read_record(&mut rec).unwrap_or(false) {
+        return InputFormat::Csv;
+    }
+    let fields: Vec<&str> = rec
+        .iter()
+        .map(|f| f.trim_matches(['\u{feff}', ' ']))
+        .collect();
+    // A column typed or tagged the Neo4j way (`name:int`, `:ID`) means Neo4j
+    // headers; other names may hold `:` (`schema:name`) in plain CSV.
+    let typed = fields
+        .iter()
+        .any(|f| split_header(f).1.is_some_and(is_header_type));
+    if typed {
         InputFormat::Neo4j
     } else {
         InputFormat::Csv
@@ -439,12 +453,21 @@ fn neo4j_type(t: &str) -> Option<(Ty, bool)> {
         "int" | "long" | "short" | "byte" | "integer" => Ty::Int,
         "float" | "double" => Ty::Float,
         "boolean" | "bool" => Ty::Bool,
-        "string" | "char" | "datetime" | "localdatetime" | "time" | "localtime" | "duration"
-        | "point" => Ty::Str,
+        "string" | "char" => Ty::Str,
         "date" => Ty::Date,
         _ => return None,
     };
     Some((ty, array))
+}
+
+/// Neo4j column types kg cannot hold yet (temporal and spatial values).
+fn unsupported_type(t: &str) -> bool {
+    let lower = t.trim().to_ascii_lowercase();
+    let base = lower.strip_suffix("[]").unwrap_or(&lower);
+    matches!(
+        base,
+        "datetime" | "localdatetime" | "time" | "localtime" | "duration" | "point"
+    )
 }
 
 /// `:ID(Space)` → Some("Space"); `:ID` → Some("").
@@ -458,6 +481,33 @@ fn with_space<'a>(field: &'a str, tag: &str) -> Option<&'a str> {
         return Some("");
     }
     rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
+}
+
+/// True when `t` is what may follow the name's `:` in a Neo4j header: a
+/// column tag (`ID`, `LABEL`, ...) or a property type.
+fn is_header_type(t: &str) -> bool {
+    ["ID", "START_ID", "END_ID"]
+        .iter()
+        .any(|tag| with_space(t, tag).is_some())
+        || ["LABEL", "TYPE", "IGNORE"]
+            .iter()
+            .any(|tag| t.eq_ignore_ascii_case(tag))
+        || neo4j_type(t).is_some()
+}
+
+/// A Neo4j header `name:type` split at the last `:` that is followed by a
+/// type or tag (a property name may hold `:`), else at the first `:`.
+fn split_header(h: &str) -> (&str, Option<&str>) {
+    let colons: Vec<usize> = h.match_indices(':').map(|(i, _)| i).collect();
+    let at = colons
+        .iter()
+        .rev()
+        .find(|&&i| is_header_type(&h[i + 1..]))
+        .or(colons.first());
+    match at {
+        Some(&i) => (&h[..i], Some(&h[i + 1..])),
+        None => (h, None),
+    }
 }
 
 fn header_error(name: &str, column: &str, message: String) -> ImportFailure {
@@ -475,10 +525,7 @@ fn header_error(name: &str, column: &str, message: String) -> ImportFailure {
 fn neo4j_columns(name: &str, headers: &[String], role: Role) -> Result<Vec<Col>, ImportFailure> {
     let mut cols = Vec::with_capacity(headers.len());
     for h in headers {
-        let (prop, typ) = match h.find(':') {
-            Some(i) => (&h[..i], Some(&h[i + 1..])),
-            None => (h.as_str(), None),
-        };
+        let (prop, typ) = split_header(h);
         let col = match typ {
             Some(t) if with_space(t, "ID").is_some() => Col::Id {
                 space: with_space(t, "ID").unwrap_or("").to_string(),
@@ -493,14 +540,25 @@ fn neo4j_columns(name: &str, headers: &[String], role: Role) -> Result<Vec<Col>,
             }
             Some(t) if t.eq_ignore_ascii_case("TYPE") => Col::Type,
             Some(t) if t.eq_ignore_ascii_case("IGNORE") => Col::Ignore,
-            _ if prop == KEY_PROP => Col::Key,
-            _ if prop == ALIASES_PROP => Col::Aliases,
-            _ if prop == SOURCES_PROP => Col::Sources,
+            // Only the untyped columns carry kg's data: `_key:string` is a property.
+            None if prop == KEY_PROP => Col::Key,
+            None if prop == ALIASES_PROP => Col::Aliases,
+            None if prop == SOURCES_PROP => Col::Sources,
             None => Col::Prop {
                 name: prop.to_string(),
                 ty: Ty::Str,
                 array: false,
             },
+            Some(t) if unsupported_type(t) => {
+                return Err(header_error(
+                    name,
+                    h,
+                    format!(
+                        "column type `{t}` is not supported: kg has no such values; \
+                         declare the column `string` to keep its text"
+                    ),
+                ))
+            }
             Some(t) => match neo4j_type(t) {
                 Some((ty, array)) if !prop.is_empty() => Col::Prop {
                     name: prop.to_string(),
@@ -703,6 +761,19 @@ fn read_csv(
         }
         headers.push(h);
     }
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers[..i].iter().position(|x| x == h) {
+            return Err(header_error(
+                name,
+                h,
+                format!(
+                    "column {} repeats column {} (each column may appear once)",
+                    i + 1,
+                    j + 1
+                ),
+            ));
+        }
+    }
     let mut cols = if neo4j {
         neo4j_columns(name, &headers, role)?
     } else {
@@ -748,6 +819,11 @@ fn read_csv(
             }
         }
         let line = rec.position().map_or(0, |p| p.line());
+        if let Some((e, lost)) = unclosed_quote(name, data, &rec, rdr.position(), &headers) {
+            ctx.bad(e);
+            ctx.bad += lost - 1;
+            break;
+        }
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
@@ -823,6 +899,51 @@ fn infer_types(cols: &mut [Col], data: &[u8], opts: &ImportOptions) {
 
 type ColError = (Option<String>, String);
 
+/// When `rec` is the file's last record and it holds an odd number of
+/// quotes, a quoted field opened in it was never closed and swallowed the
+/// rest of the file: the error (at the line the record starts) and how many
+/// lines were lost.
+fn unclosed_quote(
+    name: &str,
+    data: &[u8],
+    rec: &ByteRecord,
+    next: &csv::Position,
+    headers: &[String],
+) -> Option<(RowError, usize)> {
+    if (next.byte() as usize) < data.len() {
+        return None;
+    }
+    let start = rec.position()?;
+    let raw = data.get(start.byte() as usize..)?;
+    if raw.iter().filter(|&&b| b == b'"').count() % 2 == 0 {
+        return None;
+    }
+    let lines = raw
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count()
+        .max(1);
+    let column = rec
+        .len()
+        .checked_sub(1)
+        .and_then(|i| headers.get(i))
+        .cloned();
+    let message = format!(
+        "a quoted field opened here is never closed, so the rest of the file \
+         ({lines} line{}) was read as one field",
+        if lines == 1 { "" } else { "s" }
+    );
+    Some((
+        RowError {
+            file: name.to_string(),
+            line: start.line(),
+            column,
+            message,
+        },
+        lines,
+    ))
+}
+
 fn field_value(ty: Ty, array: bool, s: &str, array_delimiter: u8) -> Result<Value, String> {
     if array {
         let mut items = Vec::new();
@@ -889,7 +1010,8 @@ fn csv_node(
         let Some((space, id)) = node_id else {
             return Err((Some(headers[i].clone()), "empty node id".into()));
         };
-        if ctx.lookup(space, id).is_some() {
+        // Only node ids count here: a key equal to another node's id is fine.
+        if ctx.ids.get(space, id).is_some() {
             return Err((
                 Some(headers[i].clone()),
                 format!("duplicate node id `{id}`"),
@@ -899,7 +1021,13 @@ fn csv_node(
             new.key = Some(id.to_string());
         }
     }
+    let key_from_id =
+        id_col.filter(|_| !explicit_key && node_id.is_some_and(|(s, _)| s.is_empty()));
     let eid = ctx.add_entity(new).map_err(|e| match e {
+        StoreError::DuplicateKey(k) if key_from_id.is_some() => (
+            key_from_id.map(|i| headers[i].clone()),
+            format!("duplicate node id `{k}`"),
+        ),
         StoreError::DuplicateKey(k) => (
             None,
             format!("an entity with key `{k}` already exists (duplicate node id?)"),
@@ -933,7 +1061,8 @@ enum EdgeMsg {
         sources: Vec<Citation>,
     },
     /// A bad row.
-    Bad(RowError),
+    /// Bad rows: the error of the first and how many rows it stands for.
+    Bad(RowError, usize),
 }
 
 const EDGE_BATCH: usize = 4096;
@@ -976,7 +1105,10 @@ fn read_csv_edges(
                 }
                 match msg {
                     EdgeMsg::Type(t) => types.push(t.as_str().into()),
-                    EdgeMsg::Bad(e) => ctx.bad(e),
+                    EdgeMsg::Bad(e, rows) => {
+                        ctx.bad(e);
+                        ctx.bad += rows.saturating_sub(1);
+                    }
                     EdgeMsg::Row {
                         line,
                         from,
@@ -1046,12 +1178,15 @@ fn parse_edges(
     let ncols = cols.len();
     let mut rows: u64 = 0;
     let bad = |line: u64, column: Option<String>, message: String| {
-        EdgeMsg::Bad(RowError {
-            file: name.to_string(),
-            line,
-            column,
-            message,
-        })
+        EdgeMsg::Bad(
+            RowError {
+                file: name.to_string(),
+                line,
+                column,
+                message,
+            },
+            1,
+        )
     };
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -1077,6 +1212,10 @@ fn parse_edges(
             }
         }
         let line = rec.position().map_or(0, |p| p.line());
+        if let Some((e, lost)) = unclosed_quote(name, data, &rec, rdr.position(), headers) {
+            batch.push(EdgeMsg::Bad(e, lost));
+            break;
+        }
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line
         }
@@ -1273,7 +1412,46 @@ fn read_jsonl(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) {
     }
 }
 
+/// The first integer in a JSON text that does not fit in 64 bits (which
+/// serde_json would quietly turn into a float).
+fn oversized_integer(text: &[u8]) -> Option<&str> {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < text.len()
+                    && matches!(text[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
+                    i += 1;
+                }
+                let token = std::str::from_utf8(&text[start..i]).unwrap_or("");
+                let integer = !token.contains(['.', 'e', 'E']);
+                if integer && token.parse::<i64>().is_err() {
+                    return Some(token);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn jsonl_line(ctx: &mut Ctx<'_>, name: &str, line_no: u64, line: &[u8]) -> Result<(), String> {
+    if let Some(n) = oversized_integer(line) {
+        return Err(format!(
+            "the integer {n} does not fit in 64 bits (kg integers are -2^63 to 2^63-1); \
+             write it as a string or a float"
+        ));
+    }
     let v: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let serde_json::Value::Object(obj) = v else {
@@ -1357,8 +1535,9 @@ fn read_cypher(ctx: &mut Ctx<'_>, name: &str, data: &[u8]) -> Result<(), ImportF
 }
 
 /// Runs a Cypher script (as written by `kg export --format cypher`) on an
-/// empty graph and turns its `_key`, `_aliases` and `_sources` properties
-/// back into keys, aliases and citations.
+/// empty graph and turns the properties its `// kg-names:` line declares
+/// (by default `_key`, `_aliases` and `_sources`) back into keys, aliases
+/// and citations.
 pub fn run_cypher_script(name: &str, text: &str) -> Result<Graph, String> {
     let mut engine = crate::Engine::new();
     for piece in crate::script::split(text) {
@@ -1372,36 +1551,40 @@ pub fn run_cypher_script(name: &str, text: &str) -> Result<Graph, String> {
             .run(&piece.text, &Default::default())
             .map_err(|e| format!("{name}:{}: {}", piece.line, e.message))?;
     }
-    lift_kg_props(&engine.into_graph())
+    lift_kg_props(&engine.into_graph(), &CypherNames::of_script(text))
 }
 
-/// A copy of `g` where the `_key`, `_aliases` and `_sources` properties
-/// become keys, aliases and citations, and `_kgid` is dropped.
-pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
+/// A copy of `g` where the key, aliases and citation properties `names`
+/// gives become keys, aliases and citations.
+pub fn lift_kg_props(g: &Graph, names: &CypherNames) -> Result<Graph, String> {
     let mut out = Graph::new();
     let mut map = HashMap::new();
     for e in g.entities() {
         let mut props = e.props.clone();
-        props.shift_remove(KGID_PROP);
-        let key = match props.shift_remove(KEY_PROP) {
+        let key = match props.shift_remove(names.key_prop.as_str()) {
             Some(Value::String(k)) => Some(k),
             Some(other) => {
                 return Err(format!(
-                    "entity {}: `_key` is a {}",
+                    "entity {}: `{}` is a {}",
                     e.id,
+                    names.key_prop,
                     other.type_name()
                 ))
             }
             None => e.key.clone(),
         };
         let mut aliases = e.aliases.clone();
-        if let Some(v) = props.shift_remove(super::ALIASES_PROP) {
-            let s = v.as_str().ok_or("`_aliases` must be a string")?;
+        if let Some(v) = props.shift_remove(names.aliases_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.aliases_prop))?;
             aliases.extend(parse_aliases(s)?);
         }
         let mut sources = e.sources.clone();
-        if let Some(v) = props.shift_remove(SOURCES_PROP) {
-            let s = v.as_str().ok_or("`_sources` must be a string")?;
+        if let Some(v) = props.shift_remove(names.sources_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.sources_prop))?;
             sources.extend(parse_sources(s)?);
         }
         let id = out
@@ -1418,8 +1601,10 @@ pub fn lift_kg_props(g: &Graph) -> Result<Graph, String> {
     for r in g.relations() {
         let mut props = r.props.clone();
         let mut sources = r.sources.to_vec();
-        if let Some(v) = props.shift_remove(SOURCES_PROP) {
-            let s = v.as_str().ok_or("`_sources` must be a string")?;
+        if let Some(v) = props.shift_remove(names.sources_prop.as_str()) {
+            let s = v
+                .as_str()
+                .ok_or_else(|| format!("`{}` must be a string", names.sources_prop))?;
             sources.extend(parse_sources(s)?);
         }
         let (Some(&a), Some(&b)) = (map.get(&r.from), map.get(&r.to)) else {
@@ -1475,6 +1660,37 @@ mod tests {
         for s in ["NaN", "inf", "1e", ".", "1.2.3", "Nan", "e5", "--1"] {
             assert!(!is_number(s.as_bytes()), "{s}");
         }
+    }
+
+    #[test]
+    fn plain_csv_names_may_hold_colons() {
+        let p = Path::new("x.csv");
+        let detect = |h: &str| detect_format(p, h.as_bytes(), b',');
+        assert_eq!(detect("id,label,schema:name,:\n"), InputFormat::Csv);
+        assert_eq!(detect("src,dst,type,a:b:c\n"), InputFormat::Csv);
+        assert_eq!(detect(":ID,:LABEL,name\n"), InputFormat::Neo4j);
+        assert_eq!(detect("id,label,n:int\n"), InputFormat::Neo4j);
+        assert_eq!(split_header("a:b:string"), ("a:b", Some("string")));
+        assert_eq!(split_header("x:ID(p:q)"), ("x", Some("ID(p:q)")));
+        assert_eq!(split_header("::int[]"), (":", Some("int[]")));
+        assert_eq!(split_header("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn json_integers_beyond_64_bits_are_found() {
+        assert_eq!(oversized_integer(br#"{"a": 9223372036854775807}"#), None);
+        assert_eq!(
+            oversized_integer(br#"{"a": -9223372036854775808, "b": 1e400}"#),
+            None
+        );
+        assert_eq!(
+            oversized_integer(br#"{"s": "99999999999999999999 \" 1", "a": 9223372036854775808}"#),
+            Some("9223372036854775808")
+        );
+        assert_eq!(
+            oversized_integer(br#"[-123456789012345678901234567890]"#),
+            Some("-123456789012345678901234567890")
+        );
     }
 
     #[test]

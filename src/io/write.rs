@@ -19,7 +19,8 @@ use std::path::Path;
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode, Subject, Term, Triple};
 
-use super::{aliases_json, sources_json, ALIASES_PROP, KEY_PROP, KGID_PROP, SOURCES_PROP};
+use super::cypher_names::{fresh_name, CypherNames};
+use super::{aliases_json, sources_json, ALIASES_PROP, KEY_PROP, SOURCES_PROP};
 use crate::store::{Entity, EntityId, Graph, Relation, RelationId};
 use crate::value::{Value, ValueMap};
 
@@ -295,6 +296,20 @@ pub fn export_csv(
     edges: &mut dyn Write,
 ) -> io::Result<()> {
     let ad = (array_delimiter as char).to_string();
+    // A label holding the delimiter would come back split: refuse it.
+    if let Some(l) = sel
+        .entities(g)
+        .flat_map(|e| e.labels.iter())
+        .find(|l| l.contains(array_delimiter as char))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "the label `{l}` contains the array delimiter `{ad}`, which separates labels; \
+                 choose another with --array-delimiter"
+            ),
+        ));
+    }
     let node_cols = column_specs(sel.entities(g).map(|e| &e.props), neo4j);
     let node_cols: Vec<(String, ColSpec)> = node_cols
         .into_iter()
@@ -526,6 +541,32 @@ fn xml_escape(s: &str, attr: bool) -> String {
     out
 }
 
+/// A scalar as GraphML text; non-finite doubles as XML Schema spells them
+/// (`NaN`, `INF`, `-INF`).
+fn graphml_scalar(v: &Value) -> String {
+    match v {
+        Value::Float(x) if x.is_nan() => "NaN".into(),
+        Value::Float(x) if x.is_infinite() => if *x > 0.0 { "INF" } else { "-INF" }.into(),
+        v => scalar_text(v),
+    }
+}
+
+/// A list as JSON text; non-finite doubles as `NaN`, `Infinity` and
+/// `-Infinity` (which JSON lacks, but Python's and most JSON5 readers take).
+fn graphml_list(items: &[Value]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|v| match v {
+            Value::Float(x) if x.is_nan() => "NaN".into(),
+            Value::Float(x) if x.is_infinite() => {
+                if *x > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
+            v => serde_json::to_string(&json_value(v)).unwrap_or_default(),
+        })
+        .collect();
+    format!("[{}]", parts.join(","))
+}
+
 fn graphml_type(c: &ColSpec) -> &'static str {
     match c.ty {
         ColTy::Int => "long",
@@ -543,33 +584,31 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let node_cols = column_specs(sel.entities(g).map(|e| &e.props), true);
     let rel_cols = column_specs(sel.relations(g).map(|r| &r.props), true);
-    writeln!(
-        out,
-        r#"<key id="labels" for="node" attr.name="labels" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_key" for="node" attr.name="{KEY_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_aliases" for="node" attr.name="{ALIASES_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="kg_sources" for="all" attr.name="{SOURCES_PROP}" attr.type="string"/>"#
-    )?;
-    writeln!(
-        out,
-        r#"<key id="label" for="edge" attr.name="label" attr.type="string"/>"#
-    )?;
+    // kg's own keys take names no property uses.
+    let node_names: HashSet<&str> = node_cols.iter().map(|(k, _)| k.as_str()).collect();
+    let edge_names: HashSet<&str> = rel_cols.iter().map(|(k, _)| k.as_str()).collect();
+    let all_names: HashSet<&str> = node_names.union(&edge_names).copied().collect();
+    for (id, what, name, taken) in [
+        ("labels", "node", "labels", &node_names),
+        ("kg_key", "node", KEY_PROP, &node_names),
+        ("kg_aliases", "node", ALIASES_PROP, &node_names),
+        ("kg_sources", "all", SOURCES_PROP, &all_names),
+        ("label", "edge", "label", &edge_names),
+    ] {
+        writeln!(
+            out,
+            r#"<key id="{id}" for="{what}" attr.name="{}" attr.type="string"/>"#,
+            xml_escape(&fresh_name(name, taken), true)
+        )?;
+    }
     for (prefix, what, cols) in [("n", "node", &node_cols), ("e", "edge", &rel_cols)] {
         for (i, (name, c)) in cols.iter().enumerate() {
+            // A list is JSON text, its elements' type in attr.list.
             write!(
                 out,
                 r#"<key id="{prefix}{i}" for="{what}" attr.name="{}" attr.type="{}""#,
                 xml_escape(name, true),
-                graphml_type(c)
+                if c.list { "string" } else { graphml_type(c) }
             )?;
             if c.list {
                 write!(out, r#" attr.list="{}""#, graphml_type(c))?;
@@ -589,8 +628,8 @@ fn graphml(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         )
     };
     let value_text = |v: &Value, c: &ColSpec| match (v, c.list) {
-        (Value::List(_), true) => serde_json::to_string(&json_value(v)).unwrap_or_default(),
-        (v, _) => scalar_text(v),
+        (Value::List(items), true) => graphml_list(items),
+        (v, _) => graphml_scalar(v),
     };
     for e in sel.entities(g) {
         let labels: String = e.labels.iter().map(|l| format!(":{l}")).collect();
@@ -887,35 +926,118 @@ fn cypher_map(entries: &[(String, String)]) -> String {
     format!("{{{}}}", body.join(", "))
 }
 
+/// Rows per statement at most.
 const BATCH: usize = 500;
-const IMPORT_LABEL: &str = "_KgImport";
+/// Bytes per statement, roughly at most (a row is never split): parsers
+/// budget their work per statement.
+const STATEMENT_BYTES: usize = 256 << 10;
+/// List elements written with the row; longer lists are appended to in
+/// statements of this many elements.
+const LIST_CHUNK: usize = 10_000;
+
+/// Consecutive runs of `rows` of at most [`BATCH`] rows and about
+/// [`STATEMENT_BYTES`] bytes.
+fn statement_batches(rows: &[String]) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        if i > start && (i - start == BATCH || bytes + row.len() > STATEMENT_BYTES) {
+            out.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += row.len() + 2;
+    }
+    if start < rows.len() {
+        out.push(&rows[start..]);
+    }
+    out
+}
+
+fn cypher_list(items: &[Value]) -> String {
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(cypher_value)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The map entries of `props`, lists cut to [`LIST_CHUNK`] elements; the
+/// rest of each long list goes to `rest` as (name, remaining elements).
+fn cypher_entries<'a>(
+    props: &'a ValueMap,
+    entries: &mut Vec<(String, String)>,
+    rest: &mut Vec<(String, &'a [Value])>,
+) {
+    for (k, v) in props {
+        match v {
+            Value::List(items) if items.len() > LIST_CHUNK => {
+                entries.push((k.to_string(), cypher_list(&items[..LIST_CHUNK])));
+                rest.push((k.to_string(), &items[LIST_CHUNK..]));
+            }
+            v => entries.push((k.to_string(), cypher_value(v))),
+        }
+    }
+}
 
 fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
+    // Helper and kg-data names that no label or property of the graph uses.
+    let labels = sel
+        .entities(g)
+        .flat_map(|e| e.labels.iter().map(String::as_str));
+    let props = sel
+        .entities(g)
+        .flat_map(|e| e.props.keys())
+        .chain(sel.relations(g).flat_map(|r| r.props.keys()))
+        .map(|k| k.as_ref());
+    let names = CypherNames::avoiding(labels, props);
+    let (id_prop, import_label) = (
+        cypher_name(&names.id_prop),
+        cypher_name(&names.import_label),
+    );
     writeln!(out, "// kg export: run with cypher-shell, mgconsole, redis-cli GRAPH.QUERY or kg import --format cypher.")?;
     writeln!(
         out,
-        "// Nodes carry a temporary :{IMPORT_LABEL} label and {KGID_PROP} property, removed at the end;"
+        "// Nodes carry a temporary :{import_label} label and {id_prop} property, removed at the end;"
     )?;
-    writeln!(out, "// in Neo4j first run: CREATE INDEX kg_import IF NOT EXISTS FOR (n:{IMPORT_LABEL}) ON (n.{KGID_PROP});")?;
-    // Nodes, batched by label list (labels cannot be parameters).
+    writeln!(
+        out,
+        "// keys, aliases and citations are the properties named below (names no label or property uses)."
+    )?;
+    writeln!(out, "{}", names.declaration())?;
+    writeln!(out, "// in Neo4j first run: CREATE INDEX kg_import IF NOT EXISTS FOR (n:{import_label}) ON (n.{id_prop});")?;
+    // Nodes, batched by label list (labels cannot be parameters); the tails
+    // of long lists are appended by later statements.
+    let mut appends: Vec<String> = Vec::new();
     let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     for e in sel.entities(g) {
-        let mut entries: Vec<(String, String)> = vec![(KGID_PROP.into(), e.id.to_string())];
-        for (k, v) in &e.props {
-            entries.push((k.to_string(), cypher_value(v)));
+        let mut entries: Vec<(String, String)> = vec![(names.id_prop.clone(), e.id.to_string())];
+        let mut rest = Vec::new();
+        cypher_entries(&e.props, &mut entries, &mut rest);
+        for (k, items) in rest {
+            let k = cypher_name(&k);
+            for chunk in items.chunks(LIST_CHUNK) {
+                appends.push(format!(
+                    "MATCH (n:{import_label} {{{id_prop}: {}}}) SET n.{k} = n.{k} + {};",
+                    e.id,
+                    cypher_list(chunk)
+                ));
+            }
         }
         if let Some(k) = &e.key {
-            entries.push((KEY_PROP.into(), cypher_string(k)));
+            entries.push((names.key_prop.clone(), cypher_string(k)));
         }
         if !e.aliases.is_empty() {
             entries.push((
-                ALIASES_PROP.into(),
+                names.aliases_prop.clone(),
                 cypher_string(&aliases_json(&e.aliases)),
             ));
         }
         if !e.sources.is_empty() {
             entries.push((
-                SOURCES_PROP.into(),
+                names.sources_prop.clone(),
                 cypher_string(&sources_json(&e.sources)),
             ));
         }
@@ -930,8 +1052,8 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|l| format!(":{}", cypher_name(l)))
             .collect();
-        label_text.push_str(&format!(":{IMPORT_LABEL}"));
-        for chunk in rows.chunks(BATCH) {
+        label_text.push_str(&format!(":{import_label}"));
+        for chunk in statement_batches(rows) {
             writeln!(
                 out,
                 "UNWIND [{}] AS row CREATE (n{label_text}) SET n = row;",
@@ -939,16 +1061,35 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    for a in appends.drain(..) {
+        writeln!(out, "{a}")?;
+    }
     // Relations, batched by type.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut tagged_relations = false;
     for r in sel.relations(g) {
         let mut entries: Vec<(String, String)> = Vec::new();
-        for (k, v) in &r.props {
-            entries.push((k.to_string(), cypher_value(v)));
+        let mut rest = Vec::new();
+        cypher_entries(&r.props, &mut entries, &mut rest);
+        if !rest.is_empty() {
+            // Found again by a temporary id, removed at the end.
+            entries.push((names.id_prop.clone(), r.id.to_string()));
+            tagged_relations = true;
+        }
+        for (k, items) in rest {
+            let k = cypher_name(&k);
+            for chunk in items.chunks(LIST_CHUNK) {
+                appends.push(format!(
+                    "MATCH ()-[r:{} {{{id_prop}: {}}}]->() SET r.{k} = r.{k} + {};",
+                    cypher_name(&r.rel_type),
+                    r.id,
+                    cypher_list(chunk)
+                ));
+            }
         }
         if !r.sources.is_empty() {
             entries.push((
-                SOURCES_PROP.into(),
+                names.sources_prop.clone(),
                 cypher_string(&sources_json(&r.sources)),
             ));
         }
@@ -964,17 +1105,26 @@ fn cypher(g: &Graph, sel: &Selection, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     for (rel_type, rows) in &groups {
-        for chunk in rows.chunks(BATCH) {
+        for chunk in statement_batches(rows) {
             writeln!(
                 out,
-                "UNWIND [{}] AS row MATCH (a:{IMPORT_LABEL} {{{KGID_PROP}: row.f}}), (b:{IMPORT_LABEL} {{{KGID_PROP}: row.t}}) CREATE (a)-[r:{}]->(b) SET r = row.p;",
+                "UNWIND [{}] AS row MATCH (a:{import_label} {{{id_prop}: row.f}}), (b:{import_label} {{{id_prop}: row.t}}) CREATE (a)-[r:{}]->(b) SET r = row.p;",
                 chunk.join(", "),
                 cypher_name(rel_type)
             )?;
         }
     }
+    for a in &appends {
+        writeln!(out, "{a}")?;
+    }
+    if tagged_relations {
+        writeln!(
+            out,
+            "MATCH ()-[r]->() WHERE r.{id_prop} IS NOT NULL REMOVE r.{id_prop};"
+        )?;
+    }
     writeln!(
         out,
-        "MATCH (n:{IMPORT_LABEL}) REMOVE n:{IMPORT_LABEL}, n.{KGID_PROP};"
+        "MATCH (n:{import_label}) REMOVE n:{import_label}, n.{id_prop};"
     )
 }
