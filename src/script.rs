@@ -104,11 +104,27 @@ pub fn split(text: &str) -> Vec<Piece> {
             }
         }
     }
-    push(&mut pieces, text, start, text.len(), PieceKind::Statement);
+    // A comment, string or backquoted name left open swallows the rest of
+    // the script: the last piece goes to the parser even when it looks like
+    // a comment, so that it is reported (with the line where it opened)
+    // instead of silently skipped.
+    let open = state != State::Code && state != State::LineComment;
+    push_piece(&mut pieces, text, start, text.len(), PieceKind::Statement, open);
     pieces
 }
 
 fn push(pieces: &mut Vec<Piece>, text: &str, start: usize, end: usize, kind: PieceKind) {
+    push_piece(pieces, text, start, end, kind, false);
+}
+
+fn push_piece(
+    pieces: &mut Vec<Piece>,
+    text: &str,
+    start: usize,
+    end: usize,
+    kind: PieceKind,
+    keep: bool,
+) {
     let raw = &text[start..end];
     let lead = raw.len() - raw.trim_start().len();
     let body = raw.trim();
@@ -117,7 +133,7 @@ fn push(pieces: &mut Vec<Piece>, text: &str, start: usize, end: usize, kind: Pie
     } else {
         body
     };
-    if body.is_empty() || (kind == PieceKind::Statement && only_comments(body)) {
+    if body.is_empty() || (!keep && kind == PieceKind::Statement && only_comments(body)) {
         return;
     }
     let offset = start + lead;
@@ -280,6 +296,21 @@ mod tests {
                 (PieceKind::Statement, "RETURN 2".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn an_unclosed_comment_or_string_is_kept_for_the_parser() {
+        for script in [
+            "RETURN 1;\n/* never closed;\nRETURN 2;",
+            "RETURN 1;\nRETURN 'never closed;\nRETURN 2;",
+            "RETURN 1;\nRETURN `never closed;",
+        ] {
+            let pieces = split(script);
+            assert_eq!(pieces.len(), 2, "{script:?}");
+            assert_eq!(pieces[1].line, 2, "{script:?}");
+        }
+        // A closed comment at the end is still dropped.
+        assert_eq!(split("RETURN 1;\n/* closed */").len(), 1);
     }
 
     #[test]
