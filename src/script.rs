@@ -109,7 +109,14 @@ pub fn split(text: &str) -> Vec<Piece> {
     // a comment, so that it is reported (with the line where it opened)
     // instead of silently skipped.
     let open = state != State::Code && state != State::LineComment;
-    push_piece(&mut pieces, text, start, text.len(), PieceKind::Statement, open);
+    push_piece(
+        &mut pieces,
+        text,
+        start,
+        text.len(),
+        PieceKind::Statement,
+        open,
+    );
     pieces
 }
 

@@ -67,7 +67,11 @@ fn empty_backquoted_names_are_refused_where_they_stand() {
             Err(e) => e,
         };
         assert_eq!(e.code, "UnexpectedSyntax", "{query}");
-        assert!(e.message.contains("cannot be empty"), "{query}: {}", e.message);
+        assert!(
+            e.message.contains("cannot be empty"),
+            "{query}: {}",
+            e.message
+        );
         assert_eq!(e.span.map(|s| s.start), Some(at), "{query}");
     }
     // A backquoted name with an escaped backquote is still a name.
