@@ -172,6 +172,51 @@ fn only_comments(text: &str) -> bool {
     }
 }
 
+/// The words a Cypher statement of a script may begin with.
+const FIRST_WORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "CREATE", "MERGE", "RETURN", "WITH", "UNWIND", "CALL", "EXPLAIN",
+    "PROFILE", "DELETE", "DETACH", "SET", "REMOVE", "FOREACH", "USE", "UNION",
+];
+
+/// Why `text` is not a kg script, if it is plainly not one: binary data, or
+/// text whose first statement starts with no Cypher clause and no
+/// `:command`. Used before running a file given to `:source`, so that
+/// running, say, `/etc/passwd` says so instead of quoting its first line in
+/// a syntax error.
+pub fn not_a_script(text: &str) -> Option<&'static str> {
+    if text.contains('\0') {
+        return Some("it holds binary data");
+    }
+    let first = split(text).into_iter().next()?;
+    if first.kind == PieceKind::Command {
+        return None;
+    }
+    let mut rest = first.text.as_str();
+    // Skip leading comments.
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map_or("", |n| &r[n..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.find("*/").map_or("", |n| &r[n + 2..]);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    if rest.starts_with('(') || FIRST_WORDS.iter().any(|w| w.eq_ignore_ascii_case(&word)) {
+        None
+    } else {
+        Some("it does not begin with a Cypher clause or a :command")
+    }
+}
+
+/// True when `text` holds a shell command (a line starting with `:` at a
+/// statement boundary).
+pub fn has_command(text: &str) -> bool {
+    split(text).iter().any(|p| p.kind == PieceKind::Command)
+}
+
 /// What the REPL needs to know about unfinished input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Completeness {
@@ -318,6 +363,21 @@ mod tests {
         }
         // A closed comment at the end is still dropped.
         assert_eq!(split("RETURN 1;\n/* closed */").len(), 1);
+    }
+
+    #[test]
+    fn files_that_are_not_scripts_are_told_apart() {
+        assert_eq!(not_a_script("MATCH (n) RETURN n;"), None);
+        assert_eq!(
+            not_a_script("// c\n/* d */ optional match (n) return n"),
+            None
+        );
+        assert_eq!(not_a_script(":param x => 1\nRETURN $x"), None);
+        assert_eq!(not_a_script(""), None);
+        assert!(not_a_script("root:x:0:0:root:/root:/bin/bash\n").is_some());
+        assert!(not_a_script("RETURN 1\0\u{1}").is_some());
+        assert!(has_command("RETURN 1; :source x"));
+        assert!(!has_command("MATCH (n\n:Person) RETURN n"));
     }
 
     #[test]
