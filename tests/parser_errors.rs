@@ -56,7 +56,6 @@ fn empty_backquoted_names_are_refused_where_they_stand() {
     for (query, at) in [
         ("MATCH (n:``) RETURN n", 9),
         ("RETURN 1 AS ``", 12),
-        ("RETURN {``: 1}", 8),
         ("MATCH ()-[r:``]->() RETURN r", 12),
         ("MATCH (``) RETURN 1", 7),
         ("RETURN $``", 8),
@@ -74,6 +73,8 @@ fn empty_backquoted_names_are_refused_where_they_stand() {
         );
         assert_eq!(e.span.map(|s| s.start), Some(at), "{query}");
     }
-    // A backquoted name with an escaped backquote is still a name.
+    // A backquoted name with an escaped backquote is still a name, and a
+    // map literal may have the empty key (as the openCypher TCK expects).
     assert!(parse("RETURN 1 AS `a``b`").is_ok());
+    assert!(parse("RETURN {``: 1} AS m").is_ok());
 }

@@ -660,8 +660,9 @@ pub(crate) fn name_ident(p: P) -> Result<Ident> {
         Rule::escaped_name => {
             let body = Children::of(p).expect(Rule::escaped_body)?;
             if body.as_str().is_empty() {
-                // As in Neo4j: no variable, label, type, key or alias is
-                // the empty name.
+                // As in Neo4j: no variable, label, type, property or alias
+                // is the empty name (a map literal's key may be: see
+                // `map_atom`).
                 return Err(Error::syntax(
                     "UnexpectedSyntax",
                     "a name cannot be empty: `` names nothing",
