@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// A byte range in a source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -216,14 +216,12 @@ impl Error {
             let pad = " ".repeat(gutter);
             out.push_str(&format!("{pad}--> {source_name}:{line_no}:{col}\n"));
             out.push_str(&format!("{pad} |\n"));
-            let shown = line.replace('\t', " ");
-            out.push_str(&format!("{line_no} | {shown}\n"));
-            let before = &line[..byte_col(line, col)];
-            let indent = UnicodeWidthStr::width(before.replace('\t', " ").as_str());
+            let start = byte_col(line, col);
             let end_in_line =
-                (span.end.min(span.start + line.len() - before.len())).saturating_sub(span.start);
-            let marked = &line[before.len()..(before.len() + end_in_line).min(line.len())];
-            let width = UnicodeWidthStr::width(marked).max(1);
+                (span.end.min(span.start + line.len() - start)).saturating_sub(span.start);
+            let end = (start + end_in_line).min(line.len());
+            let (shown, indent, width) = window(&line.replace('\t', " "), start, end);
+            out.push_str(&format!("{line_no} | {shown}\n"));
             out.push_str(&format!(
                 "{pad} | {}{}\n",
                 " ".repeat(indent),
@@ -256,6 +254,67 @@ pub fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
     let col = source[line_start..offset].chars().count() + 1;
     let line = source[line_start..line_end].trim_end_matches('\r');
     (line_no, col, line)
+}
+
+/// Lines up to this display width are shown whole under an error.
+const MAX_SHOWN_WIDTH: usize = 100;
+
+/// How much of a long line is shown before the marked text.
+const SHOWN_BEFORE: usize = 40;
+
+/// How much of a long line is shown from the marked text on.
+const SHOWN_FROM: usize = 40;
+
+/// The part of `line` to show under an error marking bytes `start..end`
+/// (char boundaries), with the caret's indentation and width, in display
+/// columns. A long line (a 2 MB one-line query) is clipped to a window
+/// around the mark, with `…` where text was left out.
+fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let width = |s: &str| UnicodeWidthStr::width(s);
+    let (before, marked, after) = (&line[..start], &line[start..end], &line[end..]);
+    if width(line) <= MAX_SHOWN_WIDTH {
+        return (line.to_string(), width(before), width(marked).max(1));
+    }
+    // The end of `before` that fits in SHOWN_BEFORE columns.
+    let mut cut = before.len();
+    let mut used = 0;
+    for (i, c) in before.char_indices().rev() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > SHOWN_BEFORE {
+            break;
+        }
+        used += w;
+        cut = i;
+    }
+    let mut shown = String::new();
+    if cut > 0 {
+        shown.push('…');
+    }
+    shown.push_str(&before[cut..]);
+    let indent = width(&shown);
+    // Then the mark and what follows, up to SHOWN_FROM columns.
+    let mut room = SHOWN_FROM;
+    let mut mark_width = 0;
+    let mut clipped = false;
+    for (i, c) in marked
+        .char_indices()
+        .chain(after.char_indices().map(|(i, c)| (i + marked.len(), c)))
+    {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if w > room {
+            clipped = true;
+            break;
+        }
+        room -= w;
+        if i < marked.len() {
+            mark_width += w;
+        }
+        shown.push(c);
+    }
+    if clipped {
+        shown.push('…');
+    }
+    (shown, indent, mark_width.max(1))
 }
 
 /// The byte offset in `line` of 1-based character column `col`.
@@ -295,6 +354,39 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_clipped_around_the_caret() {
+        // 2.7 MB on one line, the error in the middle, wide characters
+        // before it: the shown line stays short and the caret under the spot.
+        let half = "RETURN [".to_string() + &"'مغرب', 1, ".repeat(120_000);
+        let src = format!("{half}@@ {}]", "2, ".repeat(120_000));
+        let at = half.len();
+        let e = Error::syntax("UnexpectedSyntax", "unexpected `@`", Span::new(at, at + 2));
+        let text = e.render("query", &src);
+        assert!(text.len() < 400, "{} bytes", text.len());
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = lines[3].split_once(" | ").map_or("", |(_, s)| s);
+        let caret = lines[4].split_once(" | ").map_or("", |(_, s)| s);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(UnicodeWidthStr::width(shown) <= SHOWN_BEFORE + SHOWN_FROM + 2);
+        let indent = caret.len() - caret.trim_start().len();
+        assert_eq!(caret.trim_start(), "^^");
+        // The columns before the caret hold exactly the text before `@@`.
+        let mut cols = 0;
+        let mut rest = shown;
+        while cols < indent {
+            let c = rest.chars().next().unwrap_or(' ');
+            cols += UnicodeWidthChar::width(c).unwrap_or(0);
+            rest = &rest[c.len_utf8()..];
+        }
+        assert!(rest.starts_with("@@ 2, "), "{rest}");
+        // Short lines are shown whole.
+        let e = Error::syntax("UnexpectedSyntax", "x", Span::new(7, 8));
+        assert!(e
+            .render("q", "RETURN @")
+            .contains("1 | RETURN @\n  |        ^\n"));
+    }
 
     #[test]
     fn caret_points_at_the_spot() {

@@ -372,6 +372,11 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
         session.table.max_rows = 0;
         session.table.max_width = 0;
     }
+    // `-c` takes Cypher only (README: "one query"); shell commands such as
+    // `:source` or `:save` belong to the shell and to `-f` scripts.
+    if cli.queries.iter().any(|q| kg::script::has_command(q)) {
+        return usage_error("shell commands are not allowed in -c; use the shell or -f");
+    }
     let script: Option<(String, String)> = if !cli.queries.is_empty() {
         Some(("-c".into(), cli.queries.join(";\n")))
     } else if let Some(file) = &cli.file {

@@ -104,11 +104,34 @@ pub fn split(text: &str) -> Vec<Piece> {
             }
         }
     }
-    push(&mut pieces, text, start, text.len(), PieceKind::Statement);
+    // A comment, string or backquoted name left open swallows the rest of
+    // the script: the last piece goes to the parser even when it looks like
+    // a comment, so that it is reported (with the line where it opened)
+    // instead of silently skipped.
+    let open = state != State::Code && state != State::LineComment;
+    push_piece(
+        &mut pieces,
+        text,
+        start,
+        text.len(),
+        PieceKind::Statement,
+        open,
+    );
     pieces
 }
 
 fn push(pieces: &mut Vec<Piece>, text: &str, start: usize, end: usize, kind: PieceKind) {
+    push_piece(pieces, text, start, end, kind, false);
+}
+
+fn push_piece(
+    pieces: &mut Vec<Piece>,
+    text: &str,
+    start: usize,
+    end: usize,
+    kind: PieceKind,
+    keep: bool,
+) {
     let raw = &text[start..end];
     let lead = raw.len() - raw.trim_start().len();
     let body = raw.trim();
@@ -117,7 +140,7 @@ fn push(pieces: &mut Vec<Piece>, text: &str, start: usize, end: usize, kind: Pie
     } else {
         body
     };
-    if body.is_empty() || (kind == PieceKind::Statement && only_comments(body)) {
+    if body.is_empty() || (!keep && kind == PieceKind::Statement && only_comments(body)) {
         return;
     }
     let offset = start + lead;
@@ -147,6 +170,51 @@ fn only_comments(text: &str) -> bool {
             return false;
         }
     }
+}
+
+/// The words a Cypher statement of a script may begin with.
+const FIRST_WORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "CREATE", "MERGE", "RETURN", "WITH", "UNWIND", "CALL", "EXPLAIN",
+    "PROFILE", "DELETE", "DETACH", "SET", "REMOVE", "FOREACH", "USE", "UNION",
+];
+
+/// Why `text` is not a kg script, if it is plainly not one: binary data, or
+/// text whose first statement starts with no Cypher clause and no
+/// `:command`. Used before running a file given to `:source`, so that
+/// running, say, `/etc/passwd` says so instead of quoting its first line in
+/// a syntax error.
+pub fn not_a_script(text: &str) -> Option<&'static str> {
+    if text.contains('\0') {
+        return Some("it holds binary data");
+    }
+    let first = split(text).into_iter().next()?;
+    if first.kind == PieceKind::Command {
+        return None;
+    }
+    let mut rest = first.text.as_str();
+    // Skip leading comments.
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map_or("", |n| &r[n..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.find("*/").map_or("", |n| &r[n + 2..]);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    if rest.starts_with('(') || FIRST_WORDS.iter().any(|w| w.eq_ignore_ascii_case(&word)) {
+        None
+    } else {
+        Some("it does not begin with a Cypher clause or a :command")
+    }
+}
+
+/// True when `text` holds a shell command (a line starting with `:` at a
+/// statement boundary).
+pub fn has_command(text: &str) -> bool {
+    split(text).iter().any(|p| p.kind == PieceKind::Command)
 }
 
 /// What the REPL needs to know about unfinished input.
@@ -280,6 +348,36 @@ mod tests {
                 (PieceKind::Statement, "RETURN 2".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn an_unclosed_comment_or_string_is_kept_for_the_parser() {
+        for script in [
+            "RETURN 1;\n/* never closed;\nRETURN 2;",
+            "RETURN 1;\nRETURN 'never closed;\nRETURN 2;",
+            "RETURN 1;\nRETURN `never closed;",
+        ] {
+            let pieces = split(script);
+            assert_eq!(pieces.len(), 2, "{script:?}");
+            assert_eq!(pieces[1].line, 2, "{script:?}");
+        }
+        // A closed comment at the end is still dropped.
+        assert_eq!(split("RETURN 1;\n/* closed */").len(), 1);
+    }
+
+    #[test]
+    fn files_that_are_not_scripts_are_told_apart() {
+        assert_eq!(not_a_script("MATCH (n) RETURN n;"), None);
+        assert_eq!(
+            not_a_script("// c\n/* d */ optional match (n) return n"),
+            None
+        );
+        assert_eq!(not_a_script(":param x => 1\nRETURN $x"), None);
+        assert_eq!(not_a_script(""), None);
+        assert!(not_a_script("root:x:0:0:root:/root:/bin/bash\n").is_some());
+        assert!(not_a_script("RETURN 1\0\u{1}").is_some());
+        assert!(has_command("RETURN 1; :source x"));
+        assert!(!has_command("MATCH (n\n:Person) RETURN n"));
     }
 
     #[test]

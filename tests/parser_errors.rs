@@ -50,3 +50,31 @@ snap!(unclosed_comment, "MATCH (n) /* find them all RETURN n");
 snap!(reserved_word_as_alias, "MATCH (n) RETURN n.x AS order");
 snap!(two_statements, "MATCH (n) RETURN n; MATCH (m) RETURN m");
 snap!(merge_action_without_set, "MERGE (a:A) ON CREATE a.x = 1");
+
+#[test]
+fn empty_backquoted_names_are_refused_where_they_stand() {
+    for (query, at) in [
+        ("MATCH (n:``) RETURN n", 9),
+        ("RETURN 1 AS ``", 12),
+        ("MATCH ()-[r:``]->() RETURN r", 12),
+        ("MATCH (``) RETURN 1", 7),
+        ("RETURN $``", 8),
+        ("MATCH (n) RETURN n.``", 19),
+    ] {
+        let e = match parse(query) {
+            Ok(_) => panic!("accepted: {query}"),
+            Err(e) => e,
+        };
+        assert_eq!(e.code, "UnexpectedSyntax", "{query}");
+        assert!(
+            e.message.contains("cannot be empty"),
+            "{query}: {}",
+            e.message
+        );
+        assert_eq!(e.span.map(|s| s.start), Some(at), "{query}");
+    }
+    // A backquoted name with an escaped backquote is still a name, and a
+    // map literal may have the empty key (as the openCypher TCK expects).
+    assert!(parse("RETURN 1 AS `a``b`").is_ok());
+    assert!(parse("RETURN {``: 1} AS m").is_ok());
+}

@@ -9,14 +9,15 @@
 //! split into conjuncts, each placed right after the operator that binds
 //! the last variable it reads.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::explain::{arrow, expr_text, name_text, node_text};
 use super::expr::{conjuncts, contains_aggregate, free_vars, is_aggregate_call, rewrite, var};
 use super::optimize::distinct_downstream;
 use super::{
     AggCall, CreateItem, Dir, Expand, NodeCheck, Op, PathStep, Plan, Procedure, PropSpec,
-    QueryPlan, RelRef, Scope, Seek, SetOp, Shortest, VarLength, HIDDEN,
+    QueryPlan, RelRef, RelRefs, Scope, Seek, SetOp, Shortest, VarLength, HIDDEN,
 };
 use crate::error::{Error, ErrorKind, Phase, Result, Span};
 use crate::store::Graph;
@@ -89,6 +90,10 @@ pub fn build_exists(graph: &Graph, scope: &Scope, body: &ExistsBody) -> Result<P
 
 /// Gives every node of the tree its id, in pre-order.
 fn number(plan: &mut Plan, next: &mut usize) {
+    crate::syntax::with_stack(|| number_here(plan, next))
+}
+
+fn number_here(plan: &mut Plan, next: &mut usize) {
     plan.id = *next;
     *next += 1;
     for child in plan.op.children_mut() {
@@ -170,6 +175,15 @@ pub(crate) struct PGraph {
     pub nodes: Vec<PNode>,
     pub rels: Vec<PRel>,
     pub parts: Vec<PPart>,
+    /// The index in `nodes` of each node name.
+    pub by_name: HashMap<String, usize>,
+}
+
+impl PGraph {
+    /// The index of the node called `name`.
+    pub fn node_index(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
 }
 
 fn prop_specs(e: &Option<Expr>) -> Vec<PropSpec> {
@@ -391,7 +405,7 @@ impl<'g> Builder<'g> {
         let labels: Vec<String> = n.labels.iter().map(|l| l.name.clone()).collect();
         let props = prop_specs(&n.properties);
         if let Some(v) = &n.variable {
-            if let Some(i) = g.nodes.iter().position(|x| x.name == v.name) {
+            if let Some(i) = g.node_index(&v.name) {
                 let node = &mut g.nodes[i];
                 for l in labels {
                     if !node.check.labels.contains(&l) {
@@ -409,6 +423,7 @@ impl<'g> Builder<'g> {
             Some(v) => v.name.clone(),
             None => self.hidden("node"),
         };
+        g.by_name.insert(name.clone(), g.nodes.len());
         g.nodes.push(PNode {
             name,
             check: NodeCheck { labels, props },
@@ -477,13 +492,14 @@ impl<'g> Builder<'g> {
         bfs: bool,
     ) -> Result<Plan> {
         let mut m = Matcher {
+            scope: input.scope.clone(),
             plan: input,
+            views: Vec::new(),
             bound: HashSet::new(),
             pending: Vec::new(),
             unique: Vec::new(),
-            placed: vec![false; g.rels.len()],
         };
-        m.bound = m.plan.scope.vars().map(|(n, _)| n.to_string()).collect();
+        m.bound = m.scope.vars().map(|(n, _)| n.to_string()).collect();
         let mut universe: HashSet<String> = m.bound.clone();
         universe.extend(g.nodes.iter().map(|n| n.name.clone()));
         universe.extend(g.rels.iter().map(|r| r.name.clone()));
@@ -512,66 +528,32 @@ impl<'g> Builder<'g> {
         for n in &g.nodes {
             if m.bound.contains(&n.name) && !n.check.is_empty() {
                 let slot = m.slot(&n.name)?;
-                m.push(
-                    |input| Op::CheckNode {
-                        input,
-                        slot,
-                        check: n.check.clone(),
-                        text: n.text.clone(),
-                    },
-                    None,
-                );
+                m.push(|input| Op::CheckNode {
+                    input,
+                    slot,
+                    check: n.check.clone(),
+                    text: n.text.clone(),
+                });
             }
         }
         m.place_filters();
         // Relationships bound by earlier clauses still count for uniqueness
         // only once they are matched here; nothing to do yet.
-        let normal_node = |i: usize| {
-            g.parts.iter().any(|p| {
-                p.kind == PathKind::Normal && (p.start == i || p.steps.iter().any(|s| s.1 == i))
-            })
-        };
+        let mut next = Frontier::new(g, &m.bound, |n| self.static_anchor_cost(n));
         loop {
             // 1. A relationship with a bound end.
-            let mut best: Option<(u8, usize)> = None;
-            for (i, r) in g.rels.iter().enumerate() {
-                if m.placed[i] || g.parts[r.part].kind != PathKind::Normal {
-                    continue;
-                }
-                let lb = m.bound.contains(&g.nodes[r.left].name);
-                let rb = m.bound.contains(&g.nodes[r.right].name);
-                if !lb && !rb {
-                    continue;
-                }
-                let score = if lb && rb {
-                    0
-                } else if r.length.is_none() {
-                    1
-                } else {
-                    2
-                };
-                if best.is_none_or(|(s, _)| score < s) {
-                    best = Some((score, i));
-                }
-            }
-            if let Some((_, i)) = best {
+            if let Some(i) = next.best_rel() {
                 let lone = g.rels.len() == 1 && g.parts[g.rels[i].part].var.is_none();
                 self.expand(&mut m, g, i, bfs && lone)?;
+                next.placed(g, i, &m.bound);
                 continue;
             }
             // 2. A new component: its cheapest node.
-            let mut anchor: Option<(u64, usize)> = None;
-            for (i, n) in g.nodes.iter().enumerate() {
-                if m.bound.contains(&n.name) || !normal_node(i) {
-                    continue;
+            match next.best_anchor(g, |n| self.anchor_cost(n, &m.bound)) {
+                Some(i) => {
+                    self.anchor(&mut m, &g.nodes[i])?;
+                    next.bound(g, i, &m.bound);
                 }
-                let cost = self.anchor_cost(n, &m.bound);
-                if anchor.is_none_or(|(c, _)| cost < c) {
-                    anchor = Some((cost, i));
-                }
-            }
-            match anchor {
-                Some((_, i)) => self.anchor(&mut m, &g.nodes[i])?,
                 None => break,
             }
         }
@@ -599,13 +581,12 @@ impl<'g> Builder<'g> {
             let r = &g.rels[ri];
             let from = m.slot(&g.nodes[part.start].name)?;
             let to = m.slot(&g.nodes[right].name)?;
-            let mut scope = m.plan.scope.clone();
-            let rel = scope.push(&r.name);
+            let rel = m.bind(&r.name);
             let path_name = match &part.var {
                 Some(v) => v.clone(),
                 None => self.hidden("path"),
             };
-            let path = scope.push(&path_name);
+            let path = m.bind(&path_name);
             let (min, max) = r.length.unwrap_or((1, Some(1)));
             let spec = Shortest {
                 from,
@@ -625,13 +606,10 @@ impl<'g> Builder<'g> {
                     shown(&g.nodes[right].name)
                 ),
             };
-            m.push(
-                |input| Op::ShortestPath {
-                    input,
-                    spec: Box::new(spec),
-                },
-                Some(scope),
-            );
+            m.push(|input| Op::ShortestPath {
+                input,
+                spec: Box::new(spec),
+            });
             m.bound.insert(r.name.clone());
             m.bound.insert(path_name);
             m.place_filters();
@@ -650,28 +628,24 @@ impl<'g> Builder<'g> {
                     PathStep::Single(rs, ns)
                 });
             }
-            let mut scope = m.plan.scope.clone();
-            let slot = scope.push(name);
+            let slot = m.bind(name);
             let name = name.clone();
-            m.push(
-                |input| Op::BuildPath {
-                    input,
-                    slot,
-                    start,
-                    steps,
-                    name: name.clone(),
-                },
-                Some(scope),
-            );
+            m.push(|input| Op::BuildPath {
+                input,
+                slot,
+                start,
+                steps,
+                name: name.clone(),
+            });
             m.bound.insert(name);
             m.place_filters();
         }
         // Whatever is left reads variables bound nowhere in this match.
         let rest: Vec<Expr> = m.pending.drain(..).map(|(e, _)| e).collect();
         for predicate in rest {
-            m.push(|input| Op::Filter { input, predicate }, None);
+            m.push(|input| Op::Filter { input, predicate });
         }
-        Ok(m.plan)
+        Ok(m.finish())
     }
 
     /// How many rows starting a component at `n` is expected to produce.
@@ -691,22 +665,32 @@ impl<'g> Builder<'g> {
         }
     }
 
+    /// The anchor cost of `n` when it cannot depend on what is bound (no
+    /// index-seek property reads a variable); `None` when it can.
+    fn static_anchor_cost(&self, n: &PNode) -> Option<u64> {
+        let reads_vars = n.check.props.iter().any(|p| match p {
+            PropSpec::Key(k, e) if SEEK_KEYS.contains(&k.as_str()) => {
+                let mut fv = BTreeSet::new();
+                free_vars(e, &mut fv);
+                !fv.is_empty()
+            }
+            _ => false,
+        });
+        (!reads_vars).then(|| self.anchor_cost(n, &HashSet::new()))
+    }
+
     fn anchor(&mut self, m: &mut Matcher, n: &PNode) -> Result<()> {
-        let mut scope = m.plan.scope.clone();
-        let slot = scope.push(&n.name);
+        let slot = m.bind(&n.name);
         let text = n.text.clone();
         if let Some(seek) = seek_of(n, &m.bound) {
             let check = n.check.clone();
-            m.push(
-                |input| Op::NodeSeek {
-                    input,
-                    slot,
-                    seek,
-                    check,
-                    text,
-                },
-                Some(scope),
-            );
+            m.push(|input| Op::NodeSeek {
+                input,
+                slot,
+                seek,
+                check,
+                text,
+            });
         } else if let Some(label) = n
             .check
             .labels
@@ -716,27 +700,21 @@ impl<'g> Builder<'g> {
         {
             let mut check = n.check.clone();
             check.labels.retain(|l| *l != label);
-            m.push(
-                |input| Op::LabelScan {
-                    input,
-                    slot,
-                    label,
-                    check,
-                    text,
-                },
-                Some(scope),
-            );
+            m.push(|input| Op::LabelScan {
+                input,
+                slot,
+                label,
+                check,
+                text,
+            });
         } else {
             let check = n.check.clone();
-            m.push(
-                |input| Op::AllNodes {
-                    input,
-                    slot,
-                    check,
-                    text,
-                },
-                Some(scope),
-            );
+            m.push(|input| Op::AllNodes {
+                input,
+                slot,
+                check,
+                text,
+            });
         }
         m.bound.insert(n.name.clone());
         m.place_filters();
@@ -753,16 +731,15 @@ impl<'g> Builder<'g> {
         let from_slot = m.slot(&from.name)?;
         let to_bound = m.bound.contains(&to.name);
         let rel_bound = m.bound.contains(&r.name);
-        let mut scope = m.plan.scope.clone();
         let rel_slot = if rel_bound {
             m.slot(&r.name)?
         } else {
-            scope.push(&r.name)
+            m.bind(&r.name)
         };
         let to_slot = if to_bound {
             m.slot(&to.name)?
         } else {
-            scope.push(&to.name)
+            m.bind(&to.name)
         };
         let var = r.length.map(|(min, max)| VarLength {
             min,
@@ -783,7 +760,8 @@ impl<'g> Builder<'g> {
             } else {
                 to.check.clone()
             },
-            unique: m.unique.clone(),
+            // Set when the match is finished (`Matcher::freeze`).
+            unique: RelRefs::default(),
             var,
             reverse,
             dedupe: None,
@@ -795,18 +773,14 @@ impl<'g> Builder<'g> {
                 shown(&to.name)
             ),
         };
-        m.push(
-            |input| Op::Expand {
-                input,
-                spec: Box::new(spec),
-            },
-            Some(scope),
-        );
+        m.push(|input| Op::Expand {
+            input,
+            spec: Box::new(spec),
+        });
         m.unique.push(RelRef {
             slot: rel_slot,
             list: r.length.is_some(),
         });
-        m.placed[i] = true;
         m.bound.insert(r.name.clone());
         m.bound.insert(to.name.clone());
         m.place_filters();
@@ -1249,7 +1223,7 @@ fn absorb(c: &Expr, g: &mut PGraph, bound: &HashSet<String>) -> bool {
         if bound.contains(name) {
             return None;
         }
-        g.nodes.iter().position(|n| n.name == name)
+        g.node_index(name)
     };
     match &c.kind {
         ExprKind::Binary(crate::syntax::ast::BinaryOp::Eq, a, b) => {
@@ -1295,6 +1269,9 @@ fn absorb(c: &Expr, g: &mut PGraph, bound: &HashSet<String>) -> bool {
     }
 }
 
+/// The node properties an index seek can use.
+const SEEK_KEYS: [&str; 3] = ["key", "alias", "name"];
+
 /// The index seek a node pattern allows, if its `key` / `alias` value reads
 /// only bound variables.
 fn seek_of(n: &PNode, bound: &HashSet<String>) -> Option<Seek> {
@@ -1309,35 +1286,220 @@ fn seek_of(n: &PNode, bound: &HashSet<String>) -> Option<Seek> {
             _ => None,
         })
     };
+    debug_assert_eq!(SEEK_KEYS, ["key", "alias", "name"]);
     find("key")
         .map(Seek::Key)
         .or_else(|| find("alias").map(Seek::Alias))
         .or_else(|| find("name").map(Seek::Name))
 }
 
+/// What `match_graph` can place next, kept up to date as variables are
+/// bound, so that each step costs about the logarithm of the pattern's size
+/// instead of a scan of the whole pattern (a pattern of thousands of parts
+/// plans in linear time).
+///
+/// The choice is the same as a full scan's: the relationship with a bound
+/// end of the lowest score (both ends bound, then fixed length, then
+/// variable length), the first one on ties; else the unbound node of
+/// lowest anchor cost, the first one on ties.
+struct Frontier {
+    /// `(score, index)` of each unplaced relationship of a normal part with
+    /// a bound end.
+    rels: BTreeSet<(u8, usize)>,
+    /// The current entry of each relationship in `rels`.
+    rel_score: Vec<Option<u8>>,
+    /// The relationships expanded already.
+    done: Vec<bool>,
+    /// Relationships of normal parts touching each node.
+    incident: Vec<Vec<usize>>,
+    /// `(cost, index)` of the unbound nodes of normal parts whose anchor
+    /// cost cannot change.
+    fixed: BTreeSet<(u64, usize)>,
+    /// The fixed cost of each node in `fixed`.
+    node_cost: Vec<Option<u64>>,
+    /// Unbound nodes of normal parts whose cost depends on what is bound.
+    varying: BTreeSet<usize>,
+}
+
+impl Frontier {
+    fn new(
+        g: &PGraph,
+        bound: &HashSet<String>,
+        static_cost: impl Fn(&PNode) -> Option<u64>,
+    ) -> Frontier {
+        let mut normal = vec![false; g.nodes.len()];
+        for p in g.parts.iter().filter(|p| p.kind == PathKind::Normal) {
+            normal[p.start] = true;
+            for &(_, n) in &p.steps {
+                normal[n] = true;
+            }
+        }
+        let mut f = Frontier {
+            rels: BTreeSet::new(),
+            rel_score: vec![None; g.rels.len()],
+            done: vec![false; g.rels.len()],
+            incident: vec![Vec::new(); g.nodes.len()],
+            fixed: BTreeSet::new(),
+            node_cost: vec![None; g.nodes.len()],
+            varying: BTreeSet::new(),
+        };
+        for (i, r) in g.rels.iter().enumerate() {
+            if g.parts[r.part].kind == PathKind::Normal {
+                f.incident[r.left].push(i);
+                if r.right != r.left {
+                    f.incident[r.right].push(i);
+                }
+                f.rescore(g, i, bound);
+            }
+        }
+        for (i, n) in g.nodes.iter().enumerate() {
+            if !normal[i] || bound.contains(&n.name) {
+                continue;
+            }
+            match static_cost(n) {
+                Some(c) => {
+                    f.node_cost[i] = Some(c);
+                    f.fixed.insert((c, i));
+                }
+                None => {
+                    f.varying.insert(i);
+                }
+            }
+        }
+        f
+    }
+
+    /// Recomputes the entry of unplaced relationship `i`.
+    fn rescore(&mut self, g: &PGraph, i: usize, bound: &HashSet<String>) {
+        if let Some(s) = self.rel_score[i].take() {
+            self.rels.remove(&(s, i));
+        }
+        let r = &g.rels[i];
+        let lb = bound.contains(&g.nodes[r.left].name);
+        let rb = bound.contains(&g.nodes[r.right].name);
+        let score = match (lb, rb) {
+            (false, false) => return,
+            (true, true) => 0,
+            _ if r.length.is_none() => 1,
+            _ => 2,
+        };
+        self.rel_score[i] = Some(score);
+        self.rels.insert((score, i));
+    }
+
+    /// The relationship to expand next, if one has a bound end.
+    fn best_rel(&self) -> Option<usize> {
+        self.rels.first().map(|&(_, i)| i)
+    }
+
+    /// The node to anchor a new component at, given the cost of the nodes
+    /// whose cost varies.
+    fn best_anchor(&self, g: &PGraph, cost: impl Fn(&PNode) -> u64) -> Option<usize> {
+        let mut best = self.fixed.first().copied();
+        for &i in &self.varying {
+            let c = (cost(&g.nodes[i]), i);
+            if best.is_none_or(|b| c < b) {
+                best = Some(c);
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// Relationship `i` was expanded (binding its far end).
+    fn placed(&mut self, g: &PGraph, i: usize, bound: &HashSet<String>) {
+        self.done[i] = true;
+        if let Some(s) = self.rel_score[i].take() {
+            self.rels.remove(&(s, i));
+        }
+        let r = &g.rels[i];
+        for n in [r.left, r.right] {
+            self.bound(g, n, bound);
+        }
+    }
+
+    /// Node `n` may have become bound: it is no anchor candidate any more,
+    /// and its relationships are scored again.
+    fn bound(&mut self, g: &PGraph, n: usize, bound: &HashSet<String>) {
+        if !bound.contains(&g.nodes[n].name) {
+            return;
+        }
+        if let Some(c) = self.node_cost[n].take() {
+            self.fixed.remove(&(c, n));
+        }
+        self.varying.remove(&n);
+        for k in 0..self.incident[n].len() {
+            let i = self.incident[n][k];
+            if !self.done[i] {
+                self.rescore(g, i, bound);
+            }
+        }
+    }
+}
+
 /// The state of placing one MATCH.
+///
+/// The operators placed share one scope map (each sees a prefix of it) and
+/// one list of relationships to keep distinct; both are handed out when the
+/// match is finished ([`Matcher::finish`]), or earlier when a variable is
+/// shadowed ([`Matcher::freeze`]).
 struct Matcher {
     plan: Plan,
+    /// The scope after the operators placed so far.
+    scope: Scope,
+    /// For each operator placed since the last freeze, bottom first: the
+    /// number of variables and the row width of its scope, and how many
+    /// relationships it must keep distinct from.
+    views: Vec<(usize, usize, usize)>,
     bound: HashSet<String>,
     /// WHERE conjuncts not placed yet, with the variables they need.
     pending: Vec<(Expr, BTreeSet<String>)>,
     unique: Vec<RelRef>,
-    placed: Vec<bool>,
 }
 
 impl Matcher {
     fn slot(&self, name: &str) -> Result<usize> {
-        self.plan
-            .scope
+        self.scope
             .slot(name)
             .ok_or_else(|| Error::internal(format!("planner lost variable `{name}`")))
     }
 
-    /// Puts `make(input)` on top of the plan, with `scope` (or the same scope).
-    fn push(&mut self, make: impl FnOnce(Box<Plan>) -> Op, scope: Option<Scope>) {
-        let scope = scope.unwrap_or_else(|| self.plan.scope.clone());
+    /// Adds a slot for `name` to the scope of the next operator.
+    fn bind(&mut self, name: &str) -> Slot {
+        if self.scope.contains(name) {
+            // Shadowing reorders the map: the views so far are taken first.
+            self.freeze();
+        }
+        self.scope.push(name)
+    }
+
+    /// Puts `make(input)` on top of the plan; its scope is the current one.
+    fn push(&mut self, make: impl FnOnce(Box<Plan>) -> Op) {
         let input = std::mem::replace(&mut self.plan, leaf(Op::Unit, Scope::new()));
-        self.plan = wrap(make(Box::new(input)), scope);
+        self.plan = wrap(make(Box::new(input)), Scope::new());
+        self.views
+            .push((self.scope.len(), self.scope.width(), self.unique.len()));
+    }
+
+    /// Gives the operators placed since the last freeze their scopes and
+    /// relationship lists (views of the shared ones).
+    fn freeze(&mut self) {
+        let unique = Arc::new(self.unique.clone());
+        let mut node = Some(&mut self.plan);
+        for &(len, width, distinct) in self.views.iter().rev() {
+            let Some(plan) = node else { break };
+            plan.scope = self.scope.prefix(len, width);
+            if let Op::Expand { spec, .. } = &mut plan.op {
+                spec.unique = RelRefs::prefix(&unique, distinct);
+            }
+            node = plan.op.children_mut().into_iter().next();
+        }
+        self.views.clear();
+    }
+
+    /// The plan, every operator with its scope.
+    fn finish(mut self) -> Plan {
+        self.freeze();
+        self.plan
     }
 
     fn place_filters(&mut self) {
@@ -1345,7 +1507,7 @@ impl Matcher {
         while i < self.pending.len() {
             if self.pending[i].1.iter().all(|v| self.bound.contains(v)) {
                 let (predicate, _) = self.pending.remove(i);
-                self.push(|input| Op::Filter { input, predicate }, None);
+                self.push(|input| Op::Filter { input, predicate });
             } else {
                 i += 1;
             }

@@ -43,11 +43,29 @@ pub fn render(plan: &Plan, columns: &[String], figures: Option<&[OpFigures]>) ->
 }
 
 fn node(plan: &Plan, prefix: &str, last: bool, figures: Option<&[OpFigures]>, out: &mut String) {
-    let (branch, next_prefix) = if last {
+    crate::syntax::with_stack(|| node_here(plan, prefix, last, figures, out))
+}
+
+/// The deepest level of the tree that is indented further; deeper
+/// operators are drawn at this indentation, so that the text of a very deep
+/// plan grows linearly with it, not quadratically.
+const MAX_INDENT_LEVELS: usize = 40;
+
+fn node_here(
+    plan: &Plan,
+    prefix: &str,
+    last: bool,
+    figures: Option<&[OpFigures]>,
+    out: &mut String,
+) {
+    let (branch, mut next_prefix) = if last {
         ("└─ ", format!("{prefix}   "))
     } else {
         ("├─ ", format!("{prefix}│  "))
     };
+    if prefix.chars().count() >= 3 * MAX_INDENT_LEVELS {
+        next_prefix = prefix.to_string();
+    }
     let _ = write!(out, "{prefix}{branch}{}", describe(&plan.op));
     if let Some(f) = figures.and_then(|f| f.get(plan.id)) {
         let _ = write!(

@@ -16,6 +16,8 @@ pub mod explain;
 pub mod expr;
 pub mod optimize;
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use crate::error::Span;
@@ -37,9 +39,16 @@ pub fn is_hidden(name: &str) -> bool {
 }
 
 /// The variables visible in the rows an operator produces, and the row width.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// The operators of one MATCH extend each other's scopes, so they share one
+/// map: a scope sees the first `len` entries of `vars` (a prefix view), and
+/// [`Scope::prefix`] makes such a view in constant time. Planning a pattern
+/// of N parts thus costs O(N), not the O(N²) of a copy per operator.
+#[derive(Clone, Default)]
 pub struct Scope {
-    vars: IndexMap<String, Slot, crate::eval::compare::FxBuild>,
+    vars: Arc<IndexMap<String, Slot, crate::eval::compare::FxBuild>>,
+    /// How many entries of `vars` this scope sees.
+    len: usize,
     width: usize,
 }
 
@@ -51,7 +60,10 @@ impl Scope {
 
     /// The slot holding `name`, if it is in scope.
     pub fn slot(&self, name: &str) -> Option<Slot> {
-        self.vars.get(name).copied()
+        match self.vars.get_full(name) {
+            Some((i, _, &slot)) if i < self.len => Some(slot),
+            _ => None,
+        }
     }
 
     /// The row width.
@@ -64,14 +76,44 @@ impl Scope {
     pub fn push(&mut self, name: &str) -> Slot {
         let slot = self.width;
         self.width += 1;
-        self.vars.shift_remove(name);
-        self.vars.insert(name.to_string(), slot);
+        if self.len != self.vars.len() {
+            // A view of a longer scope: copy what it sees.
+            let own = self
+                .vars
+                .iter()
+                .take(self.len)
+                .map(|(n, s)| (n.clone(), *s))
+                .collect();
+            self.vars = Arc::new(own);
+        }
+        let vars = Arc::make_mut(&mut self.vars);
+        vars.shift_remove(name);
+        vars.insert(name.to_string(), slot);
+        self.len = vars.len();
         slot
+    }
+
+    /// The number of variables in scope.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// This scope as it was when it had `len` variables and rows of
+    /// `width`, sharing the map (valid when nothing was shadowed since).
+    pub(crate) fn prefix(&self, len: usize, width: usize) -> Scope {
+        Scope {
+            vars: Arc::clone(&self.vars),
+            len: len.min(self.len),
+            width,
+        }
     }
 
     /// Every variable with its slot, in the order they were added.
     pub fn vars(&self) -> impl Iterator<Item = (&str, Slot)> + '_ {
-        self.vars.iter().map(|(n, s)| (n.as_str(), *s))
+        self.vars
+            .iter()
+            .take(self.len)
+            .map(|(n, s)| (n.as_str(), *s))
     }
 
     /// The variables a user can see (not invented by the planner), in the
@@ -82,7 +124,22 @@ impl Scope {
 
     /// True when `name` is in scope.
     pub fn contains(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.slot(name).is_some()
+    }
+}
+
+impl PartialEq for Scope {
+    fn eq(&self, other: &Scope) -> bool {
+        self.width == other.width && self.vars().eq(other.vars())
+    }
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("vars", &self.vars().collect::<Vec<_>>())
+            .field("width", &self.width)
+            .finish()
     }
 }
 
@@ -144,6 +201,45 @@ pub struct RelRef {
     pub list: bool,
 }
 
+/// The relationships an expansion must not repeat: a prefix of a list
+/// shared by the expansions of one MATCH (each sees those placed before
+/// it), so that a pattern of N relationships holds O(N) of them, not O(N²).
+#[derive(Clone, Default)]
+pub struct RelRefs {
+    all: Arc<Vec<RelRef>>,
+    len: usize,
+}
+
+impl RelRefs {
+    /// The first `len` relationships of `all`.
+    pub fn prefix(all: &Arc<Vec<RelRef>>, len: usize) -> RelRefs {
+        RelRefs {
+            all: Arc::clone(all),
+            len: len.min(all.len()),
+        }
+    }
+}
+
+impl std::ops::Deref for RelRefs {
+    type Target = [RelRef];
+
+    fn deref(&self) -> &[RelRef] {
+        &self.all[..self.len]
+    }
+}
+
+impl PartialEq for RelRefs {
+    fn eq(&self, other: &RelRefs) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for RelRefs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// How an index seek finds its nodes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seek {
@@ -190,7 +286,7 @@ pub struct Expand {
     /// What the far node must satisfy (when not already bound).
     pub check: NodeCheck,
     /// Relationships already matched in the same MATCH.
-    pub unique: Vec<RelRef>,
+    pub unique: RelRefs,
     /// Variable length, when given.
     pub var: Option<VarLength>,
     /// The relationship list is stored in pattern order, which is the

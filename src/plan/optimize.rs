@@ -81,6 +81,10 @@ fn duplicate_insensitive(e: &Expr) -> bool {
 /// interchangeable, so the expansion may skip repeats (the `DISTINCT` above
 /// still runs; this only saves building rows it would drop).
 pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>) {
+    crate::syntax::with_stack(|| mark_distinct_ends_here(plan, needed))
+}
+
+fn mark_distinct_ends_here(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>) {
     use super::Op;
     let width = plan.scope.width();
     match &mut plan.op {
@@ -184,6 +188,10 @@ pub fn mark_distinct_ends(plan: &mut super::Plan, needed: Option<BTreeSet<Slot>>
 /// expansions fetch the far nodes' records ahead of their rows
 /// ([`super::Expand::fetch_far`]). A wrong mark only costs some hints.
 pub fn mark_far_reads(plan: &mut super::Plan, reads: BTreeSet<String>) {
+    crate::syntax::with_stack(|| mark_far_reads_here(plan, reads))
+}
+
+fn mark_far_reads_here(plan: &mut super::Plan, reads: BTreeSet<String>) {
     use super::Op;
     let scope = &plan.scope;
     match &mut plan.op {
@@ -263,6 +271,10 @@ fn prop_owners(e: &Expr, out: &mut BTreeSet<String>) {
 /// between the scan and the expansion emits the rows of one input row
 /// together. Then no (group, far node) pair repeats anywhere.
 pub fn mark_known_distinct(plan: &mut super::Plan) {
+    crate::syntax::with_stack(|| mark_known_distinct_here(plan))
+}
+
+fn mark_known_distinct_here(plan: &mut super::Plan) {
     use super::Op;
     if let Op::Distinct {
         input,
@@ -281,6 +293,10 @@ pub fn mark_known_distinct(plan: &mut super::Plan) {
 /// True when the rows of `plan` are distinct on `slots` (see
 /// [`mark_known_distinct`]).
 fn distinct_below(plan: &super::Plan, slots: BTreeSet<Slot>) -> bool {
+    crate::syntax::with_stack(|| distinct_below_here(plan, slots))
+}
+
+fn distinct_below_here(plan: &super::Plan, slots: BTreeSet<Slot>) -> bool {
     use super::Op;
     match &plan.op {
         Op::Filter { input, .. } => distinct_below(input, slots),
@@ -315,6 +331,10 @@ fn distinct_below(plan: &super::Plan, slots: BTreeSet<Slot>) -> bool {
 /// True when every value of node slot `slot` comes in a single run of
 /// consecutive rows of `plan`.
 fn one_run_each(plan: &super::Plan, slot: Slot) -> bool {
+    crate::syntax::with_stack(|| one_run_each_here(plan, slot))
+}
+
+fn one_run_each_here(plan: &super::Plan, slot: Slot) -> bool {
     use super::Op;
     match &plan.op {
         Op::LabelScan { input, slot: s, .. }

@@ -18,7 +18,7 @@ mod scope;
 
 use std::collections::HashMap;
 
-use crate::error::Result;
+use crate::error::{Result, Span};
 use crate::syntax::ast::{
     Call, Clause, ClauseKind, Delete, ExprKind, Query, RemoveItem, SetItem, SingleQuery, Statement,
 };
@@ -35,9 +35,19 @@ pub fn check(statement: &Statement) -> Result<()> {
         .map(|_| ())
 }
 
+/// The most clauses plus nodes and relationships of matched patterns
+/// (`MATCH`, `MERGE`, pattern predicates, `EXISTS`) one statement may have.
+/// Each becomes at least one operator of a chain that later stages walk
+/// recursively, so a bound keeps planning and execution fast and their
+/// recursion far from the end of the stack; real queries stay far below it.
+/// Nodes and relationships that `CREATE` makes do not count.
+pub const MAX_STATEMENT_SIZE: usize = 1_000;
+
 /// The walker's state beyond the scope, which is passed explicitly.
 #[derive(Default)]
 pub(crate) struct Checker {
+    /// Clauses and matched pattern nodes and relationships seen so far.
+    size: usize,
     /// Variables local to an expression (list comprehension, quantifier,
     /// `reduce`), innermost last.
     locals: Vec<(String, Ty)>,
@@ -84,6 +94,23 @@ fn updates(kind: &ClauseKind) -> bool {
 }
 
 impl Checker {
+    /// Counts `n` more clauses or pattern parts, refusing a statement that
+    /// grows past [`MAX_STATEMENT_SIZE`] at `span`.
+    pub(crate) fn count(&mut self, n: usize, span: Span) -> Result<()> {
+        self.size = self.size.saturating_add(n);
+        if self.size > MAX_STATEMENT_SIZE {
+            return Err(syntax(
+                "StatementTooLarge",
+                format!(
+                    "the statement is too large: more than {MAX_STATEMENT_SIZE} clauses and matched pattern nodes and relationships"
+                ),
+                span,
+            )
+            .with_help("split it into several statements, or pass long lists of values as a parameter and UNWIND them"));
+        }
+        Ok(())
+    }
+
     /// Checks a query seen from `outer`; returns its columns when known.
     fn query(&mut self, q: &Query, outer: &Scope, kind: QueryKind) -> Result<Option<Vec<String>>> {
         expr::with_stack(|| self.query_unguarded(q, outer, kind))
@@ -205,6 +232,7 @@ impl Checker {
         scope: &mut Scope,
         standalone: bool,
     ) -> Result<Option<Vec<String>>> {
+        self.count(1, clause.span)?;
         match &clause.kind {
             ClauseKind::Match(m) => {
                 self.bind_pattern(&m.pattern.parts, scope, PatMode::Match)?;

@@ -82,6 +82,9 @@ impl Checker {
         mode: PatMode,
         rels: &mut Vec<String>,
     ) -> Result<()> {
+        if mode != PatMode::Create {
+            self.count(1 + 2 * el.chain.len(), el.span)?;
+        }
         if let Some(p) = path {
             if scope.contains(&p.name) {
                 return Err(syntax(

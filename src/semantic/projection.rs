@@ -215,13 +215,10 @@ impl Checker {
                 after.bind(name, var.ty.clone());
             }
         }
+        let mut seen: HashSet<String> = HashSet::with_capacity(p.items.len());
         for (item, ty) in p.items.iter().zip(&tys) {
             let name = column(item);
-            if p.items
-                .iter()
-                .take_while(|i| !std::ptr::eq(*i, item))
-                .any(|i| column(i) == name)
-            {
+            if !seen.insert(name.clone()) {
                 let at = item.alias.as_ref().map_or(item.expr.span, |a| a.span);
                 return Err(syntax(
                     "ColumnNameConflict",

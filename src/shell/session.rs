@@ -469,10 +469,28 @@ impl Session {
                         format!("{path}: :source nested more than {MAX_SOURCE_DEPTH} deep"),
                     );
                 }
-                let text = match std::fs::read_to_string(&path) {
-                    Ok(t) => t,
+                let text = match std::fs::read(&path) {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(t) => t,
+                        Err(_) => {
+                            let why = "it is not UTF-8 text";
+                            return fail(
+                                err,
+                                ErrorKind::Io,
+                                format!("{path} is not a kg script: {why}"),
+                            );
+                        }
+                    },
                     Err(e) => return fail(err, ErrorKind::Io, format!("cannot read {path}: {e}")),
                 };
+                // Never quote a foreign file's content in an error.
+                if let Some(why) = crate::script::not_a_script(&text) {
+                    return fail(
+                        err,
+                        ErrorKind::Io,
+                        format!("{path} is not a kg script: {why}"),
+                    );
+                }
                 self.depth += 1;
                 let r = self.run_script(&path, &text, false, out, err);
                 self.depth -= 1;

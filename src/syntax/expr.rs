@@ -465,7 +465,17 @@ fn map_atom(p: P) -> Result<ExprKind> {
     let mut entries = Vec::new();
     for e in p.into_inner() {
         let mut ec = Children::of(e);
-        let key = ident(ec.expect(Rule::schema_name)?)?;
+        let key = ec.expect(Rule::schema_name)?;
+        // The openCypher TCK takes `{``: 1}` as a map with the empty key,
+        // the one place an empty backquoted name is accepted.
+        let key = if key.as_str() == "``" {
+            Ident {
+                name: String::new(),
+                span: span(&key),
+            }
+        } else {
+            ident(key)?
+        };
         let value = build(ec.expect(Rule::expression)?)?;
         entries.push((key, value));
     }

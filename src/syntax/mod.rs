@@ -14,6 +14,8 @@ mod print;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use expr::with_stack;
+
 use crate::error::Result;
 
 /// Parses one openCypher statement (optionally prefixed by `EXPLAIN` or

@@ -659,6 +659,17 @@ pub(crate) fn name_ident(p: P) -> Result<Ident> {
         }),
         Rule::escaped_name => {
             let body = Children::of(p).expect(Rule::escaped_body)?;
+            if body.as_str().is_empty() {
+                // As in Neo4j: no variable, label, type, property or alias
+                // is the empty name (a map literal's key may be: see
+                // `map_atom`).
+                return Err(Error::syntax(
+                    "UnexpectedSyntax",
+                    "a name cannot be empty: `` names nothing",
+                    sp,
+                )
+                .with_help("write a name between the backquotes"));
+            }
             Ok(Ident {
                 name: body.as_str().replace("``", "`"),
                 span: sp,

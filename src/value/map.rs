@@ -214,6 +214,9 @@ impl IntoIterator for ValueMap {
     }
 }
 
+/// The size from which [`Extend`] looks keys up in a hash index.
+const INDEXED_EXTEND: usize = 32;
+
 impl<K: Into<Key>> FromIterator<(K, Value)> for ValueMap {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> ValueMap {
         let mut map = ValueMap::new();
@@ -227,11 +230,32 @@ impl<K: Into<Key>> Extend<(K, Value)> for ValueMap {
         let iter = iter.into_iter();
         self.edit(|entries| {
             entries.reserve_exact(iter.size_hint().0);
+            // Small maps search linearly; a big one (a long map literal)
+            // gets a temporary index so that building it stays linear.
+            let mut index: Option<std::collections::HashMap<Key, usize>> = None;
             for (k, v) in iter {
                 let k = k.into();
-                match entries.iter().position(|(x, _)| *x == k) {
+                if index.is_none() && entries.len() >= INDEXED_EXTEND {
+                    index = Some(
+                        entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (x, _))| (x.clone(), i))
+                            .collect(),
+                    );
+                }
+                let found = match &index {
+                    Some(ix) => ix.get(&k).copied(),
+                    None => entries.iter().position(|(x, _)| *x == k),
+                };
+                match found {
                     Some(i) => entries[i].1 = v,
-                    None => entries.push((k, v)),
+                    None => {
+                        if let Some(ix) = &mut index {
+                            ix.insert(k.clone(), entries.len());
+                        }
+                        entries.push((k, v));
+                    }
                 }
             }
         });
