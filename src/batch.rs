@@ -106,16 +106,20 @@ pub fn answer(engine: &mut Engine, line: &str, readonly: bool) -> String {
     };
     let timeout = match request.get("timeout_ms") {
         None | Some(serde_json::Value::Null) => None,
-        Some(t) => match t.as_f64() {
-            Some(ms) if ms.is_finite() && ms >= 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
-            _ => {
-                return failure(
-                    &id,
-                    "\"timeout_ms\" must be a non-negative number",
-                    false,
-                    0.0,
-                )
-            }
+        // A limit so far off that no clock can hold its deadline is refused
+        // like a negative one (converting it would panic).
+        Some(t) => match t
+            .as_f64()
+            .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
+            .filter(|d| Instant::now().checked_add(*d).is_some())
+        {
+            Some(d) => Some(d),
+            None => return failure(
+                &id,
+                "\"timeout_ms\" must be a non-negative number of milliseconds, below about 9e21",
+                false,
+                0.0,
+            ),
         },
     };
     let params = match request.get("params") {
