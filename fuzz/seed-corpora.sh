@@ -114,6 +114,8 @@ mkdir -p "$db"
 "$kg" import --quiet --out "$db/seed.kgdb" "$root/seeds/morocco-ct.kg" > /dev/null 2>&1
 for g in "$db"/*.kgdb; do
     add snapshot < "$g"
+    # The body alone, for the snapshot target's checksum-fixing mode.
+    add snapshot < <(printf BODY; tail -c +41 "$g")
     if [ -f "$g.wal" ]; then add wal < "$g.wal"; fi
 done
 # A log with records: statements, then a long one killed midway (a
