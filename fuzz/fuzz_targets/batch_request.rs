@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let mut engine = fresh_engine();
     for line in text.lines().filter(|l| !l.trim().is_empty()).take(8) {
         let answer = kg::batch::answer(&mut engine, line, false);
-        assert!(!answer.contains('\n'), "an answer of more than one line: {answer}");
+        assert!(
+            !answer.contains('\n'),
+            "an answer of more than one line: {answer}"
+        );
         if let Err(e) = serde_json::from_str::<serde_json::Value>(&answer) {
             panic!("an answer that is not JSON ({e}): {answer}");
         }

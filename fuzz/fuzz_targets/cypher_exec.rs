@@ -17,6 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let before = engine.graph().entity_count();
     if run_and_render(&mut engine, text, &capped()).is_err() {
         // A failed statement leaves the graph as it was.
-        assert_eq!(engine.graph().entity_count(), before, "a failed statement changed the graph");
+        assert_eq!(
+            engine.graph().entity_count(),
+            before,
+            "a failed statement changed the graph"
+        );
     }
 });

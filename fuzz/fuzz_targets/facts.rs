@@ -8,7 +8,8 @@ use kg_fuzz::{check_error, query_imported};
 use libfuzzer_sys::fuzz_target;
 
 /// A small corpus so citation checks run (article 000 of the seed file).
-const ARTICLE: &str = "Morocco hosted the meeting in Rabat. The Netherlands and the United Nations took part. \
+const ARTICLE: &str =
+    "Morocco hosted the meeting in Rabat. The Netherlands and the United Nations took part. \
     Le Maroc a accueilli la réunion.";
 
 fuzz_target!(|data: &[u8]| {

@@ -67,14 +67,15 @@ fuzz_target!(|data: &[u8]| {
         })
     };
     let (first, second) = (run(text), run(&printed));
-    let timed_out = |r: &kg::error::Result<Vec<String>>| {
-        matches!(r, Err(e) if e.kind == kg::ErrorKind::Timeout)
-    };
+    let timed_out = |r: &kg::error::Result<Vec<String>>| matches!(r, Err(e) if e.kind == kg::ErrorKind::Timeout);
     if timed_out(&first) || timed_out(&second) {
         return;
     }
     match (&first, &second) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b, "different rows\noriginal: {text}\nprinted:  {printed}"),
+        (Ok(a), Ok(b)) => assert_eq!(
+            a, b,
+            "different rows\noriginal: {text}\nprinted:  {printed}"
+        ),
         (Err(a), Err(b)) => assert_eq!(
             a.code, b.code,
             "different errors\noriginal: {text}\nprinted:  {printed}"

@@ -5,7 +5,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     match kg::db::decode_log_bytes(data) {
-        Ok(records) => assert!(records <= data.len(), "{records} records in {} bytes", data.len()),
+        Ok(records) => assert!(
+            records <= data.len(),
+            "{records} records in {} bytes",
+            data.len()
+        ),
         Err(e) => {
             let _ = e.to_string();
         }

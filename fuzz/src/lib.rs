@@ -63,13 +63,21 @@ pub fn capped() -> RunOptions {
 
 /// Runs `text` on `engine` with the time cap and renders every value of the
 /// result (as JSON and as text), so output code runs on whatever came back.
-pub fn run_and_render(engine: &mut Engine, text: &str, options: &RunOptions) -> kg::error::Result<QueryResult> {
+pub fn run_and_render(
+    engine: &mut Engine,
+    text: &str,
+    options: &RunOptions,
+) -> kg::error::Result<QueryResult> {
     let result = engine.run_with(text, &params(), options);
     match &result {
         Ok(r) => {
             let g = engine.graph();
             for row in &r.rows {
-                assert_eq!(row.len(), r.columns.len(), "a row's width differs from the columns");
+                assert_eq!(
+                    row.len(),
+                    r.columns.len(),
+                    "a row's width differs from the columns"
+                );
                 for v in row {
                     let _ = kg::output::json::to_json(g, v);
                     let _ = kg::output::text::render(g, v);
@@ -155,7 +163,11 @@ pub fn import_case(data: &[u8], format: InputFormat) {
     };
     let by_header = flags & 4 != 0;
     let dir = scratch_dir();
-    let ext = if format == InputFormat::Jsonl { "jsonl" } else { "csv" };
+    let ext = if format == InputFormat::Jsonl {
+        "jsonl"
+    } else {
+        "csv"
+    };
     let mut inputs = Vec::new();
     let nodes_path = dir.join(format!("nodes.{ext}"));
     std::fs::write(&nodes_path, nodes).expect("a scratch file can be written");
@@ -179,11 +191,18 @@ pub fn import_case(data: &[u8], format: InputFormat) {
     };
     match import(base, &inputs, &opts) {
         Ok((graph, report)) => {
-            assert!(report.errors.len() <= report.skipped, "more errors kept than rows skipped");
+            assert!(
+                report.errors.len() <= report.skipped,
+                "more errors kept than rows skipped"
+            );
             query_imported(graph);
         }
         Err(ImportFailure::Rows { errors, total }) => {
-            assert!(!errors.is_empty() && errors.len() <= total, "{} errors of {total}", errors.len());
+            assert!(
+                !errors.is_empty() && errors.len() <= total,
+                "{} errors of {total}",
+                errors.len()
+            );
             let _ = ImportFailure::Rows { errors, total }.to_string();
         }
         Err(failure) => {
