@@ -119,20 +119,17 @@ pub fn shape(s: &kg::syntax::ast::Statement) -> String {
 }
 
 /// A directory for this fuzzing process's scratch files (in memory when
-/// /dev/shm exists).
+/// /dev/shm exists), created empty; remove it when done with it, since
+/// libFuzzer's fork mode starts a new process (a new directory) per job.
 pub fn scratch_dir() -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let base = if std::path::Path::new("/dev/shm").is_dir() {
-            PathBuf::from("/dev/shm")
-        } else {
-            std::env::temp_dir()
-        };
-        let dir = base.join(format!("kg-fuzz-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("the scratch directory can be created");
-        dir
-    })
-    .clone()
+    let base = if std::path::Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("kg-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("the scratch directory can be created");
+    dir
 }
 
 /// One import case decoded from fuzz bytes: the first byte holds option
@@ -189,7 +186,10 @@ pub fn import_case(data: &[u8], format: InputFormat) {
     } else {
         Graph::default()
     };
-    match import(base, &inputs, &opts) {
+    let outcome = import(base, &inputs, &opts);
+    // Remove the scratch files before anything can panic below.
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
         Ok((graph, report)) => {
             assert!(
                 report.errors.len() <= report.skipped,
