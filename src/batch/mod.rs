@@ -61,6 +61,8 @@ pub struct BatchArgs {
 }
 
 /// How a `kg batch` session answers: which writes it takes, and its limits.
+/// The default takes writes (in memory), with no time limit and the default
+/// memory budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {
     /// Whether statements that write are refused, and why.
@@ -80,6 +82,16 @@ pub enum Writes {
     Refused,
     /// `--snapshot FILE`: a write would never reach FILE.
     NotSaved(PathBuf),
+}
+
+impl Default for Served {
+    fn default() -> Served {
+        Served {
+            writes: Writes::Allowed,
+            timeout: None,
+            max_memory: None,
+        }
+    }
 }
 
 /// `kg batch`: loads the graph, then answers requests from standard input

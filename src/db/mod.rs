@@ -277,6 +277,16 @@ pub fn decode_snapshot_bytes(bytes: &[u8]) -> Result<Graph, DbError> {
     snapshot::decode(Path::new("<bytes>"), bytes).map(|(g, _)| g)
 }
 
+/// `body` behind a snapshot header whose lengths and checksums match it
+/// (for fuzzing the body decoder past the checksums).
+pub fn snapshot_with_body(body: &[u8]) -> Vec<u8> {
+    let h = snapshot::header(1, Lineage::default(), body.len() as u64, crc32fast::hash(body));
+    let mut out = Vec::with_capacity(h.len() + body.len());
+    out.extend_from_slice(&h);
+    out.extend_from_slice(body);
+    out
+}
+
 /// Reads a write-ahead log's bytes as opening would, without a snapshot:
 /// returns how many whole statement records it holds (for fuzzing and
 /// tools).

@@ -80,20 +80,8 @@ pub(crate) fn encode(graph: &Graph, generation: u64, lineage: Lineage) -> (Vec<u
     hasher.update(&table.buf);
     hasher.update(&data.buf);
     let body_crc = hasher.finalize();
-    let parent = lineage.parent.unwrap_or_default();
     let mut out = Vec::with_capacity(HEADER_LEN + body_len);
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&generation.to_le_bytes());
-    out.extend_from_slice(&(body_len as u64).to_le_bytes());
-    out.extend_from_slice(&body_crc.to_le_bytes());
-    out.extend_from_slice(&parent.crc.to_le_bytes());
-    out.extend_from_slice(&parent.generation.to_le_bytes());
-    out.extend_from_slice(&lineage.lsn.to_le_bytes());
-    out.extend_from_slice(&u32::from(lineage.parent.is_some()).to_le_bytes());
-    let header_crc = crc32fast::hash(&out[..HEADER_LEN - 4]);
-    out.extend_from_slice(&header_crc.to_le_bytes());
+    out.extend_from_slice(&header(generation, lineage, body_len as u64, body_crc));
     out.extend_from_slice(&table.buf);
     out.extend_from_slice(&data.buf);
     let id = SnapId {
@@ -101,6 +89,30 @@ pub(crate) fn encode(graph: &Graph, generation: u64, lineage: Lineage) -> (Vec<u
         crc: body_crc,
     };
     (out, id)
+}
+
+/// The header of a snapshot whose body is `body_len` bytes long with
+/// checksum `body_crc`.
+pub(crate) fn header(
+    generation: u64,
+    lineage: Lineage,
+    body_len: u64,
+    body_crc: u32,
+) -> [u8; HEADER_LEN] {
+    let parent = lineage.parent.unwrap_or_default();
+    let mut h = [0u8; HEADER_LEN];
+    h[..8].copy_from_slice(&MAGIC);
+    h[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    h[16..24].copy_from_slice(&generation.to_le_bytes());
+    h[24..32].copy_from_slice(&body_len.to_le_bytes());
+    h[32..36].copy_from_slice(&body_crc.to_le_bytes());
+    h[36..40].copy_from_slice(&parent.crc.to_le_bytes());
+    h[40..48].copy_from_slice(&parent.generation.to_le_bytes());
+    h[48..56].copy_from_slice(&lineage.lsn.to_le_bytes());
+    h[56..60].copy_from_slice(&u32::from(lineage.parent.is_some()).to_le_bytes());
+    let crc = crc32fast::hash(&h[..HEADER_LEN - 4]);
+    h[60..64].copy_from_slice(&crc.to_le_bytes());
+    h
 }
 
 fn le_u32(b: &[u8]) -> u32 {
