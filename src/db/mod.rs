@@ -280,7 +280,12 @@ pub fn decode_snapshot_bytes(bytes: &[u8]) -> Result<Graph, DbError> {
 /// `body` behind a snapshot header whose lengths and checksums match it
 /// (for fuzzing the body decoder past the checksums).
 pub fn snapshot_with_body(body: &[u8]) -> Vec<u8> {
-    let h = snapshot::header(1, Lineage::default(), body.len() as u64, crc32fast::hash(body));
+    let h = snapshot::header(
+        1,
+        Lineage::default(),
+        body.len() as u64,
+        crc32fast::hash(body),
+    );
     let mut out = Vec::with_capacity(h.len() + body.len());
     out.extend_from_slice(&h);
     out.extend_from_slice(body);
