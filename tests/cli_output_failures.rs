@@ -76,19 +76,27 @@ fn cases(dir: &Path) -> Vec<Case> {
         case(&["-c", big, "--format", "table"]),
         case(&["-c", big, "--format", "csv"]),
         case(&["-c", big, "--format", "json"]),
-        case(&["-c", "MATCH (n) RETURN n LIMIT 3", "-c", ":sources"]),
-        case(&["-c", "MATCH (n) RETURN n LIMIT 3", "-c", ":dot"]),
-        case(&["-c", ":help"]),
-        case(&["-c", ":schema"]),
         case(&["--help"]),
         case(&["--version"]),
         case(&["export", "--help"]),
     ];
-    // A script on standard input, statements and commands mixed.
+    // Scripts on standard input (`-c` takes Cypher only): statements and
+    // shell commands mixed, and each printing command.
     all.push(Case {
         args: vec![],
         stdin: format!("{big};\n:stats\nRETURN 2;\n"),
     });
+    for script in [
+        "MATCH (n) RETURN n LIMIT 3;\n:sources\n",
+        "MATCH (n) RETURN n LIMIT 3;\n:dot\n",
+        ":help\n",
+        ":schema\n",
+    ] {
+        all.push(Case {
+            args: vec!["-f".into(), "-".into()],
+            stdin: script.into(),
+        });
+    }
     let mut requests = String::new();
     for i in 0..200 {
         requests.push_str(&format!(
