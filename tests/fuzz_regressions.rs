@@ -120,7 +120,8 @@ fn every_fixed_fuzz_finding_stays_fixed() {
 
 /// batch_request: a `timeout_ms` too big for a `Duration` (or for the
 /// clock's deadline) panicked in `Duration::from_secs_f64`; it is now
-/// refused with an answer, and big but representable limits still run.
+/// refused with an answer, and big limits within the accepted 365 days still
+/// run.
 #[test]
 fn batch_timeouts_too_big_are_refused() {
     let path = regressions_dir().join("batch_request/timeout-ms-too-big.jsonl");

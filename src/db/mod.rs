@@ -292,6 +292,19 @@ pub fn snapshot_with_body(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A write-ahead log whose records carry `payloads`, with valid headers,
+/// sequence numbers and checksums (for fuzzing the record decoder past the
+/// checksums).
+pub fn log_with_payloads(payloads: &[&[u8]]) -> Vec<u8> {
+    wal::with_payloads(
+        SnapId {
+            generation: 1,
+            crc: 0,
+        },
+        payloads,
+    )
+}
+
 /// Reads a write-ahead log's bytes as opening would, without a snapshot:
 /// returns how many whole statement records it holds (for fuzzing and
 /// tools).

@@ -432,3 +432,26 @@ fn old_format_files_are_read_and_upgraded() {
     assert_eq!(&wal_bytes[8..12], &2u32.to_le_bytes());
     assert!(Db::open(&path, false).unwrap().graph == *engine.graph());
 }
+
+#[test]
+fn fuzzing_helpers_frame_logs_and_snapshots_the_decoders_accept() {
+    let mut engine = Engine::with_graph(Graph::new());
+    let r = engine.run("CREATE (:W {i: 1})", &Params::new()).unwrap();
+    let mut p = codec::Enc::inline();
+    p.varint(r.mutations.len() as u64);
+    for m in &r.mutations {
+        p.mutation(m);
+    }
+    assert_eq!(
+        decode_log_bytes(&log_with_payloads(&[&p.buf, &p.buf])),
+        Ok(2)
+    );
+    // A payload that is not a statement is damage, reported not panicked.
+    assert_eq!(
+        decode_log_bytes(&log_with_payloads(&[&p.buf, b"xx"])),
+        Ok(1)
+    );
+    let (whole, _) = snapshot::encode(engine.graph(), 5, Lineage::default());
+    let g = decode_snapshot_bytes(&snapshot_with_body(&whole[snapshot::HEADER_LEN..])).unwrap();
+    assert!(g == *engine.graph());
+}

@@ -470,6 +470,23 @@ fn not_a_log(path: &Path) -> DbError {
     )
 }
 
+/// A log continuing `snap` whose records carry the given payloads, each
+/// with matching frame and checksums (for fuzzing the record decoder).
+pub(crate) fn with_payloads(snap: SnapId, payloads: &[&[u8]]) -> Vec<u8> {
+    let mut out = header(snap).to_vec();
+    for (i, payload) in payloads.iter().enumerate() {
+        let len = payload.len() as u32;
+        let lsn = i as u64 + 1;
+        let payload_crc = crc32fast::hash(payload);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&lsn.to_le_bytes());
+        out.extend_from_slice(&payload_crc.to_le_bytes());
+        out.extend_from_slice(&frame_crc(snap.generation, len, lsn, payload_crc).to_le_bytes());
+        out.extend_from_slice(payload);
+    }
+    out
+}
+
 /// Reads a log's bytes (for fuzzing): the number of whole records.
 pub(crate) fn decode_standalone(path: &Path, bytes: &[u8]) -> Result<usize, DbError> {
     read(path, bytes).map(|log| log.records.len())
