@@ -115,7 +115,8 @@ mkdir -p "$db"
 for g in "$db"/*.kgdb; do
     add snapshot < "$g"
     # The body alone, for the snapshot target's checksum-fixing mode.
-    add snapshot < <(printf BODY; tail -c +41 "$g")
+    # (format 2: a 64-byte header)
+    add snapshot < <(printf BODY; tail -c +65 "$g")
     if [ -f "$g.wal" ]; then add wal < "$g.wal"; fi
 done
 # A log with records: statements, then a long one killed midway (a
@@ -132,6 +133,19 @@ kill -9 "$pid" 2> /dev/null || true
 wait "$pid" 2> /dev/null || true
 add wal < "$db/log.kgdb.wal"
 add snapshot < "$db/log.kgdb"
+# The same records' payloads, for the wal target's RECS mode (format 2:
+# a 32-byte header, then 20-byte frames whose first 4 bytes are the length).
+add wal < <(python3 - "$db/log.kgdb.wal" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+pos, out = 32, []
+while pos + 20 <= len(b):
+    n = int.from_bytes(b[pos:pos + 4], 'little')
+    out.append(b[pos + 20:pos + 20 + n])
+    pos += 20 + n
+sys.stdout.buffer.write(b'RECS' + b'\xff'.join(out))
+PY
+)
 
 # --- Hand-written seeds ----------------------------------------------------
 if [ -d "$here/seeds" ]; then
