@@ -10,6 +10,20 @@ use indexmap::IndexSet;
 use crate::store::{Alias, Citation, Entity, EntityId, Mutation, RelType, Relation, RelationId};
 use crate::value::{Date, Path, Value, ValueMap};
 
+/// The little-endian `u32` at the start of `b` (at least 4 bytes).
+pub(crate) fn le_u32(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[..4]);
+    u32::from_le_bytes(a)
+}
+
+/// The little-endian `u64` at the start of `b` (at least 8 bytes).
+pub(crate) fn le_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
 /// Writes the encoding into a byte buffer.
 pub(crate) struct Enc {
     /// The bytes written so far.

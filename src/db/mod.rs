@@ -180,8 +180,11 @@ pub fn write_snapshot(graph: &Graph, path: &Path) -> Result<(), DbError> {
     let mut _lock = None;
     if target.exists {
         let mut f = file::open_regular(&target.real, path)?;
-        if let Some(e) = refuse_overwrite(path, &mut f) {
-            return Err(e);
+        if let Some(e) = not_a_graph(path, &mut f)? {
+            return Err(DbError::new(
+                e.kind,
+                format!("refusing to overwrite {}: {}", path.display(), e.message),
+            ));
         }
         _lock = Some(file::lock_graph(&target.real, path)?);
     }
@@ -217,21 +220,16 @@ pub fn write_snapshot(graph: &Graph, path: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
-/// An error when the open file `f` (at `path`) holds something other than a
-/// kg snapshot (an empty file may be overwritten).
-fn refuse_overwrite(path: &Path, f: &mut File) -> Option<DbError> {
+/// Why the open file `f` (at `path`) is not a kg graph file, judged by its
+/// first bytes; `None` for a snapshot or an empty file.
+fn not_a_graph(path: &Path, f: &mut File) -> Result<Option<DbError>, DbError> {
     let mut head = vec![0u8; 4096];
-    let n = read_up_to(f, &mut head).unwrap_or(0);
+    let n = read_up_to(f, &mut head).map_err(|e| io_error(path, "read", e))?;
     if n == 0 {
-        return None;
+        return Ok(None);
     }
     head.truncate(n);
-    snapshot::foreign(path, &head).map(|e| {
-        DbError::new(
-            e.kind,
-            format!("refusing to overwrite {}: {}", path.display(), e.message),
-        )
-    })
+    Ok(snapshot::foreign(path, &head))
 }
 
 /// Reads a graph file (its snapshot with its log replayed) without writing
@@ -585,15 +583,9 @@ impl Db {
             }
             return Self::create(path, target, wal_path);
         }
-        {
-            // Refuse foreign files before locking or reading all of them.
-            let mut f = file::open_regular(&target.real, path)?;
-            let mut head = vec![0u8; 4096];
-            let n = read_up_to(&mut f, &mut head).map_err(|e| io_error(path, "read", e))?;
-            head.truncate(n);
-            if let Some(e) = snapshot::foreign(path, &head) {
-                return Err(e);
-            }
+        // Refuse foreign files before locking or reading all of them.
+        if let Some(e) = not_a_graph(path, &mut file::open_regular(&target.real, path)?)? {
+            return Err(e);
         }
         if readonly {
             return Self::open_reader(path, &target, wal_path);

@@ -2,24 +2,13 @@
 //! racing a writer's checkpoints: acknowledged statements are never lost,
 //! damage is never reset, and refused files are left exactly as they were.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::sync::atomic::Ordering;
 
+use super::tests::scratch;
 use super::*;
 use crate::engine::Engine;
 use crate::eval::Params;
-
-fn scratch(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kg-recovery-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A graph at `path` with `n` logged statements `CREATE (:W {i: i})` and no
 /// checkpoint (as after a SIGKILL). Returns the graph.

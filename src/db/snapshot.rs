@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use super::codec::{Dec, DecodeError, Enc};
+use super::codec::{le_u32, le_u64, Dec, DecodeError, Enc};
 use super::file::{self, Resolved};
 use super::{io_error, DbError, DbErrorKind};
 use crate::store::{Graph, Relation};
@@ -113,18 +113,6 @@ pub(crate) fn header(
     let crc = crc32fast::hash(&h[..HEADER_LEN - 4]);
     h[60..64].copy_from_slice(&crc.to_le_bytes());
     h
-}
-
-fn le_u32(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[..4]);
-    u32::from_le_bytes(a)
-}
-
-fn le_u64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[..8]);
-    u64::from_le_bytes(a)
 }
 
 /// Why `bytes` is not a kg snapshot at all (foreign or a text file), or `None`

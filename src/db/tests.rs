@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::eval::Params;
 
 /// A fresh, empty directory for one test.
-fn scratch(name: &str) -> PathBuf {
+pub(super) fn scratch(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "kg-db-{}-{}-{name}",

@@ -25,7 +25,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::codec::{Dec, Enc};
+use super::codec::{le_u32, le_u64, Dec, Enc};
 use super::snapshot::SnapId;
 use super::{DbError, DbErrorKind};
 use crate::store::Mutation;
@@ -173,18 +173,6 @@ impl Log {
     }
 }
 
-fn le_u32(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[..4]);
-    u32::from_le_bytes(a)
-}
-
-fn le_u64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[..8]);
-    u64::from_le_bytes(a)
-}
-
 /// Reads a log's bytes. A file that is not a kg log (or of an unknown
 /// version) is an error; anything else is described by the [`Log`].
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Log, DbError> {
@@ -323,25 +311,17 @@ fn read_v2(bytes: &[u8], log: &mut Log) {
                 what: format!("an incomplete record ({} of {len} bytes)", body.len()),
             };
         }
-        let payload = &body[..len as usize];
-        if crc32fast::hash(payload) != payload_crc {
-            break End::Damaged {
-                offset: pos as u64,
-                what: format!("record number {lsn} whose checksum does not match"),
-            };
-        }
-        match decode_payload(payload, (pos + FRAME_LEN) as u64) {
-            Ok(mutations) => log.records.push(Record {
-                offset: pos as u64,
-                lsn,
-                mutations,
-            }),
-            Err(what) => {
-                break End::Damaged {
-                    offset: pos as u64,
-                    what: format!("record number {lsn} cannot be read ({what})"),
-                }
-            }
+        let name = format!("record number {lsn}");
+        match whole_record(
+            &body[..len as usize],
+            payload_crc,
+            pos,
+            FRAME_LEN,
+            lsn,
+            &name,
+        ) {
+            Ok(r) => log.records.push(r),
+            Err(end) => break end,
         }
         expected = lsn.checked_add(1);
         pos += FRAME_LEN + len as usize;
@@ -417,30 +397,41 @@ fn read_v1(bytes: &[u8], log: &mut Log) {
                 what: format!("an incomplete record ({} of {len} bytes)", rest.len() - 8),
             };
         }
-        let payload = &rest[8..8 + len];
-        if crc32fast::hash(payload) != crc {
-            break End::Damaged {
-                offset: pos as u64,
-                what: "a record whose checksum does not match".into(),
-            };
-        }
-        match decode_payload(payload, (pos + 8) as u64) {
-            Ok(mutations) => log.records.push(Record {
-                offset: pos as u64,
-                lsn,
-                mutations,
-            }),
-            Err(what) => {
-                break End::Damaged {
-                    offset: pos as u64,
-                    what: format!("a record that cannot be read ({what})"),
-                }
-            }
+        match whole_record(&rest[8..8 + len], crc, pos, 8, lsn, "a record") {
+            Ok(r) => log.records.push(r),
+            Err(end) => break end,
         }
         lsn += 1;
         pos += 8 + len;
     };
     log.good_len = pos as u64;
+}
+
+/// The record at `offset` whose payload (after a frame of `frame` bytes)
+/// must have checksum `crc`: decoded, or the damage it shows (`name` says
+/// which record, in messages).
+fn whole_record(
+    payload: &[u8],
+    crc: u32,
+    offset: usize,
+    frame: usize,
+    lsn: u64,
+    name: &str,
+) -> Result<Record, End> {
+    let damaged = |what: String| End::Damaged {
+        offset: offset as u64,
+        what,
+    };
+    if crc32fast::hash(payload) != crc {
+        return Err(damaged(format!("{name} whose checksum does not match")));
+    }
+    let mutations = decode_payload(payload, (offset + frame) as u64)
+        .map_err(|what| damaged(format!("{name} cannot be read ({what})")))?;
+    Ok(Record {
+        offset: offset as u64,
+        lsn,
+        mutations,
+    })
 }
 
 /// Decodes a record's payload: a count, then that many mutations.
