@@ -52,6 +52,15 @@ pub(super) fn count_row(width: usize, n: u64) -> Row {
     row
 }
 
+/// True for expressions whose evaluation cannot raise an error (a
+/// variable, a parameter, a literal).
+fn cannot_fail(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Variable(_) | ExprKind::Parameter(_) | ExprKind::Literal(_)
+    )
+}
+
 /// `plan` without a `Filter` at its top, and that filter's predicate.
 fn split_filter(plan: &Plan) -> (&Plan, Option<&Expr>) {
     match &plan.op {
@@ -266,7 +275,12 @@ impl<'p> CountRowsOp<'p> {
         let mut plan = input;
         loop {
             match &plan.op {
-                Op::Project { input, .. } | Op::Select { input, .. } => plan = input,
+                // A projection is looked through only when none of its
+                // items can fail (`1/0` must still raise its error).
+                Op::Project { input, items } if items.iter().all(|(_, e)| cannot_fail(e)) => {
+                    plan = input
+                }
+                Op::Select { input, .. } => plan = input,
                 Op::Distinct {
                     input, known: true, ..
                 } => plan = input,

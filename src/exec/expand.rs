@@ -459,7 +459,10 @@ impl ExpandOp<'_> {
         let Some(row) = &mut self.cur else {
             return Ok(false);
         };
-        let mask = self.filter.as_ref().and_then(|f| f.node_mask(self.spec.to));
+        let mask = self
+            .filter
+            .as_ref()
+            .and_then(|f| f.node_mask(ctx, self.spec.to));
         match (&self.filter, mask) {
             (None, _) => self.out.iter().for_each(|(_, m)| each(*m)),
             (Some(_), Some(bits)) => {
@@ -807,6 +810,9 @@ impl<'p> BfsExpand<'p> {
 
     /// Undirected: is there a closed trail through `start` of length <= max?
     fn undirected_cycle(&self, ctx: &Ctx<'_>, st: &BfsState) -> Result<bool> {
+        if self.max == Some(0) {
+            return Ok(false);
+        }
         let g = ctx.graph();
         let s = self.spec;
         let incident = edges(g, st.start, Dir::Both, &s.types, &st.props);

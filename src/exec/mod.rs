@@ -245,6 +245,10 @@ impl<'g> Ctx<'g> {
     }
 }
 
+/// An integer column of the graph and the entity generation it was read
+/// at (see [`Graph::entity_generation`]).
+pub type CachedColumn = (u64, Option<Arc<crate::store::labels::PropColumn>>);
+
 /// An expression prepared for the scope it is evaluated in: a plain
 /// variable reads its slot directly, a property of a variable reads the
 /// entity's property map directly, a literal is a value; anything else
@@ -254,12 +258,7 @@ pub enum Prepared<'p> {
     Slot(usize),
     /// `var.key` for a variable in the scope (the expression is kept for
     /// values that are not nodes or relationships).
-    Prop(
-        usize,
-        &'p str,
-        &'p Expr,
-        std::cell::OnceCell<Option<Arc<crate::store::labels::PropColumn>>>,
-    ),
+    Prop(usize, &'p str, &'p Expr, std::cell::OnceCell<CachedColumn>),
     /// A literal scalar.
     Lit(Value),
     /// Any other expression.
@@ -304,29 +303,39 @@ impl<'p> Prepared<'p> {
 
     /// For `var.key` on a node of a large read-only graph whose property
     /// `key` only ever holds integers: `Some(value)`, read from the dense
-    /// column (`Some(None)` when the node lacks it). `None` otherwise.
+    /// column (`Some(None)` when the node lacks it). `None` otherwise,
+    /// including for a node that no longer exists (the general path then
+    /// reports it).
     pub fn prop_int(&self, ctx: &Ctx<'_>, row: &[Value]) -> Option<Option<i64>> {
         let Prepared::Prop(s, ..) = self else {
             return None;
         };
         match (self.int_column(ctx), row.get(*s)) {
-            (Some(column), Some(Value::Node(id))) => Some(column.get(*id)),
+            (Some(column), Some(Value::Node(id))) => match column.get(*id) {
+                Some(v) => Some(Some(v)),
+                None if ctx.graph().contains_entity(*id) => Some(None),
+                None => None,
+            },
             _ => None,
         }
     }
 
     /// For `var.key`: the graph's integer column of `key`, on large
-    /// read-only graphs when the property only ever holds integers.
+    /// read-only graphs when the property only ever holds integers; `None`
+    /// once the entities changed since the column was read.
     pub fn int_column(&self, ctx: &Ctx<'_>) -> Option<&Arc<crate::store::labels::PropColumn>> {
         let Prepared::Prop(_, key, _, column) = self else {
             return None;
         };
-        column
-            .get_or_init(|| {
-                let g = ctx.graph();
-                g.adjacency().and_then(|_| g.prop_column(key))
-            })
-            .as_ref()
+        let g = ctx.graph();
+        let (generation, column) = column.get_or_init(|| {
+            let column = g.adjacency().and_then(|_| g.prop_column(key));
+            (g.entity_generation(), column)
+        });
+        if *generation != g.entity_generation() {
+            return None;
+        }
+        column.as_ref()
     }
 
     /// The value for `row`, borrowed from the row or the graph when it can be.

@@ -31,7 +31,7 @@ pub struct Predicate<'p> {
     /// where the predicate holds, built from the integer column after
     /// [`Predicate::MASK_AFTER`] rows (a bit test stays in cache where the
     /// column read would not).
-    passing: std::cell::OnceCell<Option<Vec<u64>>>,
+    passing: std::cell::OnceCell<Option<(u64, Vec<u64>)>>,
     evaluated: std::cell::Cell<u32>,
 }
 
@@ -89,6 +89,7 @@ impl<'p> Predicate<'p> {
                 return None;
             }
         }
+        let generation = ctx.graph().entity_generation();
         let mask = self.passing.get_or_init(|| {
             let column = prop.int_column(ctx)?;
             let mut bits = vec![0u64; column.len().div_ceil(64)];
@@ -105,17 +106,25 @@ impl<'p> Predicate<'p> {
                     bits[slot / 64] |= 1 << (slot % 64);
                 }
             }
-            Some(bits)
+            Some((generation, bits))
         });
-        let bits = mask.as_ref()?;
+        // A bitmap of an earlier state of the entities says nothing now.
+        let (built, bits) = mask.as_ref()?;
+        if *built != generation {
+            return None;
+        }
         let i = id.0 as usize;
-        Some(bit_set(bits, i))
+        if bit_set(bits, i) {
+            return Some(true);
+        }
+        // A node deleted by this statement is reported by the general path.
+        ctx.graph().contains_entity(*id).then_some(false)
     }
 
     /// The bitmap of entities passing this predicate, when it tests only
     /// the node in `slot` (`n.key op integer`) and the bitmap is built: a
     /// caller that fills `slot` itself may test the bit instead of the row.
-    pub fn node_mask(&self, slot: usize) -> Option<&[u64]> {
+    pub fn node_mask(&self, ctx: &Ctx<'_>, slot: usize) -> Option<&[u64]> {
         let (_, l, r) = self.compare.as_ref()?;
         let tested = match (l, r) {
             (Prepared::Prop(s, ..), Prepared::Lit(Value::Int(_)))
@@ -125,7 +134,8 @@ impl<'p> Predicate<'p> {
         if tested != slot {
             return None;
         }
-        self.passing.get()?.as_deref()
+        let (built, bits) = self.passing.get()?.as_ref()?;
+        (*built == ctx.graph().entity_generation()).then_some(bits.as_slice())
     }
 
     /// True when the predicate holds for `row` (null and false reject).

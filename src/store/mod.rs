@@ -146,17 +146,25 @@ struct PropIndexes(
     std::sync::Mutex<std::collections::HashMap<PropIndexKey, std::sync::Arc<PropIndex>>>,
     std::sync::OnceLock<labels::LabelMask>,
     std::sync::Mutex<std::collections::HashMap<String, Option<std::sync::Arc<labels::PropColumn>>>>,
+    /// How many times the entities changed (see [`Graph::entity_generation`]).
+    u64,
 );
 
 impl Clone for PropIndexes {
     /// A copy starts empty (indexes are rebuilt on demand).
     fn clone(&self) -> PropIndexes {
-        PropIndexes::default()
+        PropIndexes(
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            self.3,
+        )
     }
 }
 
 impl PropIndexes {
     fn clear(&mut self) {
+        self.3 = self.3.wrapping_add(1);
         self.1.take();
         if let Ok(m) = self.2.get_mut() {
             m.clear();
@@ -373,6 +381,22 @@ impl Graph {
             .filter(|e| matches!(e.props.get(key), Some(Value::String(v)) if v == value))
             .map(|e| e.id)
             .collect()
+    }
+
+    /// A number that changes whenever entities change (labels, properties,
+    /// creation, deletion): what is derived from the entities and kept
+    /// outside the graph (a bitmap of passing entities, a cached column) is
+    /// current only while it is unchanged.
+    pub fn entity_generation(&self) -> u64 {
+        self.prop_indexes.3
+    }
+
+    /// True when entity `id` exists (was created and not deleted).
+    pub fn contains_entity(&self, id: EntityId) -> bool {
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.entities.get(i))
+            .is_some_and(Option::is_some)
     }
 
     /// The compact adjacency layout, when it is built and current.
