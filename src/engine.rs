@@ -31,6 +31,10 @@ pub struct RunOptions {
     /// this many bytes (estimated); `None`: the default budget,
     /// [`crate::limits::default_memory_limit`]; `Some(u64::MAX)`: no limit.
     pub max_memory: Option<u64>,
+    /// Run the plan as built: no optimizer rule and none of the executor's
+    /// data-dependent fast paths (`kg --no-optimize`; the oracle the
+    /// optimized path is tested against).
+    pub no_optimize: bool,
 }
 
 /// What a statement changed (the counters Neo4j and the TCK report).
@@ -90,7 +94,7 @@ pub struct Engine {
     /// Plans of recent statements by their text, reused while the graph is
     /// unchanged (a plan depends on the text and the graph, never on
     /// parameter values); cleared by any write.
-    plans: std::collections::HashMap<String, Arc<(StatementMode, QueryPlan)>>,
+    plans: std::collections::HashMap<(bool, String), Arc<(StatementMode, QueryPlan)>>,
 }
 
 /// How many plans an engine keeps before it starts over.
@@ -148,19 +152,28 @@ impl Engine {
         options: &RunOptions,
     ) -> Result<QueryResult> {
         let started = Instant::now();
-        let (mode, plan, parsed) = match self.plans.get(query) {
+        let key = (options.no_optimize, query.to_string());
+        let (mode, plan, parsed) = match self.plans.get(&key) {
             Some(cached) => (cached.0, Arc::clone(cached), started),
             None => {
                 let mut statement = crate::syntax::parse(query)?;
                 trim_item_texts(&mut statement.query);
                 let parsed = Instant::now();
                 crate::semantic::check(&statement)?;
-                let plan = crate::plan::build(&statement, &self.graph)?;
+                let built = crate::plan::build(&statement, &self.graph)?;
+                if statement.mode == StatementMode::ExplainVerbose {
+                    return Ok(explain_verbose(built, options.no_optimize, started, parsed));
+                }
+                let plan = if options.no_optimize {
+                    built
+                } else {
+                    crate::plan::optimize::optimize(built)
+                };
                 let entry = Arc::new((statement.mode, plan));
                 if self.plans.len() >= PLAN_CACHE_SIZE {
                     self.plans.clear();
                 }
-                self.plans.insert(query.to_string(), Arc::clone(&entry));
+                self.plans.insert(key, Arc::clone(&entry));
                 (statement.mode, entry, parsed)
             }
         };
@@ -192,7 +205,10 @@ impl Engine {
             }
             return Err(e);
         }
-        if self.graph.relation_count() >= ADJACENCY_MIN_RELATIONS && !plan.root.writes() {
+        if self.graph.relation_count() >= ADJACENCY_MIN_RELATIONS
+            && !plan.root.writes()
+            && !options.no_optimize
+        {
             self.graph.prepare_adjacency();
         }
         let guard = Guard::new(options.cancel.clone(), options.timeout).with_memory_limit(
@@ -204,6 +220,9 @@ impl Engine {
         self.graph.begin();
         let (outcome, stats, figures, index_props) = {
             let mut ctx = Ctx::writer(&mut self.graph, params, &guard);
+            if options.no_optimize {
+                ctx.plain();
+            }
             ctx.set_index_props(self.index_props);
             if profile {
                 ctx.enable_profile(plan.root.size());
@@ -244,6 +263,43 @@ impl Engine {
             mutations,
             timings,
         })
+    }
+}
+
+/// The answer to `EXPLAIN VERBOSE`: the plan as built, then the plan after
+/// each optimizer rule that changed it (none with `no_optimize`).
+fn explain_verbose(
+    built: QueryPlan,
+    no_optimize: bool,
+    started: Instant,
+    parsed: Instant,
+) -> QueryResult {
+    let columns = built.columns.clone();
+    let mut text = format!("Plan as built:\n{}", render(&built.root, &columns, None));
+    if no_optimize {
+        text.push_str("\nThe optimizer is off (--no-optimize): this plan runs as built.\n");
+    } else {
+        let (_, steps) = crate::plan::optimize::optimize_traced(built);
+        if steps.is_empty() {
+            text.push_str("\nNo rule changed the plan.\n");
+        }
+        for step in steps {
+            text.push_str(&format!(
+                "\nAfter rule {}:\n{}",
+                step.rule,
+                render(&step.plan, &columns, None)
+            ));
+        }
+    }
+    QueryResult {
+        columns,
+        plan: Some(text),
+        timings: Timings {
+            parse: parsed - started,
+            plan: parsed.elapsed(),
+            execute: Duration::ZERO,
+        },
+        ..QueryResult::default()
     }
 }
 

@@ -76,6 +76,11 @@ struct Cli {
     #[arg(long)]
     timing: bool,
 
+    /// Run every plan as built: no optimizer rule and no data-dependent fast
+    /// path (for comparing answers; EXPLAIN VERBOSE shows what the rules do).
+    #[arg(long)]
+    no_optimize: bool,
+
     /// Stop a statement that needs more memory than SIZE (estimated), e.g.
     /// 512MB, 4GB [default: 80% of the memory kg may use].
     #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
@@ -355,6 +360,7 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     session.timing = cli.timing;
     session.timeout = cli.timeout.and_then(|t| t.0);
     session.max_memory = cli.max_memory;
+    session.no_optimize = cli.no_optimize;
     session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);
     let interactive_out = std::io::stdout().is_terminal();
     session.format = match &cli.format {

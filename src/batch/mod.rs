@@ -180,6 +180,7 @@ pub fn answer(engine: &mut Engine, line: &str, served: &Served) -> String {
         query,
         timeout,
         params,
+        optimize,
     } = match request::parse(line) {
         Ok(r) => r,
         Err(refused) => return failure(&refused.id, &refused.message, false, 0.0),
@@ -188,6 +189,7 @@ pub fn answer(engine: &mut Engine, line: &str, served: &Served) -> String {
         timeout: timeout.or(served.timeout),
         readonly: served.writes != Writes::Allowed,
         max_memory: served.max_memory,
+        no_optimize: !optimize,
         ..RunOptions::default()
     };
     let started = Instant::now();

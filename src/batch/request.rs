@@ -10,7 +10,7 @@ use crate::eval::Params;
 use crate::json_params::{self, Overflow, Step};
 
 /// The fields a request may have.
-pub const FIELDS: [&str; 4] = ["id", "query", "params", "timeout_ms"];
+pub const FIELDS: [&str; 5] = ["id", "query", "params", "timeout_ms", "optimize"];
 
 /// The longest `timeout_ms` accepted: 365 days (longer limits are no limit;
 /// leave the field out for that).
@@ -27,6 +27,9 @@ pub struct Request {
     pub timeout: Option<Duration>,
     /// Its `$parameters`.
     pub params: Params,
+    /// Run the optimized plan (`"optimize": false`: the plan as built,
+    /// without fast paths).
+    pub optimize: bool,
 }
 
 /// A request that cannot be run, and why.
@@ -89,7 +92,7 @@ pub fn parse(line: &str) -> Result<Request, Refused> {
         return Err(refuse(
             &id,
             format!(
-                "unknown field{} {} (a request has the fields id, query, params, timeout_ms)",
+                "unknown field{} {} (a request has the fields id, query, params, timeout_ms, optimize)",
                 if names.len() == 1 { "" } else { "s" },
                 names.join(", ")
             ),
@@ -129,11 +132,22 @@ pub fn parse(line: &str) -> Result<Request, Refused> {
             ))
         }
     };
+    let optimize = match fields.get("optimize") {
+        None | Some(Json::Null) => true,
+        Some(Json::Bool(b)) => *b,
+        Some(other) => {
+            return Err(refuse(
+                &id,
+                format!("\"optimize\" must be true or false, not {}", kind(other)),
+            ))
+        }
+    };
     Ok(Request {
         id,
         query,
         timeout,
         params,
+        optimize,
     })
 }
 

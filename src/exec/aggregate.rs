@@ -9,8 +9,8 @@ use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
 use crate::eval::compare::FxBuild;
 use crate::limits::{row_size, value_size};
-use crate::plan::{AggCall, Op, Plan, Scope};
-use crate::syntax::ast::{Expr, ExprKind};
+use crate::plan::{AggCall, Scope};
+use crate::syntax::ast::Expr;
 use crate::value::Value;
 
 /// Groups rows by keys and computes aggregates per group. Each output row is
@@ -225,34 +225,14 @@ pub struct CountLabelOp<'p> {
 }
 
 impl<'p> CountLabelOp<'p> {
-    /// The plan shape this operator replaces: an aggregate with no grouping
-    /// keys and one non-distinct `count` of the scanned node (or of rows)
-    /// over a label scan with no other condition at the start of a query.
-    pub fn matches(input: &'p Plan, keys: &[Expr], aggs: &[AggCall]) -> Option<CountLabelOp<'p>> {
-        let Op::LabelScan {
-            input: leaf,
-            slot,
+    /// Counts the nodes of `label`; the output row is `width` nulls
+    /// followed by the count, as an aggregate's is.
+    pub fn new(label: &'p str, width: usize) -> Self {
+        CountLabelOp {
             label,
-            check,
-            ..
-        } = &input.op
-        else {
-            return None;
-        };
-        let [agg] = aggs else { return None };
-        let counts_rows = match agg.args.as_slice() {
-            [] => true,
-            [arg] => {
-                matches!(&arg.kind, ExprKind::Variable(v) if input.scope.slot(v) == Some(*slot))
-            }
-            _ => false,
-        };
-        let plain = keys.is_empty() && agg.name == "count" && !agg.distinct && counts_rows;
-        (plain && check.is_empty() && matches!(leaf.op, Op::Unit)).then_some(CountLabelOp {
-            label,
-            width: input.scope.width(),
+            width,
             done: false,
-        })
+        }
     }
 }
 

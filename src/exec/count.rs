@@ -1,26 +1,15 @@
-//! Counting without rows.
+//! Counting without rows: the operators of the counting rules
+//! ([`crate::plan::optimize::count_distinct_ends`],
+//! [`crate::plan::optimize::count_expand_rows`],
+//! [`crate::plan::optimize::group_count_expand`]).
 //!
-//! `count(DISTINCT x)` over the far ends of one expansion (a single hop, or
-//! a breadth-first variable-length one) is the number of distinct far
-//! nodes, which the expansion can count itself instead of building a row
-//! per far node for the aggregate to dedupe ([`CountEndsOp`]). The shape
-//! replaced (no grouping keys, nothing else read):
-//!
-//! ```text
-//! Aggregate: count(DISTINCT x)
-//! └─ [Filter: x <> s]                 optional
-//!    └─ Expand (s)-[..]-(x)           one hop, or BFS with distinct ends
-//! ```
-//!
-//! And `count(*)` over a single hop, seen through projections and
-//! distincts already known to hold ([`CountRowsOp`]), is the number of
-//! rows the hop would produce, which it counts without building them.
-//!
-//! Grouped counts work the same way ([`GroupCountOp`]): when the grouping
-//! keys read only what the hop starts from, each input row of the hop is
-//! one group's contribution, counted from its far nodes.
-//!
-//! Under PROFILE the ordinary operators run, so their figures show.
+//! - [`CountEndsOp`]: `count(DISTINCT x)` over the far nodes of one
+//!   expansion (a single hop, or a breadth-first variable-length one),
+//!   counted by the expansion instead of a row per far node.
+//! - [`CountRowsOp`]: `count(*)` of a single hop's rows, counted without
+//!   building them.
+//! - [`GroupCountOp`]: grouped counts whose keys read only what the hop
+//!   starts from; each input row of the hop adds its far nodes to its group.
 
 use super::expand::{edges, RelProps, SeenEnds};
 use super::scan::resolve;
@@ -34,9 +23,9 @@ use super::expand::ExpandOp;
 use super::values::{group_key, HashKey};
 use super::Prepared;
 use crate::eval::compare::FxBuild;
-use crate::plan::{AggCall, Expand, Op, Plan, Scope};
+use crate::plan::{Counted, Expand, Scope};
 use crate::store::EntityId;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
+use crate::syntax::ast::Expr;
 use crate::value::Value;
 
 /// A count as a value (saturating at `i64::MAX`).
@@ -52,23 +41,6 @@ pub(super) fn count_row(width: usize, n: u64) -> Row {
     row
 }
 
-/// True for expressions whose evaluation cannot raise an error (a
-/// variable, a parameter, a literal).
-fn cannot_fail(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Variable(_) | ExprKind::Parameter(_) | ExprKind::Literal(_)
-    )
-}
-
-/// `plan` without a `Filter` at its top, and that filter's predicate.
-fn split_filter(plan: &Plan) -> (&Plan, Option<&Expr>) {
-    match &plan.op {
-        Op::Filter { input, predicate } => (input, Some(predicate)),
-        _ => (plan, None),
-    }
-}
-
 /// Counts the distinct far nodes of an expansion over all its input rows.
 pub struct CountEndsOp<'p> {
     input: BoxOp<'p>,
@@ -81,66 +53,6 @@ pub struct CountEndsOp<'p> {
 }
 
 impl<'p> CountEndsOp<'p> {
-    /// The expansion (and its input plan) when the aggregate over `input`
-    /// has the shape this operator replaces, with whether the start is
-    /// excluded.
-    pub fn matches(
-        input: &'p Plan,
-        keys: &[Expr],
-        aggs: &[AggCall],
-    ) -> Option<(&'p Plan, &'p Expand, bool)> {
-        let [agg] = aggs else { return None };
-        let [arg] = agg.args.as_slice() else {
-            return None;
-        };
-        if !keys.is_empty() || agg.name != "count" || !agg.distinct {
-            return None;
-        }
-        let ExprKind::Variable(x) = &arg.kind else {
-            return None;
-        };
-        let x = input.scope.slot(x)?;
-        let (expand_plan, exclude) = split_filter(input);
-        let Op::Expand {
-            input: source,
-            spec,
-        } = &expand_plan.op
-        else {
-            return None;
-        };
-        let plain = spec.to == x
-            && !spec.to_bound
-            && !spec.rel_bound
-            && spec.unique.is_empty()
-            && spec.var.is_none_or(|v| v.bfs && v.min <= 1);
-        if !plain {
-            return None;
-        }
-        let exclude_start = match exclude {
-            None => false,
-            Some(p) => {
-                let ExprKind::Binary(BinaryOp::Ne, l, r) = &p.kind else {
-                    return None;
-                };
-                let var = |e: &Expr| match &e.kind {
-                    ExprKind::Variable(v) => expand_plan.scope.slot(v),
-                    _ => None,
-                };
-                let (l, r) = (var(l)?, var(r)?);
-                if !((l == x && r == spec.from) || (l == spec.from && r == x)) {
-                    return None;
-                }
-                true
-            }
-        };
-        // Without the filter, a BFS with minimum length 1 may also reach
-        // the start through a cycle; that case keeps the ordinary operators.
-        if !exclude_start && spec.var.is_some_and(|v| v.min == 1) {
-            return None;
-        }
-        Some((source, spec, exclude_start))
-    }
-
     /// Counts over the rows of `input` (of `scope`); the output row is
     /// `width` nulls followed by the count, as an aggregate's is.
     pub fn new(
@@ -191,7 +103,7 @@ impl<'p> CountEndsOp<'p> {
             }
         };
         let Some(var) = s.var else {
-            for (_, m) in edges(ctx.graph(), start, s.dir, &s.types, &props) {
+            for (_, m) in edges(ctx, start, s.dir, &s.types, &props) {
                 count(ctx, m);
             }
             return Ok(());
@@ -210,7 +122,7 @@ impl<'p> CountEndsOp<'p> {
         while !frontier.is_empty() && var.max.is_none_or(|m| depth < m) {
             for &a in &frontier {
                 ctx.guard.check()?;
-                for (_, m) in edges(ctx.graph(), a, s.dir, &s.types, &props) {
+                for (_, m) in edges(ctx, a, s.dir, &s.types, &props) {
                     if seen.first(m) {
                         count(ctx, m);
                         next.push(m);
@@ -242,19 +154,6 @@ impl Operator for CountEndsOp<'_> {
     }
 }
 
-/// A single hop found under an aggregate: the plan it reads, its spec, its
-/// output scope and the filter right above it.
-pub struct Hop<'p> {
-    /// The hop's input.
-    pub source: &'p Plan,
-    /// The hop.
-    pub spec: &'p Expand,
-    /// The hop's output scope (what the filter reads).
-    pub scope: &'p Scope,
-    /// A `WHERE` right above the hop.
-    pub filter: Option<&'p Expr>,
-}
-
 /// `count(*)` of the rows of a single-hop expansion (optionally filtered),
 /// seen through row-preserving operators.
 pub struct CountRowsOp<'p> {
@@ -264,41 +163,6 @@ pub struct CountRowsOp<'p> {
 }
 
 impl<'p> CountRowsOp<'p> {
-    /// The expansion (its input plan, its spec and its output scope) and
-    /// the filter right above it, when the aggregate over `input` is a
-    /// plain `count(*)` of its rows.
-    pub fn matches(input: &'p Plan, keys: &[Expr], aggs: &[AggCall]) -> Option<Hop<'p>> {
-        let [agg] = aggs else { return None };
-        if !keys.is_empty() || agg.name != "count" || agg.distinct || !agg.args.is_empty() {
-            return None;
-        }
-        let mut plan = input;
-        loop {
-            match &plan.op {
-                // A projection is looked through only when none of its
-                // items can fail (`1/0` must still raise its error).
-                Op::Project { input, items } if items.iter().all(|(_, e)| cannot_fail(e)) => {
-                    plan = input
-                }
-                Op::Select { input, .. } => plan = input,
-                Op::Distinct {
-                    input, known: true, ..
-                } => plan = input,
-                _ => break,
-            }
-        }
-        let (expand, filter) = split_filter(plan);
-        match &expand.op {
-            Op::Expand { input, spec } if spec.var.is_none() => Some(Hop {
-                source: input,
-                spec,
-                scope: &expand.scope,
-                filter,
-            }),
-            _ => None,
-        }
-    }
-
     /// Counts the rows of `expand`; the output row is `width` nulls followed
     /// by the count, as an aggregate's is.
     pub fn new(expand: super::expand::ExpandOp<'p>, width: usize) -> Self {
@@ -319,15 +183,6 @@ impl Operator for CountRowsOp<'_> {
         let n = self.expand.count_rows(ctx)?;
         Ok(Some(count_row(self.width, n)))
     }
-}
-
-/// What one aggregate of a [`GroupCountOp`] counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counted {
-    /// `count(*)`, or `count(x)` of the far node (never null): every row.
-    Rows,
-    /// `count(DISTINCT x)` of the far node.
-    DistinctEnds,
 }
 
 /// One group's count of distinct far nodes: the far nodes of its first
@@ -371,75 +226,6 @@ pub struct GroupCountOp<'p> {
 }
 
 impl<'p> GroupCountOp<'p> {
-    /// The hop (its input plan, spec and output scope), the filter right
-    /// above it and what each aggregate counts, when the aggregate over
-    /// `input` has this shape.
-    #[allow(clippy::type_complexity)]
-    pub fn matches(
-        input: &'p Plan,
-        keys: &[Expr],
-        aggs: &[AggCall],
-    ) -> Option<(Hop<'p>, Vec<Counted>)> {
-        if keys.is_empty() || aggs.is_empty() {
-            return None;
-        }
-        let (expand, filter) = split_filter(input);
-        let Op::Expand {
-            input: source,
-            spec,
-        } = &expand.op
-        else {
-            return None;
-        };
-        if spec.var.is_some() || spec.to_bound || spec.rel_bound {
-            return None;
-        }
-        // The keys read only what the hop starts from.
-        let mut names = std::collections::BTreeSet::new();
-        for k in keys {
-            if crate::plan::optimize::reads_subquery(k) {
-                return None;
-            }
-            crate::plan::expr::free_vars(k, &mut names);
-        }
-        if !names.iter().all(|n| source.scope.slot(n).is_some()) {
-            return None;
-        }
-        let mut counted = Vec::with_capacity(aggs.len());
-        for a in aggs {
-            if a.name != "count" {
-                return None;
-            }
-            let c = match a.args.as_slice() {
-                [] if !a.distinct => Counted::Rows,
-                [arg] => {
-                    let ExprKind::Variable(v) = &arg.kind else {
-                        return None;
-                    };
-                    if input.scope.slot(v) != Some(spec.to) {
-                        return None;
-                    }
-                    if a.distinct {
-                        Counted::DistinctEnds
-                    } else {
-                        Counted::Rows
-                    }
-                }
-                _ => return None,
-            };
-            counted.push(c);
-        }
-        Some((
-            Hop {
-                source,
-                spec,
-                scope: &expand.scope,
-                filter,
-            },
-            counted,
-        ))
-    }
-
     /// Groups the rows of `expand` by `keys` (of `scope`, the aggregate's
     /// input scope), counting as `counted` says.
     pub fn new(

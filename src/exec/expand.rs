@@ -73,28 +73,78 @@ impl RelProps {
 /// The relationships leaving `id` in direction `dir` with an allowed type
 /// and properties, each with the node at its other end.
 pub(super) fn edges(
-    graph: &Graph,
+    ctx: &Ctx<'_>,
     id: EntityId,
     dir: Dir,
     types: &[String],
     props: &RelProps,
 ) -> Vec<(RelationId, EntityId)> {
     let mut out = Vec::new();
-    edges_into(graph, id, dir, types, props, &mut out);
+    edges_into(ctx, id, dir, types, props, &mut out);
     out
+}
+
+/// The relationships of [`edges`] whose other end is `to`, appended to
+/// `out` in the same order, found by binary search in the compact layout
+/// (an expansion into a bound node: closing a cycle on a hub costs a few
+/// comparisons, not a scan of its relationships). False when the layout
+/// cannot answer (it is absent, or relationship properties are checked):
+/// the caller then filters [`edges`].
+pub(super) fn edges_to(
+    ctx: &Ctx<'_>,
+    id: EntityId,
+    to: EntityId,
+    dir: Dir,
+    types: &[String],
+    props: &RelProps,
+    out: &mut Vec<(RelationId, EntityId)>,
+) -> bool {
+    let Some(adj) = ctx.adjacency().filter(|_| props.is_empty()) else {
+        return false;
+    };
+    let lists = [
+        (Dir::Out, adj.outgoing(id), false),
+        (Dir::In, adj.incoming(id), dir == Dir::Both),
+    ];
+    for (d, list, skip_loops) in lists {
+        if !(dir == d || dir == Dir::Both) || (skip_loops && to == id) {
+            continue;
+        }
+        let mut push = |run: &[Adj]| {
+            out.extend(
+                Adjacency::with_other(run, to)
+                    .iter()
+                    .map(|a| (a.rel_id(), a.other_id())),
+            )
+        };
+        if types.is_empty() {
+            Adjacency::type_runs(list).for_each(&mut push);
+        } else {
+            for (i, t) in types.iter().enumerate() {
+                if types[..i].contains(t) {
+                    continue;
+                }
+                if let Some(sym) = adj.symbol(t) {
+                    push(Adjacency::of_type(list, sym));
+                }
+            }
+        }
+    }
+    true
 }
 
 /// [`edges`], appended to `out` (whose allocation a caller may reuse).
 pub(super) fn edges_into(
-    graph: &Graph,
+    ctx: &Ctx<'_>,
     id: EntityId,
     dir: Dir,
     types: &[String],
     props: &RelProps,
     out: &mut Vec<(RelationId, EntityId)>,
 ) {
+    let graph = ctx.graph();
     if props.is_empty() {
-        if let Some(adj) = graph.adjacency() {
+        if let Some(adj) = ctx.adjacency() {
             let mut push = |list: &[Adj], skip_loops: bool| {
                 out.extend(
                     list.iter()
@@ -408,7 +458,13 @@ impl<'p> ExpandOp<'p> {
         // A long variable-length list is checked through a set.
         let used_set: Option<HashSet<RelationId>> =
             (used.len() > 16).then(|| used.iter().copied().collect());
-        edges_into(ctx.graph(), from, s.dir, &s.types, &props, out);
+        let found = match bound_to {
+            Some(to) => edges_to(ctx, from, to, s.dir, &s.types, &props, out),
+            None => false,
+        };
+        if !found {
+            edges_into(ctx, from, s.dir, &s.types, &props, out);
+        }
         out.retain(|(r, other)| {
             !used_set
                 .as_ref()
@@ -616,7 +672,7 @@ impl<'p> VarExpand<'p> {
         let edges = if self.max == Some(0) {
             Vec::new()
         } else {
-            edges(ctx.graph(), from, s.dir, &s.types, &props)
+            edges(ctx, from, s.dir, &s.types, &props)
         };
         Ok(Some(VarState {
             row,
@@ -672,7 +728,7 @@ impl<'p> VarExpand<'p> {
         let props = RelProps::resolve(ctx, self.scope, row, &s.rel_props)?;
         let mut cur = from;
         for r in &rels {
-            let ok = edges(ctx.graph(), cur, s.dir, &s.types, &props)
+            let ok = edges(ctx, cur, s.dir, &s.types, &props)
                 .into_iter()
                 .find(|(id, _)| id == r);
             match ok {
@@ -740,13 +796,7 @@ impl Operator for VarExpand<'_> {
                     result = Some(self.emit(&st, &st.path, other));
                 }
                 if deeper {
-                    let e = edges(
-                        ctx.graph(),
-                        other,
-                        self.spec.dir,
-                        &self.spec.types,
-                        &st.props,
-                    );
+                    let e = edges(ctx, other, self.spec.dir, &self.spec.types, &st.props);
                     st.stack.push(Frame { edges: e, idx: 0 });
                 } else {
                     st.path.pop();
@@ -813,9 +863,8 @@ impl<'p> BfsExpand<'p> {
         if self.max == Some(0) {
             return Ok(false);
         }
-        let g = ctx.graph();
         let s = self.spec;
-        let incident = edges(g, st.start, Dir::Both, &s.types, &st.props);
+        let incident = edges(ctx, st.start, Dir::Both, &s.types, &st.props);
         for (rid, y) in &incident {
             if *y == st.start {
                 return Ok(true);
@@ -833,7 +882,7 @@ impl<'p> BfsExpand<'p> {
                 // Nodes reached at the last allowed step are only checked
                 // for being the start, never expanded or remembered.
                 let last = limit.is_some_and(|l| d + 1 >= l);
-                for (r, m) in edges(g, n, Dir::Both, &s.types, &st.props) {
+                for (r, m) in edges(ctx, n, Dir::Both, &s.types, &st.props) {
                     if r == *rid {
                         continue;
                     }
@@ -900,7 +949,7 @@ impl Operator for BfsExpand<'_> {
                     self.state = Some(st);
                     continue;
                 }
-                for (_, m) in edges(ctx.graph(), n, self.spec.dir, &self.spec.types, &st.props) {
+                for (_, m) in edges(ctx, n, self.spec.dir, &self.spec.types, &st.props) {
                     if m == st.start {
                         st.start_cycle = true;
                     }
@@ -963,7 +1012,7 @@ impl<'p> ShortestOp<'p> {
             if s.min == 0 {
                 paths.push((vec![from], vec![]));
             }
-        } else if !s.all && ctx.graph().adjacency().is_some() {
+        } else if !s.all && ctx.adjacency().is_some() {
             if let Some(p) = bidirectional(ctx, from, to, s, &props)? {
                 paths.push(p);
             }
@@ -979,7 +1028,7 @@ impl<'p> ShortestOp<'p> {
                 let mut next = Vec::new();
                 for &n in &layer {
                     ctx.guard.check()?;
-                    for (r, m) in edges(ctx.graph(), n, s.dir, &s.types, &props) {
+                    for (r, m) in edges(ctx, n, s.dir, &s.types, &props) {
                         match depth.get(&m) {
                             None => {
                                 depth.insert(m, d + 1);
@@ -1072,7 +1121,6 @@ fn bidirectional(
     ];
     let mut layers = [vec![from], vec![to]];
     let mut depth = [0u64, 0u64];
-    let g = ctx.graph();
     loop {
         if layers[0].is_empty() || layers[1].is_empty() {
             return Ok(None);
@@ -1089,7 +1137,7 @@ fn bidirectional(
         // meeting here is always at the other side's full depth.
         'layer: for &n in &layers[side] {
             ctx.guard.check()?;
-            for (r, m) in edges(g, n, dir, &s.types, props) {
+            for (r, m) in edges(ctx, n, dir, &s.types, props) {
                 if seen[side].contains_key(&m) {
                     continue;
                 }

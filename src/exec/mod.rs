@@ -109,6 +109,8 @@ pub struct Ctx<'g> {
     /// Relationships deleted by this statement (`type(r)` still works on them).
     pub deleted: HashMap<RelationId, Relation>,
     plans: Rc<RefCell<HashMap<PlanKey, Rc<Plan>>>>,
+    /// Run without the data-dependent fast paths (see [`Ctx::plain`]).
+    plain: bool,
 }
 
 /// Identifies a sub-plan (pattern predicate, comprehension, EXISTS) within
@@ -128,6 +130,7 @@ impl<'g> Ctx<'g> {
             alias_props: Cell::new(None),
             deleted: HashMap::new(),
             plans: Rc::default(),
+            plain: false,
         }
     }
 
@@ -142,6 +145,26 @@ impl<'g> Ctx<'g> {
             alias_props: Cell::new(None),
             deleted: HashMap::new(),
             plans: Rc::default(),
+            plain: false,
+        }
+    }
+
+    /// Runs without the executor's data-dependent fast paths: no compact
+    /// adjacency layout, no integer property columns, no label or
+    /// predicate bitmaps (`kg --no-optimize`, the oracle of the fast paths).
+    pub fn plain(&mut self) {
+        self.plain = true;
+    }
+
+    /// The compact adjacency layout, when it is built and fast paths are
+    /// on. Traversals read it instead of petgraph's lists; it also gates
+    /// the label bitmap and the integer property columns, which only pay
+    /// off on graphs large enough to have it.
+    pub fn adjacency(&self) -> Option<&crate::store::adjacency::Adjacency> {
+        if self.plain {
+            None
+        } else {
+            self.graph().adjacency()
         }
     }
 
@@ -241,6 +264,7 @@ impl<'g> Ctx<'g> {
             alias_props: Cell::new(self.alias_props.get()),
             deleted: HashMap::new(),
             plans: Rc::clone(&self.plans),
+            plain: self.plain,
         }
     }
 }
@@ -329,7 +353,7 @@ impl<'p> Prepared<'p> {
         };
         let g = ctx.graph();
         let (generation, column) = column.get_or_init(|| {
-            let column = g.adjacency().and_then(|_| g.prop_column(key));
+            let column = ctx.adjacency().and_then(|_| g.prop_column(key));
             (g.entity_generation(), column)
         });
         if *generation != g.entity_generation() {
@@ -510,11 +534,17 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
     }
 }
 
-/// The expansion of a counted hop, with its filter.
-fn hop_op<'p>(hop: &count::Hop<'p>, input: BoxOp<'p>) -> expand::ExpandOp<'p> {
-    let op = expand::ExpandOp::new(input, &hop.source.scope, hop.spec);
-    match hop.filter {
-        Some(predicate) => op.filtered(rows::Predicate::new(hop.scope, predicate)),
+/// The single-hop expansion of `spec` over `input`, testing its filter
+/// (which reads rows of `hop_scope`) on each candidate.
+fn single_hop<'p>(
+    input: BoxOp<'p>,
+    input_scope: &'p Scope,
+    spec: &'p crate::plan::Expand,
+    hop_scope: &'p Scope,
+) -> expand::ExpandOp<'p> {
+    let op = expand::ExpandOp::new(input, input_scope, spec);
+    match &spec.filter {
+        Some(predicate) => op.filtered(rows::Predicate::new(hop_scope, predicate)),
         None => op,
     }
 }
@@ -575,7 +605,7 @@ pub fn build<'p>(
             check,
         )),
         Op::Expand { input, spec } => match spec.var {
-            None => Box::new(expand::ExpandOp::new(child(input), &input.scope, spec)),
+            None => Box::new(single_hop(child(input), &input.scope, spec, &plan.scope)),
             Some(v) if v.bfs => Box::new(expand::BfsExpand::new(child(input), &input.scope, spec)),
             Some(_) => Box::new(expand::VarExpand::new(child(input), &input.scope, spec)),
         },
@@ -589,19 +619,9 @@ pub fn build<'p>(
             steps,
             ..
         } => Box::new(expand::BuildPathOp::new(child(input), *slot, *start, steps)),
-        Op::Filter { input, predicate } => match &input.op {
-            // A filter right above a single hop is tested on each candidate
-            // before its row is built (except under PROFILE, which shows
-            // both operators' figures).
-            Op::Expand {
-                input: source,
-                spec,
-            } if spec.var.is_none() && profile.is_none() => Box::new(
-                expand::ExpandOp::new(child(source), &source.scope, spec)
-                    .filtered(rows::Predicate::new(&input.scope, predicate)),
-            ),
-            _ => Box::new(rows::FilterOp::new(child(input), &input.scope, predicate)),
-        },
+        Op::Filter { input, predicate } => {
+            Box::new(rows::FilterOp::new(child(input), &input.scope, predicate))
+        }
         Op::Optional { input, inner } => {
             Box::new(rows::OptionalOp::new(child(input), inner, profile.cloned()))
         }
@@ -618,51 +638,50 @@ pub fn build<'p>(
             true,
         )),
         Op::Select { input, slots } => Box::new(rows::SelectOp::new(child(input), slots)),
-        Op::Aggregate { input, keys, aggs } => {
-            // Counting shortcuts, except under PROFILE (which shows the
-            // ordinary operators and their figures).
-            let shortcut: Option<BoxOp<'p>> = if profile.is_some() {
-                None
-            } else if let Some(count) = aggregate::CountLabelOp::matches(input, keys, aggs) {
-                Some(Box::new(count))
-            } else if let Some(hop) = count::CountRowsOp::matches(input, keys, aggs) {
-                let op = hop_op(&hop, child(hop.source));
-                Some(Box::new(count::CountRowsOp::new(op, input.scope.width())))
-            } else if let Some((hop, counted)) = count::GroupCountOp::matches(input, keys, aggs) {
-                let op = hop_op(&hop, child(hop.source));
-                let deduped = hop.spec.dedupe.is_some();
-                Some(Box::new(count::GroupCountOp::new(
-                    op,
-                    &input.scope,
-                    keys,
-                    counted,
-                    deduped,
-                )))
-            } else {
-                count::CountEndsOp::matches(input, keys, aggs).map(|(source, spec, exclude)| {
-                    Box::new(count::CountEndsOp::new(
-                        child(source),
-                        &source.scope,
-                        spec,
-                        exclude,
-                        input.scope.width(),
-                    )) as BoxOp<'p>
-                })
-            };
-            match shortcut {
-                Some(op) => op,
-                None => Box::new(aggregate::AggregateOp::new(
-                    child(input),
-                    &input.scope,
-                    keys,
-                    aggs,
-                )),
-            }
-        }
-        Op::Distinct {
-            input, known: true, ..
-        } => child(input),
-        Op::Distinct { input, slots, .. } => Box::new(rows::DistinctOp::new(child(input), slots)),
+        Op::Aggregate { input, keys, aggs } => Box::new(aggregate::AggregateOp::new(
+            child(input),
+            &input.scope,
+            keys,
+            aggs,
+        )),
+        Op::CountLabel { label, .. } => Box::new(aggregate::CountLabelOp::new(
+            label,
+            plan.scope.width().saturating_sub(1),
+        )),
+        Op::CountExpandRows {
+            input,
+            spec,
+            hop_scope,
+        } => Box::new(count::CountRowsOp::new(
+            single_hop(child(input), &input.scope, spec, hop_scope),
+            plan.scope.width().saturating_sub(1),
+        )),
+        Op::GroupCountExpand {
+            input,
+            spec,
+            hop_scope,
+            keys,
+            counted,
+            ..
+        } => Box::new(count::GroupCountOp::new(
+            single_hop(child(input), &input.scope, spec, hop_scope),
+            hop_scope,
+            keys,
+            counted.clone(),
+            spec.dedupe.is_some(),
+        )),
+        Op::CountDistinctEnds {
+            input,
+            spec,
+            exclude_start,
+        } => Box::new(count::CountEndsOp::new(
+            child(input),
+            &input.scope,
+            spec,
+            *exclude_start,
+            plan.scope.width().saturating_sub(1),
+        )),
+        Op::Distinct { input, slots } => Box::new(rows::DistinctOp::new(child(input), slots)),
         Op::Sort { input, keys } => Box::new(rows::SortOp::new(child(input), &plan.scope, keys)),
         Op::Skip { input, count } => Box::new(rows::SkipOp::new(child(input), &input.scope, count)),
         Op::Limit {

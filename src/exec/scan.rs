@@ -43,7 +43,7 @@ pub struct Resolved {
 /// Evaluates the property expressions of `check` against `row`.
 pub fn resolve(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], check: &NodeCheck) -> Result<Resolved> {
     let graph = ctx.graph();
-    let mask = if check.labels.is_empty() || graph.adjacency().is_none() {
+    let mask = if check.labels.is_empty() || ctx.adjacency().is_none() {
         None
     } else {
         graph.label_mask().mask(&check.labels)

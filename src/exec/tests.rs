@@ -98,18 +98,17 @@ fn plans_number_their_nodes() {
     assert!(matches!(plan.root.op, Op::Project { .. }));
 }
 
-/// Whether the `count(DISTINCT x)` shortcut applies to the aggregate nearest
-/// the plan's root.
-fn count_ends_applies(q: &str) -> bool {
-    fn find(p: &crate::plan::Plan) -> Option<bool> {
-        if let Op::Aggregate { input, keys, aggs } = &p.op {
-            return Some(super::count::CountEndsOp::matches(input, keys, aggs).is_some());
-        }
-        p.op.children().into_iter().find_map(find)
-    }
+/// The optimized plan of `q` over an empty graph.
+fn optimized(q: &str) -> crate::plan::Plan {
     let e = Engine::new();
     let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
-    find(&plan.root).unwrap_or_else(|| panic!("no aggregate in {q}"))
+    crate::plan::optimize::optimize(plan).root
+}
+
+/// Whether the `count(DISTINCT x)` rule replaced the aggregate nearest
+/// the plan's root.
+fn count_ends_applies(q: &str) -> bool {
+    count_shortcut(q) == "ends"
 }
 
 #[test]
@@ -140,27 +139,19 @@ fn count_distinct_ends_shortcut_applies_to_its_shape_only() {
     }
 }
 
-/// Which counting shortcut the aggregate nearest the root takes: `ends`,
-/// `rows`, `groups` or `none`.
+/// Which counting operator the optimizer put where the aggregate nearest
+/// the root was: `ends`, `rows`, `groups` or `none`.
 fn count_shortcut(q: &str) -> &'static str {
     fn find(p: &crate::plan::Plan) -> Option<&'static str> {
-        use super::count::{CountEndsOp, CountRowsOp, GroupCountOp};
-        if let Op::Aggregate { input, keys, aggs } = &p.op {
-            return Some(if CountEndsOp::matches(input, keys, aggs).is_some() {
-                "ends"
-            } else if CountRowsOp::matches(input, keys, aggs).is_some() {
-                "rows"
-            } else if GroupCountOp::matches(input, keys, aggs).is_some() {
-                "groups"
-            } else {
-                "none"
-            });
+        match &p.op {
+            Op::CountDistinctEnds { .. } => Some("ends"),
+            Op::CountExpandRows { .. } => Some("rows"),
+            Op::GroupCountExpand { .. } => Some("groups"),
+            Op::Aggregate { .. } => Some("none"),
+            _ => p.op.children().into_iter().find_map(find),
         }
-        p.op.children().into_iter().find_map(find)
     }
-    let e = Engine::new();
-    let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
-    find(&plan.root).unwrap_or_else(|| panic!("no aggregate in {q}"))
+    find(&optimized(q)).unwrap_or_else(|| panic!("no aggregate in {q}"))
 }
 
 #[test]
@@ -195,20 +186,27 @@ fn row_and_group_count_shortcuts_apply_to_their_shapes() {
     }
 }
 
-/// The far-node flags of a statement's single-hop expansions, bottom up.
+/// The far-node flags of a statement's single-hop expansions (those the
+/// counting rules folded into their operators too), bottom up.
 fn far_fetches(q: &str) -> Vec<bool> {
     fn find(p: &crate::plan::Plan, out: &mut Vec<bool>) {
         for c in p.op.children() {
             find(c, out);
         }
-        if let Op::Expand { spec, .. } = &p.op {
-            out.push(spec.fetch_far);
+        match &p.op {
+            Op::Expand { spec, .. }
+            | Op::CountExpandRows { spec, .. }
+            | Op::GroupCountExpand { spec, .. }
+            | Op::CountDistinctEnds { spec, .. }
+                if spec.var.is_none() =>
+            {
+                out.push(spec.fetch_far)
+            }
+            _ => {}
         }
     }
-    let e = Engine::new();
-    let plan = crate::plan::build(&parse(q), e.graph()).unwrap_or_else(|err| panic!("{err}"));
     let mut out = Vec::new();
-    find(&plan.root, &mut out);
+    find(&optimized(q), &mut out);
     out
 }
 

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use super::explain::{arrow, expr_text, name_text, node_text};
 use super::expr::{conjuncts, contains_aggregate, free_vars, is_aggregate_call, rewrite, var};
-use super::optimize::distinct_downstream;
 use super::{
     AggCall, CreateItem, Dir, Expand, NodeCheck, Op, PathStep, Plan, Procedure, PropSpec,
     QueryPlan, RelRef, RelRefs, Scope, Seek, SetOp, Shortest, VarLength, HIDDEN,
@@ -28,16 +27,12 @@ use crate::syntax::ast::{
 };
 
 /// Plans a checked statement against the graph (whose label counts guide
-/// the choice of anchors).
+/// the choice of anchors). The plan is not yet optimized: see
+/// [`super::optimize::optimize`].
 pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
     let mut b = Builder::new(graph);
     let (mut root, columns, returns) = b.query(&statement.query, None)?;
-    if !root.writes() {
-        super::optimize::mark_distinct_ends(&mut root, None);
-        super::optimize::mark_known_distinct(&mut root);
-        super::optimize::mark_far_reads(&mut root, Default::default());
-    }
-    number(&mut root, &mut 0);
+    root.renumber();
     Ok(QueryPlan {
         root,
         columns,
@@ -67,8 +62,8 @@ pub fn build_pattern(
     };
     let g = b.collect(std::slice::from_ref(&part))?;
     let arg = leaf(Op::Argument, scope.clone());
-    let mut plan = b.match_graph(arg, &g, None, false)?;
-    number(&mut plan, &mut 0);
+    let mut plan = b.match_graph(arg, &g, None)?;
+    plan.renumber();
     Ok(plan)
 }
 
@@ -80,25 +75,12 @@ pub fn build_exists(graph: &Graph, scope: &Scope, body: &ExistsBody) -> Result<P
         ExistsBody::Pattern(p, where_) => {
             let g = b.collect(&p.parts)?;
             let arg = leaf(Op::Argument, scope.clone());
-            b.match_graph(arg, &g, where_.as_deref(), false)?
+            b.match_graph(arg, &g, where_.as_deref())?
         }
         ExistsBody::Query(q) => b.query(q, Some(scope))?.0,
     };
-    number(&mut plan, &mut 0);
+    plan.renumber();
     Ok(plan)
-}
-
-/// Gives every node of the tree its id, in pre-order.
-fn number(plan: &mut Plan, next: &mut usize) {
-    crate::syntax::with_stack(|| number_here(plan, next))
-}
-
-fn number_here(plan: &mut Plan, next: &mut usize) {
-    plan.id = *next;
-    *next += 1;
-    for child in plan.op.children_mut() {
-        number(child, next);
-    }
 }
 
 fn first_write(q: &Query) -> Option<Span> {
@@ -145,7 +127,6 @@ pub(crate) struct PNode {
 #[derive(Debug, Clone)]
 pub(crate) struct PRel {
     pub name: String,
-    pub named: bool,
     pub left: usize,
     pub right: usize,
     /// Direction from `left` to `right`.
@@ -271,14 +252,13 @@ impl<'g> Builder<'g> {
         let mut columns = Vec::new();
         let mut returns = false;
         let n = sq.clauses.len();
-        for (i, clause) in sq.clauses.iter().enumerate() {
-            let rest = &sq.clauses[i + 1..];
+        for clause in &sq.clauses {
             plan = match &clause.kind {
                 ClauseKind::Match(m) => {
                     let g = self.collect(&m.pattern.parts)?;
                     if m.optional {
                         let arg = leaf(Op::Argument, plan.scope.clone());
-                        let inner = self.match_graph(arg, &g, m.where_.as_ref(), false)?;
+                        let inner = self.match_graph(arg, &g, m.where_.as_ref())?;
                         let scope = inner.scope.clone();
                         wrap(
                             Op::Optional {
@@ -288,8 +268,7 @@ impl<'g> Builder<'g> {
                             scope,
                         )
                     } else {
-                        let bfs = distinct_downstream(rest);
-                        self.match_graph(plan, &g, m.where_.as_ref(), bfs)?
+                        self.match_graph(plan, &g, m.where_.as_ref())?
                     }
                 }
                 ClauseKind::Unwind(u) => {
@@ -442,9 +421,9 @@ impl<'g> Builder<'g> {
         right: usize,
         part: usize,
     ) -> usize {
-        let (name, named) = match &r.variable {
-            Some(v) => (v.name.clone(), true),
-            None => (self.hidden("rel"), false),
+        let name = match &r.variable {
+            Some(v) => v.name.clone(),
+            None => self.hidden("rel"),
         };
         let mut inner = shown(&name);
         for (i, t) in r.types.iter().enumerate() {
@@ -466,7 +445,6 @@ impl<'g> Builder<'g> {
         }
         g.rels.push(PRel {
             name,
-            named,
             left,
             right,
             dir: dir_of(r.direction),
@@ -482,14 +460,12 @@ impl<'g> Builder<'g> {
     }
 
     /// Plans the match of a pattern graph on top of `input`, with the WHERE
-    /// conjuncts pushed down. `bfs`: rows are later made distinct, so a lone
-    /// variable-length relationship may be searched breadth-first.
+    /// conjuncts pushed down.
     pub(crate) fn match_graph(
         &mut self,
         input: Plan,
         g: &PGraph,
         where_: Option<&Expr>,
-        bfs: bool,
     ) -> Result<Plan> {
         let mut m = Matcher {
             scope: input.scope.clone(),
@@ -543,8 +519,7 @@ impl<'g> Builder<'g> {
         loop {
             // 1. A relationship with a bound end.
             if let Some(i) = next.best_rel() {
-                let lone = g.rels.len() == 1 && g.parts[g.rels[i].part].var.is_none();
-                self.expand(&mut m, g, i, bfs && lone)?;
+                self.expand(&mut m, g, i)?;
                 next.placed(g, i, &m.bound);
                 continue;
             }
@@ -721,7 +696,7 @@ impl<'g> Builder<'g> {
         Ok(())
     }
 
-    fn expand(&mut self, m: &mut Matcher, g: &PGraph, i: usize, bfs_ok: bool) -> Result<()> {
+    fn expand(&mut self, m: &mut Matcher, g: &PGraph, i: usize) -> Result<()> {
         let r = &g.rels[i];
         let (from, to, dir, reverse) = if m.bound.contains(&g.nodes[r.left].name) {
             (&g.nodes[r.left], &g.nodes[r.right], r.dir, false)
@@ -741,10 +716,12 @@ impl<'g> Builder<'g> {
         } else {
             m.bind(&to.name)
         };
+        // Every trail, until the rule `var_length_bfs` finds that only the
+        // distinct far nodes matter.
         let var = r.length.map(|(min, max)| VarLength {
             min,
             max,
-            bfs: bfs_ok && !r.named && min <= 1 && !to_bound && !rel_bound,
+            bfs: false,
         });
         let spec = Expand {
             from: from_slot,
@@ -766,6 +743,7 @@ impl<'g> Builder<'g> {
             reverse,
             dedupe: None,
             fetch_far: false,
+            filter: None,
             text: format!(
                 "({}){}({})",
                 shown(&from.name),
@@ -931,7 +909,6 @@ impl<'g> Builder<'g> {
                     Op::Distinct {
                         input: Box::new(plan),
                         slots,
-                        known: false,
                     },
                     scope,
                 );
@@ -953,7 +930,6 @@ impl<'g> Builder<'g> {
                     Op::Distinct {
                         input: Box::new(plan),
                         slots: slots.clone(),
-                        known: false,
                     },
                     scope,
                 );
@@ -1029,7 +1005,7 @@ impl<'g> Builder<'g> {
             };
             let g = self.collect(std::slice::from_ref(&part))?;
             let arg = leaf(Op::Argument, plan.scope.clone());
-            let inner = self.match_graph(arg, &g, None, false)?;
+            let inner = self.match_graph(arg, &g, None)?;
             let scope = inner.scope.clone();
             plan = wrap(
                 Op::Optional {
@@ -1085,7 +1061,7 @@ impl<'g> Builder<'g> {
     fn merge(&mut self, input: Plan, m: &crate::syntax::ast::Merge) -> Result<Plan> {
         let g = self.collect(std::slice::from_ref(&m.part))?;
         let arg = leaf(Op::Argument, input.scope.clone());
-        let matcher = self.match_graph(arg, &g, None, false)?;
+        let matcher = self.match_graph(arg, &g, None)?;
         let mut scope = matcher.scope.clone();
         let create = create_items(&g, &input.scope, &mut scope, true)?;
         let mut not_null = Vec::new();

@@ -12,7 +12,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::{CreateItem, Dir, NodeCheck, Op, Plan, PropSpec, Seek, SetOp};
+use super::{CreateItem, Dir, Expand, NodeCheck, Op, Plan, PropSpec, Seek, SetOp};
 use crate::syntax::ast::{
     BinaryOp, Direction, ExistsBody, Expr, ExprKind, Literal, NodePattern, PatternElement,
     Quantifier, RelPattern, UnaryOp,
@@ -40,6 +40,34 @@ pub fn render(plan: &Plan, columns: &[String], figures: Option<&[OpFigures]>) ->
     out.push('\n');
     node(plan, "", true, figures, &mut out);
     out
+}
+
+/// The kind of expansion, with the choices the rules made for it.
+fn expand_kind(spec: &Expand) -> String {
+    let mut kind = match spec.var {
+        None => "Expand",
+        Some(v) if v.bfs => "Var-length expand (BFS, distinct ends)",
+        Some(_) => "Var-length expand",
+    }
+    .to_string();
+    if spec.to_bound {
+        kind.push_str(" (into)");
+    }
+    if spec.dedupe.is_some() {
+        kind.push_str(" (distinct ends)");
+    }
+    if spec.fetch_far {
+        kind.push_str(" (prefetch far nodes)");
+    }
+    kind
+}
+
+/// The pattern an expansion follows, with its folded filter.
+fn expand_text(spec: &Expand) -> String {
+    match &spec.filter {
+        Some(f) => format!("{} WHERE {}", spec.text, expr_text(f)),
+        None => spec.text.clone(),
+    }
 }
 
 fn node(plan: &Plan, prefix: &str, last: bool, figures: Option<&[OpFigures]>, out: &mut String) {
@@ -96,20 +124,7 @@ pub fn describe(op: &Op) -> String {
             Seek::Name(e) => format!("Name index seek ({}): {text}", expr_text(e)),
         },
         Op::CheckNode { text, check, .. } => format!("Node check: {text}{}", check_text(check)),
-        Op::Expand { spec, .. } => {
-            let kind = match spec.var {
-                None => "Expand",
-                Some(v) if v.bfs => "Var-length expand (BFS, distinct ends)",
-                Some(_) => "Var-length expand",
-            };
-            let into = if spec.to_bound { " (into)" } else { "" };
-            let ends = if spec.dedupe.is_some() {
-                " (distinct ends)"
-            } else {
-                ""
-            };
-            format!("{kind}{into}{ends}: {}", spec.text)
-        }
+        Op::Expand { spec, .. } => format!("{}: {}", expand_kind(spec), expand_text(spec)),
         Op::ShortestPath { spec, .. } => {
             let kind = if spec.all {
                 "All shortest paths"
@@ -137,8 +152,46 @@ pub fn describe(op: &Op) -> String {
                 )
             }
         }
-        Op::Distinct { known: false, .. } => "Distinct".into(),
-        Op::Distinct { known: true, .. } => "Distinct (already distinct)".into(),
+        Op::Distinct { .. } => "Distinct".into(),
+        Op::CountLabel { label, .. } => format!("Count label (from the label index): {label}"),
+        Op::CountExpandRows { spec, .. } => {
+            format!(
+                "Count expand rows: count(*) of {}: {}",
+                expand_kind(spec),
+                expand_text(spec)
+            )
+        }
+        Op::GroupCountExpand {
+            spec,
+            keys,
+            agg_texts,
+            ..
+        } => {
+            let keys: Vec<String> = keys.iter().map(expr_text).collect();
+            format!(
+                "Group count expand: {} grouped by {} of {}: {}",
+                agg_texts.join(", "),
+                keys.join(", "),
+                expand_kind(spec),
+                expand_text(spec)
+            )
+        }
+        Op::CountDistinctEnds {
+            spec,
+            exclude_start,
+            ..
+        } => {
+            let excluded = if *exclude_start {
+                " (start excluded)"
+            } else {
+                ""
+            };
+            format!(
+                "Count distinct ends{excluded} of {}: {}",
+                expand_kind(spec),
+                expand_text(spec)
+            )
+        }
         Op::Sort { keys, .. } => {
             let keys: Vec<String> = keys
                 .iter()

@@ -1,5 +1,5 @@
-//! Stage 3: AST → logical plan, and the plan rewrites (anchor choice,
-//! predicate push-down, BFS for distinct variable-length ends).
+//! Stage 3: AST → logical plan (anchor choice and predicate push-down
+//! happen while building), then the optimizer's named rewrite rules.
 //!
 //! A plan is a tree of [`Plan`] nodes, each an operator ([`Op`]) over the
 //! rows of its input. Rows are vectors of values; variables are resolved at
@@ -8,7 +8,8 @@
 //! them) but are evaluated against the scope of the node that holds them.
 //!
 //! - [`build`] turns a checked [`crate::syntax::ast::Statement`] into a plan,
-//! - [`optimize`] holds the rewrites that depend on what comes after a MATCH,
+//! - [`optimize`] runs the ordered list of named rewrite rules (each one
+//!   file; `EXPLAIN VERBOSE` shows the plan after each that changed it),
 //! - [`explain`] renders a plan as a tree for `EXPLAIN` and `PROFILE`.
 
 pub mod build;
@@ -292,15 +293,20 @@ pub struct Expand {
     /// The relationship list is stored in pattern order, which is the
     /// reverse of expansion order.
     pub reverse: bool,
-    /// Set by [`optimize::mark_distinct_ends`] when rows matter downstream
+    /// Set by the rule [`optimize::distinct_ends`] when rows matter downstream
     /// only up to duplicates of these input slots and the far node: the
     /// expansion may then drop a row that repeats, within a run of input
     /// rows agreeing on these slots, a far node it already produced.
     pub dedupe: Option<Vec<Slot>>,
-    /// Set by [`optimize::mark_far_reads`] when the operators right above
+    /// Set by the rule [`optimize::prefetch_far_nodes`] when the operators right above
     /// read properties of the far node: the expansion then fetches the far
     /// nodes' records into the cache a few rows ahead.
     pub fetch_far: bool,
+    /// A predicate each produced row must satisfy, tested on the candidate
+    /// before its row is built (set by the rule
+    /// [`optimize::filter_into_expand`] for single hops; it reads the
+    /// expansion's output scope).
+    pub filter: Option<Expr>,
     /// The pattern text, for EXPLAIN.
     pub text: String,
 }
@@ -354,6 +360,15 @@ pub struct AggCall {
     pub text: String,
     /// Where the call is written.
     pub span: Span,
+}
+
+/// What one aggregate of [`Op::GroupCountExpand`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// `count(*)`, or `count(x)` of the far node (never null): every row.
+    Rows,
+    /// `count(DISTINCT x)` of the far node.
+    DistinctEnds,
 }
 
 /// A node or relationship to create.
@@ -623,9 +638,6 @@ pub enum Op {
         input: Box<Plan>,
         /// The slots compared.
         slots: Vec<Slot>,
-        /// Set by [`optimize::mark_known_distinct`] when the input rows are
-        /// already distinct on these slots: nothing is compared.
-        known: bool,
     },
     /// Sorts all rows.
     Sort {
@@ -710,6 +722,56 @@ pub enum Op {
         /// DETACH.
         detach: bool,
     },
+    /// `count` of one label's nodes, read from the label index (rule
+    /// [`optimize::count_label`]). One row: the aggregate's shape, nulls
+    /// then the count.
+    CountLabel {
+        /// The input (always `Unit`).
+        input: Box<Plan>,
+        /// The label counted.
+        label: String,
+    },
+    /// `count(*)` of the rows a single-hop expansion (with its filter)
+    /// would produce, counted without building them (rule
+    /// [`optimize::count_expand_rows`]). One row: nulls, then the count.
+    CountExpandRows {
+        /// The expansion's input.
+        input: Box<Plan>,
+        /// The hop (its `filter` applies).
+        spec: Box<Expand>,
+        /// The scope of the rows the hop would produce (its filter reads it).
+        hop_scope: Scope,
+    },
+    /// Grouped counts over a single hop whose grouping keys read only what
+    /// the hop starts from: each input row's far nodes are counted into its
+    /// group (rule [`optimize::group_count_expand`]). Rows shaped as an
+    /// aggregate's: the group's first row of the hop's scope, then the counts.
+    GroupCountExpand {
+        /// The expansion's input.
+        input: Box<Plan>,
+        /// The hop (its `filter` applies).
+        spec: Box<Expand>,
+        /// The scope of the rows the hop would produce.
+        hop_scope: Scope,
+        /// The grouping keys (over `hop_scope`).
+        keys: Vec<Expr>,
+        /// What each aggregate counts.
+        counted: Vec<Counted>,
+        /// Each aggregate's text, for EXPLAIN.
+        agg_texts: Vec<String>,
+    },
+    /// `count(DISTINCT x)` of the far nodes of one expansion (a single hop,
+    /// or a breadth-first variable-length one), over all its input rows,
+    /// counted without rows (rule [`optimize::count_distinct_ends`]). One
+    /// row: nulls, then the count.
+    CountDistinctEnds {
+        /// The expansion's input.
+        input: Box<Plan>,
+        /// The expansion.
+        spec: Box<Expand>,
+        /// `x <> s`: the start node itself is never counted.
+        exclude_start: bool,
+    },
     /// CALL of a built-in procedure.
     Call {
         /// The input.
@@ -750,6 +812,10 @@ impl Op {
             | Op::Create { input, .. }
             | Op::Set { input, .. }
             | Op::Delete { input, .. }
+            | Op::CountLabel { input, .. }
+            | Op::CountExpandRows { input, .. }
+            | Op::GroupCountExpand { input, .. }
+            | Op::CountDistinctEnds { input, .. }
             | Op::Call { input, .. } => vec![input],
         }
     }
@@ -783,6 +849,10 @@ impl Op {
             | Op::Create { input, .. }
             | Op::Set { input, .. }
             | Op::Delete { input, .. }
+            | Op::CountLabel { input, .. }
+            | Op::CountExpandRows { input, .. }
+            | Op::GroupCountExpand { input, .. }
+            | Op::CountDistinctEnds { input, .. }
             | Op::Call { input, .. } => vec![input],
         }
     }
@@ -805,6 +875,21 @@ impl Plan {
     /// The number of plan nodes in this tree.
     pub fn size(&self) -> usize {
         1 + self.op.children().iter().map(|c| c.size()).sum::<usize>()
+    }
+
+    /// Gives every node of the tree its id (0, 1, ... in pre-order), as
+    /// PROFILE figures are indexed.
+    pub fn renumber(&mut self) {
+        fn number(plan: &mut Plan, next: &mut usize) {
+            crate::syntax::with_stack(|| {
+                plan.id = *next;
+                *next += 1;
+                for child in plan.op.children_mut() {
+                    number(child, next);
+                }
+            })
+        }
+        number(self, &mut 0);
     }
 }
 

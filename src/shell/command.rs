@@ -193,8 +193,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "explain",
-        ":explain QUERY",
-        "show the plan of a query without running it",
+        ":explain [verbose] QUERY",
+        "show the plan of a query without running it (verbose: as built, then after each optimizer rule that changed it)",
     ),
     (
         "sources",

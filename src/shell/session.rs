@@ -61,6 +61,8 @@ pub struct Session {
     /// Per-statement memory budget in bytes (`None`: the default,
     /// [`crate::limits::default_memory_limit`]).
     pub max_memory: Option<u64>,
+    /// Run plans as built, without the optimizer (`--no-optimize`).
+    pub no_optimize: bool,
     /// The graph file this session works on (`None`: the graph lives in
     /// memory only). Every write statement is logged to it before it is
     /// reported; see [`crate::db`].
@@ -102,6 +104,7 @@ impl Session {
             readonly: false,
             timeout: None,
             max_memory: None,
+            no_optimize: false,
             db: None,
             depth: 0,
         }
@@ -297,6 +300,7 @@ impl Session {
             timeout: self.timeout,
             readonly: self.readonly,
             max_memory: self.max_memory,
+            no_optimize: self.no_optimize,
         };
         let result = self.engine.run_with(text, &self.params, &options)?;
         self.make_durable(&result)?;

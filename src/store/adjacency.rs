@@ -101,6 +101,31 @@ impl Adjacency {
         &list[lo..hi]
     }
 
+    /// The entries of `run` (entries of one type, sorted by other end)
+    /// whose other end is `other`: a binary search, so closing a pattern
+    /// on a node of a million relations costs a few dozen comparisons.
+    pub fn with_other(run: &[Adj], other: EntityId) -> &[Adj] {
+        let Ok(other) = u32::try_from(other.0) else {
+            return &[];
+        };
+        let lo = run.partition_point(|a| a.other < other);
+        let hi = lo + run[lo..].partition_point(|a| a.other == other);
+        &run[lo..hi]
+    }
+
+    /// The runs of `list` (one node's slice), one per relation type, in
+    /// order.
+    pub fn type_runs(list: &[Adj]) -> impl Iterator<Item = &[Adj]> {
+        let mut rest = list;
+        std::iter::from_fn(move || {
+            let first = rest.first()?;
+            let end = rest.partition_point(|a| a.ty == first.ty);
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some(run)
+        })
+    }
+
     /// How many entity slots the layout covers (ids at or above have no
     /// relations in it).
     pub fn slots(&self) -> usize {

@@ -44,6 +44,9 @@ pub enum StatementMode {
     Run,
     /// Plan it and return the plan, without running it.
     Explain,
+    /// `EXPLAIN VERBOSE`: the plan as built, then after each optimizer rule
+    /// that changed it.
+    ExplainVerbose,
     /// Run it and return the plan with per-operator rows and time.
     Profile,
 }

@@ -257,6 +257,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_ends => "ENDS WITH",
         kw_exists => "EXISTS",
         kw_explain => "EXPLAIN",
+        kw_verbose => "VERBOSE",
         kw_false => "false",
         kw_in => "IN",
         kw_is => "IS",

@@ -104,7 +104,11 @@ fn build_statement(p: P) -> Result<Statement> {
     let sp = span(&p);
     let mut c = Children::of(p);
     let mode = if c.eat(Rule::kw_explain) {
-        StatementMode::Explain
+        if c.eat(Rule::kw_verbose) {
+            StatementMode::ExplainVerbose
+        } else {
+            StatementMode::Explain
+        }
     } else if c.eat(Rule::kw_profile) {
         StatementMode::Profile
     } else {

@@ -600,6 +600,7 @@ impl Display for Statement {
         match self.mode {
             StatementMode::Run => {}
             StatementMode::Explain => f.write_str("EXPLAIN ")?,
+            StatementMode::ExplainVerbose => f.write_str("EXPLAIN VERBOSE ")?,
             StatementMode::Profile => f.write_str("PROFILE ")?,
         }
         write!(f, "{}", self.query)

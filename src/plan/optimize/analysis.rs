@@ -1,0 +1,350 @@
+//! What several rules need: walking a plan, and knowing which slots of a
+//! row the operators above still read.
+
+use std::collections::BTreeSet;
+
+use super::super::expr::children;
+use super::super::{Expand, NodeCheck, Op, Plan, PropSpec, Scope, Seek, Slot};
+use crate::syntax::ast::{Expr, ExprKind};
+
+/// A plan with no rows of interest, left behind while a rule moves the
+/// real one.
+fn placeholder() -> Plan {
+    Plan {
+        op: Op::Unit,
+        scope: Scope::new(),
+        id: 0,
+    }
+}
+
+/// Rewrites every node of `plan`, children first: `f` sees each node with
+/// its children already rewritten.
+pub fn transform_up(plan: Plan, f: &mut dyn FnMut(Plan) -> Plan) -> Plan {
+    crate::syntax::with_stack(move || {
+        let mut plan = plan;
+        for child in plan.op.children_mut() {
+            let taken = std::mem::replace(child, placeholder());
+            *child = transform_up(taken, f);
+        }
+        f(plan)
+    })
+}
+
+/// Visits every node of `plan`, parents first, mutably.
+#[cfg(test)]
+pub fn visit_down(plan: &mut Plan, f: &mut dyn FnMut(&mut Plan)) {
+    crate::syntax::with_stack(|| {
+        f(plan);
+        for child in plan.op.children_mut() {
+            visit_down(child, f);
+        }
+    })
+}
+
+/// Calls `f` on every expansion of `plan`.
+pub fn each_expand(plan: &Plan, f: &mut dyn FnMut(&Expand)) {
+    crate::syntax::with_stack(|| {
+        if let Op::Expand { spec, .. } = &plan.op {
+            f(spec);
+        }
+        for child in plan.op.children() {
+            each_expand(child, f);
+        }
+    })
+}
+
+/// What the operators above a plan node ask of its rows: which slots they
+/// read (`None`: any of them), and whether they would notice a row that
+/// repeats another on those slots (a `DISTINCT` or a duplicate-insensitive
+/// aggregate above does not).
+#[derive(Debug, Clone)]
+struct Demand {
+    reads: Option<BTreeSet<Slot>>,
+    dups_matter: bool,
+}
+
+impl Demand {
+    /// Everything is read, every row counts (the result of a statement).
+    fn all() -> Demand {
+        Demand {
+            reads: None,
+            dups_matter: true,
+        }
+    }
+
+    /// Also reads `more` (`None`: something not tracked, so everything).
+    fn and_reads(self, more: Option<BTreeSet<Slot>>) -> Demand {
+        let reads = match (self.reads, more) {
+            (Some(mut r), Some(m)) => {
+                r.extend(m);
+                Some(r)
+            }
+            _ => None,
+        };
+        Demand { reads, ..self }
+    }
+
+    /// Without the slots an operator adds (its input does not have them).
+    fn without(mut self, added: &[Slot]) -> Demand {
+        if let Some(r) = &mut self.reads {
+            r.retain(|s| !added.contains(s));
+        }
+        self
+    }
+}
+
+/// Walks `plan` from the top carrying what the operators above read of
+/// each row and whether they notice repeated rows. `visit` is called on
+/// every expansion whose rows only matter up to duplicates on a known set
+/// of slots (with those slots and the width of the expansion's input
+/// rows) before the walk goes on below it.
+///
+/// Rows below a `DISTINCT` (or an aggregate that ignores duplicates:
+/// `DISTINCT` ones, `min`, `max`) matter only up to duplicates on the slots
+/// read above, so an expansion there may drop repeats of its far node, and
+/// a variable-length one may find each far node once instead of once per
+/// trail.
+pub fn walk_needed(plan: &mut Plan, visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize)) {
+    walk(plan, Demand::all(), visit)
+}
+
+fn walk(
+    plan: &mut Plan,
+    demand: Demand,
+    visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize),
+) {
+    crate::syntax::with_stack(|| walk_here(plan, demand, visit))
+}
+
+fn walk_here(
+    plan: &mut Plan,
+    demand: Demand,
+    visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize),
+) {
+    let out_scope = plan.scope.clone();
+    match &mut plan.op {
+        Op::Distinct { input, slots } => {
+            let compared: BTreeSet<Slot> = slots.iter().copied().collect();
+            // Only when nothing but the compared slots is read above (the
+            // other slots of a kept row are those of whichever row came
+            // first).
+            let whole_row = compared.len() == out_scope.width();
+            let only_compared = whole_row
+                || demand
+                    .reads
+                    .as_ref()
+                    .is_some_and(|r| r.is_subset(&compared));
+            let next = if only_compared {
+                Demand {
+                    reads: Some(compared),
+                    dups_matter: false,
+                }
+            } else {
+                demand.and_reads(Some(compared))
+            };
+            walk(input, next, visit);
+        }
+        Op::Aggregate { input, keys, aggs } => {
+            let insensitive = aggs
+                .iter()
+                .all(|a| a.distinct || matches!(a.name.as_str(), "min" | "max"));
+            let mut exprs: Vec<&Expr> = keys.iter().collect();
+            exprs.extend(aggs.iter().flat_map(|a| a.args.iter()));
+            let reads = slots_of(&input.scope, exprs);
+            let next = Demand {
+                dups_matter: !(insensitive && reads.is_some()),
+                reads,
+            };
+            walk(input, next, visit);
+        }
+        Op::Project { input, items } => {
+            let read: Vec<&Expr> = items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| demand.reads.as_ref().is_none_or(|r| r.contains(i)))
+                .map(|(_, (_, e))| e)
+                .collect();
+            let next = Demand {
+                reads: slots_of(&input.scope, read),
+                dups_matter: demand.dups_matter,
+            };
+            walk(input, next, visit);
+        }
+        Op::Extend { input, items } => {
+            let width = input.scope.width();
+            let read: Vec<&Expr> = items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    demand
+                        .reads
+                        .as_ref()
+                        .is_none_or(|r| r.contains(&(width + i)))
+                })
+                .map(|(_, (_, e))| e)
+                .collect();
+            let added: Vec<Slot> = (width..width + items.len()).collect();
+            let more = slots_of(&input.scope, read);
+            walk(input, demand.without(&added).and_reads(more), visit);
+        }
+        Op::Select { input, slots } => {
+            let reads = Some(match &demand.reads {
+                Some(r) => r.iter().filter_map(|i| slots.get(*i).copied()).collect(),
+                None => slots.iter().copied().collect(),
+            });
+            let next = Demand {
+                reads,
+                dups_matter: demand.dups_matter,
+            };
+            walk(input, next, visit);
+        }
+        Op::Sort { input, keys } => {
+            let more = slots_of(&input.scope, keys.iter().map(|(k, _)| k));
+            walk(input, demand.and_reads(more), visit);
+        }
+        Op::Filter { input, predicate } => {
+            let more = slots_of(&input.scope, [&*predicate]);
+            walk(input, demand.and_reads(more), visit);
+        }
+        Op::Skip { input, .. } | Op::Limit { input, .. } => {
+            // They count rows.
+            let next = Demand {
+                dups_matter: true,
+                ..demand
+            };
+            walk(input, next, visit);
+        }
+        Op::Unwind { input, expr, slot } => {
+            let more = slots_of(&input.scope, [&*expr]);
+            walk(input, demand.without(&[*slot]).and_reads(more), visit);
+        }
+        Op::Expand { input, spec } => {
+            let in_width = input.scope.width();
+            // A folded filter reads the expansion's own rows: what it reads
+            // is needed as much as what the operators above read.
+            let demand = match &spec.filter {
+                Some(f) => demand.and_reads(slots_of(&out_scope, [f])),
+                None => demand,
+            };
+            if let (Some(n), false, false, false) = (
+                &demand.reads,
+                demand.dups_matter,
+                spec.to_bound,
+                spec.rel_bound,
+            ) {
+                visit(spec, n, in_width);
+            }
+            // What the expansion itself reads from its input row.
+            let mut own: BTreeSet<Slot> = BTreeSet::from([spec.from]);
+            if spec.to_bound {
+                own.insert(spec.to);
+            }
+            if spec.rel_bound {
+                own.insert(spec.rel);
+            }
+            own.extend(spec.unique.iter().map(|u| u.slot));
+            let exprs = spec
+                .rel_props
+                .iter()
+                .map(|p| match p {
+                    PropSpec::Key(_, e) | PropSpec::Map(e) => e,
+                })
+                .chain(check_exprs(&spec.check));
+            let more = slots_of(&input.scope, exprs).map(|mut s| {
+                s.extend(own);
+                s
+            });
+            let added: Vec<Slot> = [spec.rel, spec.to]
+                .into_iter()
+                .filter(|s| *s >= in_width)
+                .collect();
+            walk(input, demand.without(&added).and_reads(more), visit);
+        }
+        Op::LabelScan {
+            input, slot, check, ..
+        }
+        | Op::AllNodes {
+            input, slot, check, ..
+        } => {
+            let more = slots_of(&input.scope, check_exprs(check));
+            walk(input, demand.without(&[*slot]).and_reads(more), visit);
+        }
+        Op::NodeSeek {
+            input,
+            slot,
+            check,
+            seek,
+            ..
+        } => {
+            let (Seek::Key(e) | Seek::Alias(e) | Seek::Name(e)) = &*seek;
+            let exprs = check_exprs(check).chain(std::iter::once(e));
+            let more = slots_of(&input.scope, exprs);
+            walk(input, demand.without(&[*slot]).and_reads(more), visit);
+        }
+        Op::CheckNode {
+            input, slot, check, ..
+        } => {
+            let more = slots_of(&input.scope, check_exprs(check)).map(|mut s| {
+                s.insert(*slot);
+                s
+            });
+            walk(input, demand.and_reads(more), visit);
+        }
+        other => {
+            // Anything else: no assumption about what above reads.
+            for c in other.children_mut() {
+                walk(c, Demand::all(), visit);
+            }
+        }
+    }
+}
+
+/// The expressions of a node check's property constraints.
+fn check_exprs(check: &NodeCheck) -> impl Iterator<Item = &Expr> {
+    check.props.iter().map(|p| match p {
+        PropSpec::Key(_, e) | PropSpec::Map(e) => e,
+    })
+}
+
+/// The slots of every variable the expressions read, or `None` when one
+/// of them is not a slot of `scope` (or reads something else, such as a
+/// pattern or a sub-query, whose inputs are not tracked here).
+pub fn slots_of<'a>(
+    scope: &Scope,
+    exprs: impl IntoIterator<Item = &'a Expr>,
+) -> Option<BTreeSet<Slot>> {
+    let mut names = BTreeSet::new();
+    for e in exprs {
+        if reads_subquery(e) {
+            return None;
+        }
+        super::super::expr::free_vars(e, &mut names);
+    }
+    names.iter().map(|n| scope.slot(n)).collect()
+}
+
+/// True when `e` reads a pattern or a sub-query (whose inputs are not
+/// tracked by variable).
+pub(crate) fn reads_subquery(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Pattern(_) | ExprKind::Exists(_) | ExprKind::PatternComprehension { .. }
+    ) || children(e).into_iter().any(reads_subquery)
+}
+
+/// True for expressions whose evaluation cannot raise an error (a
+/// variable, a parameter, a literal).
+pub fn cannot_fail(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Variable(_) | ExprKind::Parameter(_) | ExprKind::Literal(_)
+    )
+}
+
+/// The slot `e` names, when it is a plain variable of `scope`.
+pub fn variable_slot(scope: &Scope, e: &Expr) -> Option<Slot> {
+    match &e.kind {
+        ExprKind::Variable(v) => scope.slot(v),
+        _ => None,
+    }
+}

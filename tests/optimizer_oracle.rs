@@ -1,0 +1,454 @@
+//! The optimizer's oracle: random queries, including writes, run on random
+//! graphs twice, once as planned and optimized and once as built with the
+//! fast paths off (`kg --no-optimize`), must give the same rows, the same
+//! errors and the same graph afterwards.
+//!
+//! The graphs cross the executor's switch points: the largest has more
+//! relations than [`ADJACENCY_MIN_RELATIONS`] (compact adjacency, label
+//! bitmaps, integer property columns) and filters see more candidates than
+//! the predicate bitmaps wait for. The queries mix the shapes the rules
+//! rewrite (counts over hops, distinct ends, breadth-first variable length,
+//! filters on hops) with the ones they must leave alone (failing
+//! projections, counted trails, reads after deletes).
+//!
+//! Each statement runs on both engines in turn, so a write changes both
+//! graphs the same way (or fails on both) and later statements see it.
+//! Together the tests run over 10,000 pairs; `KG_ORACLE_PAIRS` scales them.
+
+use kg::engine::{Engine, RunOptions, ADJACENCY_MIN_RELATIONS};
+use kg::eval::Params;
+use kg::store::{Graph, NewEntity};
+use kg::value::{Value, ValueMap};
+use std::time::Duration;
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A random graph: `nodes` nodes with labels among A, B, C (C rare), an
+/// integer key `k` (unique), an integer `v` (sometimes missing), a `name`;
+/// `rels` relationships of types R, S, T, with self-loops and parallel
+/// relationships, some with an integer `w`.
+fn random_graph(rng: &mut Rng, nodes: u64, rels: u64) -> Graph {
+    let mut g = Graph::new();
+    let mut ids = Vec::new();
+    for k in 0..nodes {
+        let mut labels = Vec::new();
+        match rng.below(10) {
+            0..=4 => labels.push("A".to_string()),
+            5..=7 => labels.push("B".to_string()),
+            8 => labels.extend(["A".to_string(), "B".to_string()]),
+            _ => {}
+        }
+        if rng.chance(5) {
+            labels.push("C".to_string());
+        }
+        let mut props = ValueMap::new();
+        props.insert("k", Value::Int(k as i64));
+        if rng.chance(85) {
+            props.insert("v", Value::Int(rng.below(20) as i64));
+        }
+        props.insert(
+            "name",
+            Value::String(format!("n{}", rng.below(nodes / 2 + 1))),
+        );
+        let id = g
+            .add_entity(NewEntity {
+                labels,
+                props,
+                ..NewEntity::default()
+            })
+            .expect("a valid node");
+        ids.push(id);
+    }
+    for _ in 0..rels {
+        let a = ids[rng.below(nodes) as usize];
+        // Some locality, so that paths close into cycles.
+        let b = if rng.chance(30) {
+            a
+        } else {
+            ids[rng.below(nodes) as usize]
+        };
+        let b = if rng.chance(90) && a == b {
+            ids[rng.below(nodes) as usize]
+        } else {
+            b
+        };
+        let t = rng.pick(&["R", "R", "S", "T"]);
+        let mut props = ValueMap::new();
+        if rng.chance(50) {
+            props.insert("w", Value::Int(rng.below(10) as i64));
+        }
+        g.add_relation(a, b, t, props, Vec::new())
+            .expect("a valid relationship");
+    }
+    g
+}
+
+/// Random statements over graphs of `random_graph`'s shape. `big`: start
+/// variable-length patterns from few nodes, so that each query stays fast.
+struct Queries<'r> {
+    rng: &'r mut Rng,
+    nodes: u64,
+    big: bool,
+}
+
+impl Queries<'_> {
+    fn label(&mut self) -> &'static str {
+        self.rng.pick(&["", ":A", ":B", ":C", ":A:B"])
+    }
+
+    fn start(&mut self) -> String {
+        if self.big {
+            match self.rng.below(3) {
+                0 => "(a:C)".into(),
+                1 => format!("(a {{k: {}}})", self.rng.below(self.nodes)),
+                _ => format!("(a:C{})", self.label().replace(":C", "")),
+            }
+        } else {
+            format!("(a{})", self.label())
+        }
+    }
+
+    fn rel(&mut self, var: &str) -> String {
+        let types = self.rng.pick(&["", ":R", ":S|T", ":R|S", ":T"]);
+        let props = if self.rng.chance(15) {
+            format!(" {{w: {}}}", self.rng.below(10))
+        } else {
+            String::new()
+        };
+        format!("{var}{types}{props}")
+    }
+
+    fn hop(&mut self, var: &str) -> (String, String) {
+        let inner = self.rel(var);
+        match self.rng.below(3) {
+            0 => (format!("-[{inner}]->"), "out".into()),
+            1 => (format!("<-[{inner}]-"), "in".into()),
+            _ => (format!("-[{inner}]-"), "both".into()),
+        }
+    }
+
+    fn var_hop(&mut self) -> String {
+        let types = self.rng.pick(&["", ":R", ":S|T"]);
+        let (lo, hi) = (0, 3);
+        let min = self.rng.below(3);
+        let max = min + self.rng.below(hi - lo);
+        let bounds = match self.rng.below(5) {
+            0 => format!("*{min}..{max}"),
+            1 => format!("*..{}", self.rng.below(hi)),
+            2 => format!("*{}", self.rng.below(hi) + 1),
+            3 => format!("*{min}..{}", max.min(2)),
+            // Unbounded lengths enumerate every trail on the plain path:
+            // exponential on these dense little graphs.
+            _ => "*1..2".into(),
+        };
+        match self.rng.below(3) {
+            0 => format!("-[{types}{bounds}]->"),
+            1 => format!("<-[{types}{bounds}]-"),
+            _ => format!("-[{types}{bounds}]-"),
+        }
+    }
+
+    fn int_filter(&mut self, var: &str) -> String {
+        let op = self.rng.pick(&["<", "<=", ">", ">=", "=", "<>"]);
+        let n = self.rng.below(22) as i64 - 1;
+        if self.rng.chance(50) {
+            format!("{var}.v {op} {n}")
+        } else {
+            format!("{n} {op} {var}.v")
+        }
+    }
+
+    fn read(&mut self) -> String {
+        let start = self.start();
+        let (h1, _) = self.hop("r");
+        let (h2, _) = self.hop("");
+        let far = self.label();
+        let f = self.int_filter("b");
+        let fa = self.int_filter("a");
+        let vh = self.var_hop();
+        let n = self.rng.below(self.nodes);
+        match self.rng.below(24) {
+            0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
+            1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
+            2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
+            3 => format!("MATCH {start}{h1}(b) WHERE b <> a RETURN count(DISTINCT b)"),
+            4 => format!("MATCH {start}{vh}(b) RETURN count(DISTINCT b)"),
+            5 => format!("MATCH {start}{vh}(b) WHERE b <> a RETURN count(DISTINCT b)"),
+            6 => format!("MATCH {start}{vh}(b) RETURN DISTINCT b.k AS k ORDER BY k"),
+            7 => format!("MATCH {start}{vh}(b) RETURN count(b)"),
+            8 => format!("MATCH {start}{h1}(b) RETURN a.k AS k, count(*) AS c, count(DISTINCT b) AS d ORDER BY k"),
+            9 => format!("MATCH {start}{h1}(b) WHERE {f} RETURN a.k AS k, count(b) AS c ORDER BY k"),
+            10 => format!("MATCH {start}{h1}(m){h2}(b) RETURN DISTINCT b.k AS k ORDER BY k"),
+            11 => format!("MATCH {start}{h1}(m) WITH DISTINCT m MATCH (m){h2}(b) RETURN count(DISTINCT b)"),
+            12 => format!("MATCH {start}{h1}(b) WITH a, b, {} AS z RETURN count(*)", self.risky()),
+            13 => format!("MATCH {start}{h1}(b) WITH a, b RETURN count(*)"),
+            14 => format!("MATCH {start}{h1}(b) WHERE {f} AND {fa} RETURN DISTINCT a.k AS a, b.k AS b ORDER BY a, b"),
+            15 => format!("MATCH (a{}) RETURN count(a)", self.label()),
+            16 => format!("MATCH (a{}) WHERE {fa} RETURN count(*)", self.label()),
+            17 => format!("MATCH {start}{h1}(b) RETURN min(b.v) AS lo, max(b.v) AS hi"),
+            18 => format!("MATCH {start} OPTIONAL MATCH (a){h1}(b) WHERE {f} RETURN a.k AS k, count(b) AS c ORDER BY k"),
+            19 => format!("MATCH {start}{h1}(b) RETURN b.k AS k, count(*) AS c ORDER BY c DESC, k LIMIT 5"),
+            20 => format!("MATCH p = {start}{vh}(b) RETURN count(DISTINCT b) AS d, count(p) AS c"),
+            21 => format!("MATCH {start}{h1}(b{far}) WITH DISTINCT a, b RETURN count(*)"),
+            22 => format!("MATCH {start}{h1}(b) WHERE b.k = {n} OR {f} RETURN count(*)"),
+            _ => format!("UNWIND range(0, 3) AS i MATCH {start}{h1}(b) WHERE b.v > i RETURN i, count(DISTINCT b) AS d ORDER BY i"),
+        }
+    }
+
+    /// An expression that may fail on some rows.
+    fn risky(&mut self) -> String {
+        self.rng
+            .pick(&[
+                "1/0",
+                "b.v / (b.v - b.v)",
+                "toInteger(b.name) + 1",
+                "b.v + 1",
+                "a.k",
+            ])
+            .to_string()
+    }
+
+    fn write(&mut self) -> String {
+        let start = self.start();
+        let (h1, _) = self.hop("r");
+        let f = self.int_filter("a");
+        let n = self.rng.below(self.nodes);
+        let m = self.rng.below(self.nodes);
+        match self.rng.below(11) {
+            9 => format!("MATCH (a) WHERE a.k % 31 = {} AND NOT (a)--() DELETE a WITH a WHERE a.v > 5 RETURN count(*)", n % 31),
+            10 => format!("MATCH (a) WHERE a.k % 31 = {} AND NOT (a)--() DELETE a WITH a RETURN count(a)", n % 31),
+            0 => format!("MATCH {start} WHERE {f} SET a.v = a.v + 1 RETURN count(*)"),
+            1 => format!("MATCH (a {{k: {n}}}) DETACH DELETE a"),
+            2 => format!(
+                "MATCH (a {{k: {n}}}), (b {{k: {m}}}) CREATE (a)-[:R {{w: {}}}]->(b)",
+                self.rng.below(10)
+            ),
+            3 => format!("CREATE (:A:C {{k: {}, v: {}}})", self.nodes + n, n % 20),
+            4 => format!("MATCH (a{}) WHERE a.k % 97 = {} DELETE a WITH a WHERE a.v > 5 RETURN count(*)", self.label(), n % 97),
+            5 => format!("MATCH {start}{h1}(b) DELETE r WITH a, b MATCH (a){h1}(b) RETURN count(*)"),
+            6 => format!("MATCH (a {{k: {n}}}) SET a.v = null"),
+            7 => format!("MATCH {start}{h1}(b) WHERE {f} SET b:C RETURN count(DISTINCT b)"),
+            _ => format!("MATCH (a {{k: {n}}}) SET a.v = 'text' RETURN a.v"),
+        }
+    }
+}
+
+/// What a statement did, in a form two runs can be compared by.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Rows(Vec<String>),
+    Error(&'static str),
+    Timeout,
+}
+
+fn run(engine: &mut Engine, q: &str, plain: bool) -> Outcome {
+    let options = RunOptions {
+        timeout: Some(Duration::from_secs(20)),
+        no_optimize: plain,
+        ..RunOptions::default()
+    };
+    match engine.run_with(q, &Params::new(), &options) {
+        Ok(r) => {
+            let mut rows: Vec<String> = r.rows.iter().map(|row| format!("{row:?}")).collect();
+            if !q.contains("ORDER BY") {
+                rows.sort();
+            }
+            rows.push(format!("{:?}", r.stats));
+            Outcome::Rows(rows)
+        }
+        Err(e) if e.code == "Timeout" => Outcome::Timeout,
+        Err(e) => Outcome::Error(e.code),
+    }
+}
+
+/// Every node and relationship with its labels, type and properties.
+fn dump(engine: &mut Engine) -> Vec<String> {
+    let q = "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) \
+             RETURN n.k, labels(n), n.v, n.name, type(r), r.w, m.k";
+    let r = engine
+        .run_with(
+            q,
+            &Params::new(),
+            &RunOptions {
+                no_optimize: true,
+                ..RunOptions::default()
+            },
+        )
+        .expect("the dump runs");
+    let mut rows: Vec<String> = r.rows.iter().map(|row| format!("{row:?}")).collect();
+    rows.sort();
+    rows
+}
+
+/// Runs `pairs` random statements (about one in `write_every` a write)
+/// on two copies of a random graph, optimized and plain; panics on the
+/// first difference.
+fn compare(seed: u64, nodes: u64, rels: u64, pairs: usize, write_every: u64) -> Tally {
+    let mut rng = Rng(seed);
+    let graph = random_graph(&mut rng, nodes, rels);
+    let mut fast = Engine::with_graph(graph.clone());
+    let mut plain = Engine::with_graph(graph);
+    let big = rels >= ADJACENCY_MIN_RELATIONS as u64;
+    let mut tally = Tally::default();
+    let mut wrote = false;
+    for i in 0..pairs {
+        let q = {
+            let mut gen = Queries {
+                rng: &mut rng,
+                nodes,
+                big,
+            };
+            if gen.rng.below(write_every) == 0 {
+                gen.write()
+            } else {
+                gen.read()
+            }
+        };
+        if i % 10 == 0 {
+            let explained = fast
+                .run(&format!("EXPLAIN VERBOSE {q}"), &Params::new())
+                .ok()
+                .and_then(|r| r.plan)
+                .unwrap_or_default();
+            tally.rewritten += usize::from(explained.contains("After rule"));
+            tally.explained += 1;
+        }
+        let a = run(&mut fast, &q, false);
+        tally.layout |= fast.graph().adjacency().is_some();
+        let b = run(&mut plain, &q, true);
+        assert!(
+            plain.graph().adjacency().is_none(),
+            "the plain engine never builds the compact layout"
+        );
+        match &a {
+            Outcome::Error(_) => tally.errors += 1,
+            Outcome::Rows(rows) => tally.rows += usize::from(rows.len() > 1),
+            Outcome::Timeout => {}
+        }
+        if a == Outcome::Timeout || b == Outcome::Timeout {
+            tally.timeouts += 1;
+            // The two graphs may now differ: start again from a copy.
+            let g = plain.graph().clone();
+            fast = Engine::with_graph(g.clone());
+            plain = Engine::with_graph(g);
+            continue;
+        }
+        assert_eq!(a, b, "seed {seed}, pair {i}: {q}");
+        if kg_writes(&q) {
+            wrote = true;
+            if i % 5 == 0 {
+                assert_eq!(
+                    dump(&mut fast),
+                    dump(&mut plain),
+                    "seed {seed}, pair {i}: {q}"
+                );
+            }
+        }
+    }
+    if wrote {
+        assert_eq!(dump(&mut fast), dump(&mut plain), "seed {seed}: at the end");
+    }
+    tally.pairs = pairs;
+    tally
+}
+
+/// What the pairs of [`compare`] did.
+#[derive(Debug, Default)]
+struct Tally {
+    pairs: usize,
+    /// Pairs that timed out (skipped).
+    timeouts: usize,
+    /// Pairs that failed (the same way on both sides).
+    errors: usize,
+    /// Pairs that returned at least one row.
+    rows: usize,
+    /// Of the statements explained (one in ten), how many a rule rewrote.
+    explained: usize,
+    rewritten: usize,
+    /// The optimized engine ran with the compact adjacency layout.
+    layout: bool,
+}
+
+impl Tally {
+    /// Checks that the pairs were worth comparing: most returned rows,
+    /// some failed, the rules rewrote many of the plans.
+    fn check(&self, seed: u64) {
+        assert!(self.rows * 2 >= self.pairs, "seed {seed}: {self:?}");
+        assert!(self.errors > 0, "seed {seed}: {self:?}");
+        assert!(
+            self.rewritten * 4 >= self.explained,
+            "seed {seed}: {self:?}"
+        );
+    }
+}
+
+fn kg_writes(q: &str) -> bool {
+    ["SET ", "DELETE ", "CREATE "].iter().any(|w| q.contains(w))
+}
+
+/// The number of pairs a test runs: `n` scaled by `KG_ORACLE_PAIRS` (a
+/// percentage, default 100).
+fn scaled(n: usize) -> usize {
+    let pct: usize = std::env::var("KG_ORACLE_PAIRS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    (n * pct / 100).max(1)
+}
+
+#[test]
+fn tiny_graphs_agree() {
+    for seed in 0..20 {
+        let tally = compare(seed, 12, 30, scaled(200), 6);
+        tally.check(seed);
+        assert_eq!(tally.timeouts, 0, "seed {seed}");
+        assert!(!tally.layout, "too small for the compact layout");
+    }
+}
+
+#[test]
+fn small_graphs_agree() {
+    for seed in 100..108 {
+        let tally = compare(seed, 150, 300, scaled(500), 8);
+        tally.check(seed);
+        assert_eq!(tally.timeouts, 0, "seed {seed}");
+    }
+}
+
+#[test]
+fn graphs_past_the_fast_path_thresholds_agree() {
+    let rels = ADJACENCY_MIN_RELATIONS as u64 + 1500;
+    for seed in 200..202 {
+        let tally = compare(seed, 2500, rels, scaled(1000), 10);
+        tally.check(seed);
+        assert!(tally.timeouts <= 2, "seed {seed}: {tally:?}");
+        assert!(
+            tally.layout,
+            "seed {seed}: the optimized engine used the compact layout"
+        );
+        eprintln!("seed {seed}: {tally:?}");
+    }
+}
