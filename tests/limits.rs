@@ -70,6 +70,25 @@ fn string_doubling_ends_with_a_memory_error() {
 }
 
 #[test]
+fn a_sorted_limit_keeps_only_its_rows() {
+    // ORDER BY ... LIMIT keeps the best rows in a bounded buffer (the
+    // optimizer's top_k rule): two million rows fit in a 16 MB budget.
+    let mut e = Engine::new();
+    let q = "UNWIND range(1, 2000000) AS i RETURN i ORDER BY -i SKIP 1 LIMIT 2";
+    assert_eq!(
+        rows(&mut e, q, &memory(16 * MB)),
+        vec![vec![Value::Int(1_999_999)], vec![Value::Int(1_999_998)]]
+    );
+    // The plan as built sorts every row, which the budget refuses.
+    let plain = RunOptions {
+        no_optimize: true,
+        ..memory(16 * MB)
+    };
+    let (err, _) = fails(&mut e, q, &plain);
+    assert_eq!(err.kind, ErrorKind::MemoryLimit, "{err}");
+}
+
+#[test]
 fn list_building_is_held_to_the_budget() {
     let mut e = Engine::new();
     for query in [
@@ -81,8 +100,8 @@ fn list_building_is_held_to_the_budget() {
         "RETURN size([x IN range(1, 1000) | range(1, 100000)])",
         // A huge collect.
         "UNWIND range(1, 100000000) AS i RETURN size(collect(i))",
-        // A sort buffer.
-        "UNWIND range(1, 10000000) AS i RETURN i ORDER BY -i LIMIT 1",
+        // A sort buffer (every row is kept: no LIMIT).
+        "UNWIND range(1, 10000000) AS i RETURN i ORDER BY -i SKIP 9999999",
         // DISTINCT keeps every key it has seen.
         "UNWIND range(1, 10000000) AS i WITH DISTINCT toString(i) AS s RETURN count(s)",
         // Grouping keeps every group.

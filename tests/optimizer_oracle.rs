@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(24) {
+        match self.rng.below(26) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -214,6 +214,8 @@ impl Queries<'_> {
             20 => format!("MATCH p = {start}{vh}(b) RETURN count(DISTINCT b) AS d, count(p) AS c"),
             21 => format!("MATCH {start}{h1}(b{far}) WITH DISTINCT a, b RETURN count(*)"),
             22 => format!("MATCH {start}{h1}(b) WHERE b.k = {n} OR {f} RETURN count(*)"),
+            23 => format!("MATCH {start}{vh}(b) RETURN DISTINCT b.k AS k ORDER BY k DESC SKIP {} LIMIT {}", n % 4, n % 5),
+            24 => format!("MATCH {start}{h1}(b) WITH b ORDER BY b.k LIMIT {} RETURN b.k AS k, b.v AS v ORDER BY v, k", n % 7),
             _ => format!("UNWIND range(0, 3) AS i MATCH {start}{h1}(b) WHERE b.v > i RETURN i, count(DISTINCT b) AS d ORDER BY i"),
         }
     }

@@ -683,6 +683,18 @@ pub fn build<'p>(
         )),
         Op::Distinct { input, slots } => Box::new(rows::DistinctOp::new(child(input), slots)),
         Op::Sort { input, keys } => Box::new(rows::SortOp::new(child(input), &plan.scope, keys)),
+        Op::TopK {
+            input,
+            keys,
+            skip,
+            limit,
+        } => Box::new(rows::TopKOp::new(
+            child(input),
+            &plan.scope,
+            keys,
+            skip.as_ref(),
+            limit,
+        )),
         Op::Skip { input, count } => Box::new(rows::SkipOp::new(child(input), &input.scope, count)),
         Op::Limit {
             input,

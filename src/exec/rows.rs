@@ -490,6 +490,110 @@ impl Operator for SortOp<'_> {
     }
 }
 
+/// The best rows in sort order (`ORDER BY ... [SKIP s] LIMIT k`), kept in a
+/// buffer of at most twice `s + k` rows that is sorted and cut back to
+/// `s + k` whenever it fills: O(n log k) time, O(k) memory. The sort is
+/// stable, so ties keep their input order, as [`SortOp`]'s do.
+pub struct TopKOp<'p> {
+    input: BoxOp<'p>,
+    scope: &'p Scope,
+    keys: &'p [(Expr, bool)],
+    prepared: Vec<Prepared<'p>>,
+    skip: Option<&'p Expr>,
+    limit: &'p Expr,
+    out: Option<VecDeque<Row>>,
+    charged: u64,
+}
+
+impl<'p> TopKOp<'p> {
+    /// The first `limit` rows of `scope` after `skip`, in the order of `keys`.
+    pub fn new(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        keys: &'p [(Expr, bool)],
+        skip: Option<&'p Expr>,
+        limit: &'p Expr,
+    ) -> Self {
+        TopKOp {
+            input,
+            scope,
+            keys,
+            prepared: keys.iter().map(|(e, _)| Prepared::new(scope, e)).collect(),
+            skip,
+            limit,
+            out: None,
+            charged: 0,
+        }
+    }
+
+    fn sort(&self, buf: &mut [(Vec<Value>, Row)]) {
+        let keys = self.keys;
+        buf.sort_by(|(a, _), (b, _)| {
+            for (i, (_, desc)) in keys.iter().enumerate() {
+                let o = order(&a[i], &b[i]);
+                let o = if *desc { o.reverse() } else { o };
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+
+    fn fill(&mut self, ctx: &mut Ctx<'_>) -> Result<VecDeque<Row>> {
+        // The counts first, LIMIT before SKIP, as the operators they
+        // replace evaluate them; a limit of zero reads no input.
+        let limit = count_of(ctx, self.limit, "LIMIT")?;
+        if limit == 0 {
+            return Ok(VecDeque::new());
+        }
+        let skip = match self.skip {
+            Some(e) => count_of(ctx, e, "SKIP")?,
+            None => 0,
+        };
+        let keep = usize::try_from(skip.saturating_add(limit)).unwrap_or(usize::MAX);
+        let cut_at = keep.saturating_mul(2).max(64);
+        let mut buf: Vec<(Vec<Value>, Row)> = Vec::new();
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.guard.check()?;
+            let mut k = Vec::with_capacity(self.keys.len());
+            for e in &self.prepared {
+                k.push(e.eval(ctx, self.scope, &row)?);
+            }
+            let bytes = row_size(&k) + row_size(&row);
+            ctx.guard.charge(bytes)?;
+            self.charged += bytes;
+            buf.push((k, row));
+            if buf.len() >= cut_at {
+                self.sort(&mut buf);
+                for (k, row) in buf.drain(keep..) {
+                    let bytes = row_size(&k) + row_size(&row);
+                    ctx.guard.release(bytes);
+                    self.charged = self.charged.saturating_sub(bytes);
+                }
+            }
+        }
+        self.sort(&mut buf);
+        buf.truncate(keep);
+        let skip = usize::try_from(skip).unwrap_or(usize::MAX).min(buf.len());
+        Ok(buf.into_iter().skip(skip).map(|(_, r)| r).collect())
+    }
+}
+
+impl Operator for TopKOp<'_> {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<Row>> {
+        if self.out.is_none() {
+            let rows = self.fill(ctx)?;
+            self.out = Some(rows);
+        }
+        let next = self.out.as_mut().and_then(VecDeque::pop_front);
+        if next.is_none() {
+            ctx.guard.release(std::mem::take(&mut self.charged));
+        }
+        Ok(next)
+    }
+}
+
 /// Evaluates a SKIP / LIMIT count (once, with no variables in scope).
 fn count_of(ctx: &Ctx<'_>, e: &Expr, what: &str) -> Result<u64> {
     let v = ctx.eval(&Scope::new(), &[], e)?;

@@ -515,7 +515,45 @@ impl<'g> Builder<'g> {
         m.place_filters();
         // Relationships bound by earlier clauses still count for uniqueness
         // only once they are matched here; nothing to do yet.
-        let mut next = Frontier::new(g, &m.bound, |n| self.static_anchor_cost(n));
+        // How much the WHERE conditions on each node alone narrow it.
+        let filtered: HashMap<&str, f64> = g
+            .nodes
+            .iter()
+            .map(|n| {
+                let sel = super::estimate::filtered_by(&n.name, m.pending.iter().map(|(c, _)| c));
+                (n.name.as_str(), sel)
+            })
+            .collect();
+        let narrowed = |n: &PNode| filtered.get(n.name.as_str()).copied().unwrap_or(1.0);
+        // The expected rows per bound node of each relationship, from
+        // either end: the cheaper steps are taken first.
+        let fan_outs: Vec<[u64; 2]> = g
+            .rels
+            .iter()
+            .map(|r| {
+                let on_rel =
+                    super::estimate::filtered_by(&r.name, m.pending.iter().map(|(c, _)| c))
+                        * 0.05f64.powi(r.props.len() as i32);
+                let step = |from: &PNode, to: &PNode, dir: Dir| {
+                    // The far node's labels usually hold for a typed
+                    // relationship; its other conditions narrow.
+                    let far = narrowed(to) * 0.05f64.powi(to.check.props.len() as i32);
+                    let rows = super::estimate::fan_out(
+                        self.graph,
+                        &from.check.labels,
+                        &r.types,
+                        dir,
+                        on_rel * far,
+                    );
+                    (rows * 1000.0).ceil() as u64
+                };
+                let (left, right) = (&g.nodes[r.left], &g.nodes[r.right]);
+                [step(left, right, r.dir), step(right, left, r.dir.reverse())]
+            })
+            .collect();
+        let mut next = Frontier::new(g, &m.bound, fan_outs, |n| {
+            self.static_anchor_cost(n, narrowed(n))
+        });
         loop {
             // 1. A relationship with a bound end.
             if let Some(i) = next.best_rel() {
@@ -524,7 +562,7 @@ impl<'g> Builder<'g> {
                 continue;
             }
             // 2. A new component: its cheapest node.
-            match next.best_anchor(g, |n| self.anchor_cost(n, &m.bound)) {
+            match next.best_anchor(g, |n| self.anchor_cost(n, &m.bound, narrowed(n))) {
                 Some(i) => {
                     self.anchor(&mut m, &g.nodes[i])?;
                     next.bound(g, i, &m.bound);
@@ -624,25 +662,21 @@ impl<'g> Builder<'g> {
     }
 
     /// How many rows starting a component at `n` is expected to produce.
-    fn anchor_cost(&self, n: &PNode, bound: &HashSet<String>) -> u64 {
+    /// The cost of starting a component at `n`: 1 for an index seek, else
+    /// 2 plus the expected number of matching nodes (see
+    /// [`super::estimate`]); `filtered` is the selectivity of the WHERE
+    /// conditions on `n` alone.
+    fn anchor_cost(&self, n: &PNode, bound: &HashSet<String>, filtered: f64) -> u64 {
         if seek_of(n, bound).is_some() {
             return 1;
         }
-        let label = n
-            .check
-            .labels
-            .iter()
-            .map(|l| self.graph.label_count(l) as u64)
-            .min();
-        match label {
-            Some(c) => 2 + c,
-            None => 3 + self.graph.entity_count() as u64,
-        }
+        let rows = super::estimate::node_rows(self.graph, &n.check, filtered);
+        2 + rows.ceil() as u64
     }
 
     /// The anchor cost of `n` when it cannot depend on what is bound (no
     /// index-seek property reads a variable); `None` when it can.
-    fn static_anchor_cost(&self, n: &PNode) -> Option<u64> {
+    fn static_anchor_cost(&self, n: &PNode, filtered: f64) -> Option<u64> {
         let reads_vars = n.check.props.iter().any(|p| match p {
             PropSpec::Key(k, e) if SEEK_KEYS.contains(&k.as_str()) => {
                 let mut fv = BTreeSet::new();
@@ -651,7 +685,7 @@ impl<'g> Builder<'g> {
             }
             _ => false,
         });
-        (!reads_vars).then(|| self.anchor_cost(n, &HashSet::new()))
+        (!reads_vars).then(|| self.anchor_cost(n, &HashSet::new(), filtered))
     }
 
     fn anchor(&mut self, m: &mut Matcher, n: &PNode) -> Result<()> {
@@ -1280,10 +1314,14 @@ fn seek_of(n: &PNode, bound: &HashSet<String>) -> Option<Seek> {
 /// lowest anchor cost, the first one on ties.
 struct Frontier {
     /// `(score, index)` of each unplaced relationship of a normal part with
-    /// a bound end.
-    rels: BTreeSet<(u8, usize)>,
+    /// a bound end; the score is the kind of step (closing a cycle first,
+    /// then single hops, then variable length) and its expected fan-out.
+    rels: BTreeSet<((u8, u64), usize)>,
     /// The current entry of each relationship in `rels`.
-    rel_score: Vec<Option<u8>>,
+    rel_score: Vec<Option<(u8, u64)>>,
+    /// The expected rows per bound node of each relationship, expanded
+    /// from its left and from its right end (times 1000).
+    fan_outs: Vec<[u64; 2]>,
     /// The relationships expanded already.
     done: Vec<bool>,
     /// Relationships of normal parts touching each node.
@@ -1301,6 +1339,7 @@ impl Frontier {
     fn new(
         g: &PGraph,
         bound: &HashSet<String>,
+        fan_outs: Vec<[u64; 2]>,
         static_cost: impl Fn(&PNode) -> Option<u64>,
     ) -> Frontier {
         let mut normal = vec![false; g.nodes.len()];
@@ -1318,6 +1357,7 @@ impl Frontier {
             fixed: BTreeSet::new(),
             node_cost: vec![None; g.nodes.len()],
             varying: BTreeSet::new(),
+            fan_outs,
         };
         for (i, r) in g.rels.iter().enumerate() {
             if g.parts[r.part].kind == PathKind::Normal {
@@ -1353,11 +1393,13 @@ impl Frontier {
         let r = &g.rels[i];
         let lb = bound.contains(&g.nodes[r.left].name);
         let rb = bound.contains(&g.nodes[r.right].name);
+        let fan_out = self.fan_outs.get(i).copied().unwrap_or_default();
         let score = match (lb, rb) {
             (false, false) => return,
-            (true, true) => 0,
-            _ if r.length.is_none() => 1,
-            _ => 2,
+            (true, true) => (0, 0),
+            (true, false) if r.length.is_none() => (1, fan_out[0]),
+            (false, true) if r.length.is_none() => (1, fan_out[1]),
+            _ => (2, 0),
         };
         self.rel_score[i] = Some(score);
         self.rels.insert((score, i));

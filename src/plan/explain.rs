@@ -62,12 +62,17 @@ fn expand_kind(spec: &Expand) -> String {
     kind
 }
 
-/// The pattern an expansion follows, with its folded filter.
+/// The pattern an expansion follows, what its far node is checked for,
+/// and its folded filter.
 fn expand_text(spec: &Expand) -> String {
-    match &spec.filter {
-        Some(f) => format!("{} WHERE {}", spec.text, expr_text(f)),
-        None => spec.text.clone(),
+    let mut text = spec.text.clone();
+    if !spec.check.is_empty() {
+        text.push_str(&format!(", far node{}", check_text(&spec.check)));
     }
+    if let Some(f) = &spec.filter {
+        text.push_str(&format!(" WHERE {}", expr_text(f)));
+    }
+    text
 }
 
 fn node(plan: &Plan, prefix: &str, last: bool, figures: Option<&[OpFigures]>, out: &mut String) {
@@ -198,6 +203,19 @@ pub fn describe(op: &Op) -> String {
                 .map(|(e, d)| format!("{}{}", expr_text(e), if *d { " DESC" } else { "" }))
                 .collect();
             format!("Sort: {}", keys.join(", "))
+        }
+        Op::TopK {
+            keys, skip, limit, ..
+        } => {
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|(e, d)| format!("{}{}", expr_text(e), if *d { " DESC" } else { "" }))
+                .collect();
+            let skip = skip
+                .as_ref()
+                .map(|s| format!(" (skip {})", expr_text(s)))
+                .unwrap_or_default();
+            format!("Top {}{skip}: {}", expr_text(limit), keys.join(", "))
         }
         Op::Skip { count, .. } => format!("Skip: {}", expr_text(count)),
         Op::Limit { count, .. } => format!("Limit: {}", expr_text(count)),

@@ -13,6 +13,7 @@
 //! - [`explain`] renders a plan as a tree for `EXPLAIN` and `PROFILE`.
 
 pub mod build;
+pub mod estimate;
 pub mod explain;
 pub mod expr;
 pub mod optimize;
@@ -646,6 +647,20 @@ pub enum Op {
         /// The sort keys, `true` for descending.
         keys: Vec<(Expr, bool)>,
     },
+    /// The first rows in sort order, without sorting them all: `ORDER BY
+    /// ... [SKIP s] LIMIT k` keeps the best `s + k` rows in a heap (rule
+    /// [`optimize::top_k`]); ties keep their input order, as a stable sort
+    /// does.
+    TopK {
+        /// The input.
+        input: Box<Plan>,
+        /// The sort keys, `true` for descending.
+        keys: Vec<(Expr, bool)>,
+        /// How many rows to skip first (evaluated once).
+        skip: Option<Expr>,
+        /// How many rows to keep (evaluated once).
+        limit: Expr,
+    },
     /// Skips the first rows.
     Skip {
         /// The input.
@@ -805,6 +820,7 @@ impl Op {
             | Op::Aggregate { input, .. }
             | Op::Distinct { input, .. }
             | Op::Sort { input, .. }
+            | Op::TopK { input, .. }
             | Op::Skip { input, .. }
             | Op::Limit { input, .. }
             | Op::Unwind { input, .. }
@@ -842,6 +858,7 @@ impl Op {
             | Op::Aggregate { input, .. }
             | Op::Distinct { input, .. }
             | Op::Sort { input, .. }
+            | Op::TopK { input, .. }
             | Op::Skip { input, .. }
             | Op::Limit { input, .. }
             | Op::Unwind { input, .. }

@@ -26,6 +26,7 @@ pub mod filter_into_expand;
 pub mod group_count_expand;
 pub mod known_distinct;
 pub mod prefetch_far_nodes;
+pub mod top_k;
 pub mod var_length_bfs;
 
 #[cfg(test)]
@@ -58,6 +59,7 @@ pub static RULES: &[&dyn Rule] = &[
     &count_expand_rows::CountExpandRows,
     &group_count_expand::GroupCountExpand,
     &filter_into_expand::FilterIntoExpand,
+    &top_k::TopK,
 ];
 
 /// The plan after one rule that changed it (for `EXPLAIN VERBOSE`).
