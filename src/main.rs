@@ -368,7 +368,9 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     if cli.file.is_some() && !cli.queries.is_empty() {
         return usage_error("give either -c QUERY or -f FILE, not both");
     }
-    if !interactive_out {
+    if interactive_out {
+        session.follow_terminal = true;
+    } else {
         session.table.max_rows = 0;
         session.table.max_width = 0;
     }

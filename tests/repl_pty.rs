@@ -105,7 +105,23 @@ macro_rules! shell {
     };
 }
 
+/// `spawn` for the usual shell in a terminal `cols` columns wide.
+fn shell_at(cols: u16) -> Option<Shell> {
+    let mut sh = spawn(&["--history", "off"])?;
+    sh.resize(cols);
+    sh.expect(PROMPT, START);
+    Some(sh)
+}
+
 impl Shell {
+    /// Makes the terminal `cols` columns wide (40 rows).
+    fn resize(&mut self, cols: u16) {
+        self.session
+            .get_process_mut()
+            .set_window_size(cols, 40)
+            .unwrap_or_else(|e| panic!("cannot resize the terminal: {e}"));
+    }
+
     /// Types `keys` (no Enter).
     fn send(&mut self, keys: &str) {
         self.session
@@ -747,6 +763,118 @@ fn a_statement_recalled_from_history_runs_again() {
     sh.send(CTRL_D);
     assert_eq!(sh.exit_code(), 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The lines of a printed table (its borders, rows and footer), checked to
+/// be no wider than `cols` terminal cells and aligned with each other.
+fn assert_fits(out: &str, cols: usize) {
+    let table: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '├', '└']))
+        .collect();
+    assert!(
+        !table.is_empty(),
+        "a table:
+{out}"
+    );
+    let top = kg::output::width::display_width(table[0]);
+    for l in &table {
+        let w = kg::output::width::display_width(l);
+        assert!(
+            w <= cols,
+            "{w} cells, wider than {cols}: {l}
+{out}"
+        );
+        assert_eq!(w, top, "a line out of line with the border: {l}\n{out}");
+    }
+    for l in out.lines() {
+        assert!(
+            kg::output::width::display_width(l) <= cols,
+            "a line wider than {cols}: {l}"
+        );
+    }
+}
+
+#[test]
+fn tables_fit_the_terminal_at_80_100_and_120_columns() {
+    for cols in [80u16, 100, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let cols = usize::from(cols);
+        sh.run(":maxrows 0");
+        let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+        assert_fits(&out, cols);
+        assert_eq!(data(&out).len(), 3, "{out}");
+        // Every alias, the Arabic ones with lam-alef pairs (two cells each
+        // in a terminal) included.
+        let out = sh.run("MATCH (n) RETURN n.name, n.aliases;");
+        assert_fits(&out, cols);
+        let out = sh.run("MATCH (n) UNWIND n.aliases AS a RETURN n.key, a;");
+        assert_fits(&out, cols);
+        assert!(out.contains("الأمم المتحدة"), "{out}");
+        sh.line(":source examples/kuwait-hosted.kgq");
+        sh.expect("\n", WAIT);
+        assert_fits(&sh.until_prompt(), cols);
+        // Too many columns to narrow: the middle ones are hidden, and the
+        // footer says how many.
+        let out = sh.run("MATCH (n) RETURN n, n.key, n.name, n.aliases, n.sources, n.iso;");
+        assert_fits(&out, cols);
+        sh.line("MATCH (n) WITH n AS x LIMIT 2");
+        sh.expect(CONTINUATION, WAIT);
+        let last = "RETURN x AS a,x AS b,x AS c,x AS d,x AS e,x AS f,x AS g,x AS h,x AS i;";
+        let out = sh.run(last);
+        assert_fits(&out, cols);
+        if cols == 80 {
+            assert!(out.contains("2 rows, 9 columns ("), "{out}");
+            let header = &cells(&out)[0];
+            assert!(header.contains(&"…".to_string()), "{out}");
+            assert_eq!(header.first().map(String::as_str), Some("a"), "{out}");
+            assert_eq!(header.last().map(String::as_str), Some("i"), "{out}");
+        } else {
+            assert_eq!(cells(&out)[0].len(), 9, "{out}");
+        }
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn maxwidth_sets_the_table_width() {
+    let Some(mut sh) = shell_at(120) else { return };
+    let out = sh.run(":maxwidth");
+    assert!(out.contains("now 120"), "{out}");
+    sh.run(":maxwidth 50");
+    let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+    assert_fits(&out, 50);
+    assert!(out.contains('…'), "{out}");
+    // Back to the terminal's width, which follows a resize.
+    sh.run(":maxwidth 0");
+    sh.resize(90);
+    let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+    assert_fits(&out, 90);
+    let widest = out.lines().map(kg::output::width::display_width).max();
+    assert!(widest > Some(80), "uses the width it has: {out}");
+}
+
+#[test]
+fn lines_typed_ahead_in_one_write_are_all_run() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let n = seed().entity_count();
+        // No bracketed paste: three lines arrive in one write, as from a
+        // fast typist, an `expect` script or `screen`.
+        sh.send("MATCH (n)\rRETURN count(n) AS n;\rRETURN 7 AS seven;\r:stats\r");
+        let out = sh.expect("citations:", WAIT);
+        assert!(out.contains(&format!(" {n} │")), "the count of {n}:\n{out}");
+        assert!(out.contains(" 7 │"), "the second statement ran:\n{out}");
+        assert_eq!(out.matches("\n1 row\n").count(), 2, "{out}");
+        assert!(!out.contains("error"), "{out}");
+        // Nothing is left over: the next statement runs alone.
+        sh.until_prompt();
+        let out = sh.run("RETURN 8 AS eight;");
+        assert_eq!(single(&out), "8", "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
 }
 
 /// The REPL's test for "is this statement finished?" on its own: strings,

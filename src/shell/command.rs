@@ -20,7 +20,8 @@ pub enum Command {
     Format(Option<String>),
     /// `:maxrows N` (0 = no limit; no argument: show).
     MaxRows(Option<usize>),
-    /// `:maxwidth N` (0 = no limit; no argument: show).
+    /// `:maxwidth N`: fit tables into N columns (0 = the terminal's width;
+    /// no argument: show).
     MaxWidth(Option<usize>),
     /// `:timing on|off` (no argument: toggle).
     Timing(Option<bool>),
@@ -158,7 +159,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "maxwidth",
         ":maxwidth N",
-        "widest column in tables, in characters (0 = no limit)",
+        "fit tables into N columns (0 = the terminal's width, the default)",
     ),
     (
         "timing",
@@ -246,7 +247,7 @@ impl Command {
             "stats" => Ok(Command::Stats),
             "format" | "mode" => Ok(Command::Format(arg())),
             "maxrows" => Ok(Command::MaxRows(number("rows")?)),
-            "maxwidth" => Ok(Command::MaxWidth(number("characters")?)),
+            "maxwidth" => Ok(Command::MaxWidth(number("columns")?)),
             "timing" | "timer" => match rest.to_ascii_lowercase().as_str() {
                 "" => Ok(Command::Timing(None)),
                 "on" | "true" | "1" => Ok(Command::Timing(Some(true))),

@@ -56,6 +56,7 @@ pub fn banner(session: &Session) -> String {
 pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     let color = color_wanted();
     session.table.color = color;
+    session.follow_terminal = io::stdout().is_terminal();
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_dups(true)

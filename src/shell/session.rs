@@ -65,6 +65,12 @@ pub struct Session {
     /// memory only). Every write statement is logged to it before it is
     /// reported; see [`crate::db`].
     pub db: Option<Db>,
+    /// The width tables are fitted into, set with `:maxwidth N` (`None`:
+    /// the terminal's width when [`Session::follow_terminal`], else no limit).
+    pub table_width: Option<usize>,
+    /// Fit tables to the width of the terminal on standard output (the
+    /// shell, and scripts whose output is a terminal).
+    pub follow_terminal: bool,
     /// How deep `:source` calls are nested (to stop runaway recursion).
     depth: usize,
 }
@@ -103,6 +109,8 @@ impl Session {
             timeout: None,
             max_memory: None,
             db: None,
+            table_width: None,
+            follow_terminal: false,
             depth: 0,
         }
     }
@@ -352,7 +360,21 @@ impl Session {
             }
             return Ok(());
         }
-        output::write(self.format, self.engine.graph(), result, &self.table, out).map_err(io)
+        let table = TableOptions {
+            width: self.table_width_now(),
+            ..self.table
+        };
+        output::write(self.format, self.engine.graph(), result, &table, out).map_err(io)
+    }
+
+    /// The width tables are fitted into now: `:maxwidth`, else the
+    /// terminal's current width (it may have been resized), else 0 (none).
+    pub fn table_width_now(&self) -> usize {
+        match self.table_width {
+            Some(n) => n,
+            None if self.follow_terminal => output::width::terminal_width().unwrap_or(0),
+            None => 0,
+        }
     }
 
     /// Parses and runs one `:command` line.
@@ -403,12 +425,16 @@ impl Session {
             Command::MaxRows(None) => writeln!(out, "maxrows: {}", self.table.max_rows),
             Command::MaxRows(Some(n)) => {
                 self.table.max_rows = n;
-                Ok(())
+                writeln!(err, "maxrows: {n}")
             }
-            Command::MaxWidth(None) => writeln!(out, "maxwidth: {}", self.table.max_width),
+            Command::MaxWidth(None) => match (self.table_width, self.table_width_now()) {
+                (Some(n), _) => writeln!(out, "maxwidth: {n}"),
+                (None, 0) => writeln!(out, "maxwidth: 0 (no limit: not a terminal)"),
+                (None, n) => writeln!(out, "maxwidth: 0 (the terminal's width, now {n})"),
+            },
             Command::MaxWidth(Some(n)) => {
-                self.table.max_width = n;
-                Ok(())
+                self.table_width = (n > 0).then_some(n);
+                writeln!(err, "maxwidth: {n}")
             }
             Command::Set(None) => writeln!(out, "{}", self.limits_text()),
             Command::Set(Some(Setting::Timeout(t))) => {
