@@ -22,17 +22,28 @@ use kg::{Engine, ErrorKind, Graph};
     name = "kg",
     version,
     about,
-    after_help = "GRAPH is a kg graph file (created when missing); without it kg works on the \
-                  built-in seed graph (or --facts FILE) in memory.\n\
+    after_help = "GRAPH is a kg graph file; without it kg works on the built-in seed graph \
+                  (or --facts FILE) in memory. A GRAPH that does not exist is created only when \
+                  its name says it is a graph file: a .kgdb extension, a path with a `/` \
+                  (./graph), or --create; a bare word such as `exprot` is refused (a mistyped \
+                  command must not leave a graph file behind).\n\
+                  Options of the shell and of queries (-c, -f, -P, --format, ...) go before \
+                  or after GRAPH, never with a subcommand; a subcommand takes its GRAPH after \
+                  its name (kg stats g.kgdb, kg dot g.kgdb -c QUERY).\n\
                   Exit codes: 0 ok (also when the reader closes the output early, as `| head` \
                   does: kg then stops quietly), 1 query or file error or output that cannot be \
                   written (e.g. a full disk), 2 usage error, 130 interrupted."
 )]
 struct Cli {
-    /// The graph file to open (created empty when it does not exist); default:
-    /// the built-in seed graph (or --facts), in memory.
+    /// The graph file to open (created empty when it does not exist and its
+    /// name ends in .kgdb or has a `/`, or with --create); default: the
+    /// built-in seed graph (or --facts), in memory.
     #[arg(value_name = "GRAPH")]
     graph: Option<PathBuf>,
+
+    /// Create GRAPH when it does not exist, whatever its name.
+    #[arg(long)]
+    create: bool,
 
     /// Load this fact file instead of the built-in seed.
     #[arg(long, global = true, value_name = "FILE")]
@@ -211,7 +222,13 @@ fn tune_allocator() {}
 fn main() -> ExitCode {
     tune_allocator();
     let code = match Cli::try_parse() {
-        Ok(cli) => run(&cli),
+        Ok(mut cli) => match place_graph(&mut cli) {
+            Ok(()) => run(&cli),
+            Err(msg) => {
+                print_err(&format!("kg: {msg}"));
+                ExitCode::from(2)
+            }
+        },
         Err(e) => clap_exit(&e),
     };
     // A failed write to standard output or error decides the exit here.
@@ -230,6 +247,110 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         sink::record(stream, &io);
     }
     ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
+/// The subcommands' names, for "did you mean" on a mistyped one.
+const SUBCOMMANDS: &[&str] = &[
+    "stats",
+    "check",
+    "dot",
+    "import",
+    "export",
+    "batch",
+    "generate",
+    "sentences",
+];
+
+/// Gives a subcommand the GRAPH named before it (`kg g.kgdb stats` is `kg
+/// stats g.kgdb`), and refuses what would otherwise be ignored: a second
+/// graph, the shell's options with a subcommand, or a GRAPH the subcommand
+/// does not take. The error is a usage message.
+fn place_graph(cli: &mut Cli) -> Result<(), String> {
+    let Some(command) = cli.command.as_mut() else {
+        return Ok(());
+    };
+    let name = match command {
+        Command::Stats { .. } => "stats",
+        Command::Check { .. } => "check",
+        Command::Dot { .. } => "dot",
+        Command::Import(_) => "import",
+        Command::Export(_) => "export",
+        Command::Batch(_) => "batch",
+        Command::Generate(_) => "generate",
+        Command::Sentences { .. } => "sentences",
+    };
+    let shell_options = [
+        (!cli.queries.is_empty(), "-c"),
+        (cli.file.is_some(), "-f"),
+        (cli.format.is_some(), "--format"),
+        (!cli.param.is_empty(), "-P"),
+        (cli.params_file.is_some(), "--params"),
+        (cli.keep_going, "--continue"),
+        (cli.timing, "--timing"),
+        (cli.history.is_some(), "--history"),
+        (cli.max_memory.is_some(), "--max-memory"),
+        (cli.timeout.is_some(), "--timeout"),
+        (cli.create, "--create"),
+        (
+            cli.readonly && matches!(name, "import" | "generate"),
+            "--readonly",
+        ),
+    ];
+    if let Some((_, option)) = shell_options.iter().find(|(given, _)| *given) {
+        let hint = match (*option, name) {
+            ("-c", "dot" | "export") | ("--format", "export") => {
+                format!("; write it after the subcommand: kg {name} {option} ...")
+            }
+            _ => String::new(),
+        };
+        return Err(format!(
+            "{option} is an option of the shell and queries, not of `kg {name}`{hint}"
+        ));
+    }
+    let Some(graph) = cli.graph.take() else {
+        return Ok(());
+    };
+    let slot = match command {
+        Command::Stats { graph } | Command::Dot { graph, .. } => graph,
+        Command::Export(args) => &mut args.graph,
+        Command::Batch(args) => &mut args.snapshot,
+        _ => {
+            return Err(format!(
+                "`kg {name}` does not take a GRAPH before its name (see kg {name} --help)"
+            ))
+        }
+    };
+    match slot {
+        Some(other) => Err(format!(
+            "two graphs given, {} before `{name}` and {} after it",
+            graph.display(),
+            other.display()
+        )),
+        None => {
+            *slot = Some(graph);
+            Ok(())
+        }
+    }
+}
+
+/// Refuses to create a graph file whose name does not say it is one: a bare
+/// word that does not exist is most likely a mistyped subcommand.
+fn check_new_graph(path: &Path, create: bool) -> Result<(), String> {
+    if create || path.exists() {
+        return Ok(());
+    }
+    let text = path.to_string_lossy();
+    let is_graph_name = path.extension().is_some_and(|e| e == "kgdb") || text.contains('/');
+    if is_graph_name {
+        return Ok(());
+    }
+    if let Some(s) = kg::shell::command::did_you_mean(&text, SUBCOMMANDS.iter().copied()) {
+        return Err(format!("unknown command `{text}`; did you mean `{s}`?"));
+    }
+    Err(format!(
+        "no graph file `{text}`; to create one, name it with a .kgdb extension \
+         ({text}.kgdb), give a path (./{text}), or add --create"
+    ))
 }
 
 /// Runs the command `cli` names; its error message goes to standard error.
@@ -335,6 +456,9 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
             )
         }
         Some(path) => {
+            if let Err(msg) = check_new_graph(path, cli.create) {
+                return usage_error(&msg);
+            }
             let opened = kg::db::Db::open(path, cli.readonly).map_err(String::from)?;
             for w in &opened.warnings {
                 print_err(&format!("kg: warning: {w}"));

@@ -1,0 +1,149 @@
+//! The command line as a daily driver (issue 16): a GRAPH named before a
+//! subcommand is used or refused, never ignored; a mistyped subcommand is
+//! an unknown command, not a new graph file; notifications about unknown
+//! names go to standard error and change nothing else.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const KG: &str = env!("CARGO_BIN_EXE_kg");
+
+/// An empty scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-daily-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+/// Runs kg with `args` in `dir` (standard input empty); returns (exit code,
+/// stdout, stderr).
+fn kg_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(KG)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kg runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read the scratch directory")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// A graph file `g.kgdb` in `dir` holding one entity, `(:Zed {name: 'Zorro'})`.
+fn small_graph(dir: &Path) {
+    let (code, _, err) = kg_in(dir, &["g.kgdb", "-c", "CREATE (:Zed {name: 'Zorro'})"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_graph_before_a_subcommand_is_the_one_used() {
+    let dir = scratch("before");
+    small_graph(&dir);
+    let (code, out, err) = kg_in(&dir, &["g.kgdb", "stats"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("entities: 1\n"), "{out}");
+    assert!(out.contains(":Zed"), "{out}");
+    let (code, out, err) = kg_in(&dir, &["--readonly", "g.kgdb", "dot"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Zorro"), "{out}");
+    assert!(!out.contains("Morocco"), "not the seed graph: {out}");
+    let (code, out, err) = kg_in(&dir, &["g.kgdb", "export", "--format", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Zorro"), "{out}");
+    assert!(!out.contains("Morocco"), "not the seed graph: {out}");
+    // Without a graph, the seed.
+    let (code, out, _) = kg_in(&dir, &["stats"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(":Country"), "{out}");
+}
+
+#[test]
+fn what_a_subcommand_would_ignore_is_a_usage_error() {
+    let dir = scratch("ignored");
+    small_graph(&dir);
+    for (args, says) in [
+        (
+            &["g.kgdb", "-c", "RETURN 1", "stats"][..],
+            "-c is an option of the shell and queries, not of `kg stats`",
+        ),
+        (&["-c", "RETURN 1", "dot"][..], "kg dot -c"),
+        (&["--format", "csv", "stats"][..], "--format"),
+        (
+            &["g.kgdb", "stats", "other.kgdb"][..],
+            "two graphs given, g.kgdb before `stats` and other.kgdb after it",
+        ),
+        (
+            &["g.kgdb", "import", "x.csv"][..],
+            "`kg import` does not take a GRAPH",
+        ),
+    ] {
+        let (code, out, err) = kg_in(&dir, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: no answer from other data: {out}");
+    }
+    assert_eq!(listing(&dir), vec!["g.kgdb", "g.kgdb.wal"]);
+}
+
+#[test]
+fn a_mistyped_subcommand_leaves_no_graph_file() {
+    let dir = scratch("typo");
+    for (typed, meant) in [("exprot", "export"), ("statz", "stats"), ("dott", "dot")] {
+        let (code, out, err) = kg_in(&dir, &[typed, "--format", "jsonl"]);
+        assert_eq!(code, 2, "{typed}: {err}");
+        assert!(
+            err.contains(&format!(
+                "unknown command `{typed}`; did you mean `{meant}`?"
+            )),
+            "{typed}: {err}"
+        );
+        assert!(out.is_empty(), "{out}");
+    }
+    // Not near any subcommand: a bare new name needs to say it is a graph.
+    let (code, _, err) = kg_in(&dir, &["mygraph", "-c", "RETURN 1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no graph file `mygraph`"), "{err}");
+    assert!(err.contains(".kgdb") && err.contains("--create"), "{err}");
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
+
+#[test]
+fn a_new_graph_file_needs_a_name_that_says_so() {
+    let dir = scratch("create");
+    for args in [
+        &["new.kgdb", "-c", "RETURN 1 AS x"][..],
+        &["./plain", "-c", "RETURN 1 AS x"][..],
+        &["--create", "other", "-c", "RETURN 1 AS x"][..],
+    ] {
+        let (code, out, err) = kg_in(&dir, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(out.trim(), r#"{"x":1}"#, "{args:?}");
+        assert!(err.contains("created a new graph file"), "{args:?}: {err}");
+    }
+    // An existing file with any name opens.
+    let (code, out, err) = kg_in(&dir, &["other", "-c", "RETURN 2 AS x"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"{"x":2}"#);
+    let (code, out, _) = kg_in(&dir, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--create") && out.contains(".kgdb"), "{out}");
+}
