@@ -78,6 +78,9 @@ pub struct QueryResult {
     pub mutations: Vec<Mutation>,
     /// How long parsing, planning and execution took.
     pub timings: Timings,
+    /// Notifications about names the statement reads that the graph does
+    /// not have (see [`crate::notify`]); they never change the result.
+    pub notifications: Vec<crate::notify::Notification>,
 }
 
 /// A graph and the query pipeline over it.
@@ -90,8 +93,11 @@ pub struct Engine {
     /// Plans of recent statements by their text, reused while the graph is
     /// unchanged (a plan depends on the text and the graph, never on
     /// parameter values); cleared by any write.
-    plans: std::collections::HashMap<String, Arc<(StatementMode, QueryPlan)>>,
+    plans: std::collections::HashMap<String, Arc<CachedPlan>>,
 }
+
+/// A planned statement: its mode, plan and notifications.
+type CachedPlan = (StatementMode, QueryPlan, Vec<crate::notify::Notification>);
 
 /// How many plans an engine keeps before it starts over.
 const PLAN_CACHE_SIZE: usize = 256;
@@ -156,7 +162,8 @@ impl Engine {
                 let parsed = Instant::now();
                 crate::semantic::check(&statement)?;
                 let plan = crate::plan::build(&statement, &self.graph)?;
-                let entry = Arc::new((statement.mode, plan));
+                let notes = crate::notify::analyze(&statement, &self.graph);
+                let entry = Arc::new((statement.mode, plan, notes));
                 if self.plans.len() >= PLAN_CACHE_SIZE {
                     self.plans.clear();
                 }
@@ -164,6 +171,7 @@ impl Engine {
                 (statement.mode, entry, parsed)
             }
         };
+        let notifications = plan.2.clone();
         let plan = &plan.1;
         let planned = Instant::now();
         let mut timings = Timings {
@@ -176,6 +184,7 @@ impl Engine {
                 columns: plan.columns.clone(),
                 plan: Some(render(&plan.root, &plan.columns, None)),
                 timings,
+                notifications,
                 ..QueryResult::default()
             });
         }
@@ -243,6 +252,7 @@ impl Engine {
             plan: plan_text,
             mutations,
             timings,
+            notifications,
         })
     }
 }

@@ -87,6 +87,11 @@ struct Cli {
     #[arg(long)]
     timing: bool,
 
+    /// Do not print notifications (unknown labels, relation types, property
+    /// keys and aliases, with a did-you-mean) on standard error.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+
     /// Stop a statement that needs more memory than SIZE (estimated), e.g.
     /// 512MB, 4GB [default: 80% of the memory kg may use].
     #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
@@ -477,6 +482,7 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     session.params = params;
     session.readonly = session.readonly || cli.readonly;
     session.timing = cli.timing;
+    session.warnings = !cli.quiet;
     session.timeout = cli.timeout.and_then(|t| t.0);
     session.max_memory = cli.max_memory;
     session.corpus = cli.corpus.clone().or_else(check::default_corpus_dir);

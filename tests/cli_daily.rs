@@ -147,3 +147,60 @@ fn a_new_graph_file_needs_a_name_that_says_so() {
     assert_eq!(code, 0);
     assert!(out.contains("--create") && out.contains(".kgdb"), "{out}");
 }
+
+#[test]
+fn misspelled_names_get_notifications_that_change_nothing_else() {
+    let dir = scratch("notes");
+    let cases = [
+        ("MATCH (n:Contry) RETURN n.name", "did you mean `Country`?"),
+        (
+            "MATCH (a)-[:COCHAIRS]->(b) RETURN a.name",
+            "did you mean `CO_CHAIRS`?",
+        ),
+        (
+            "MATCH (n {alais: 'GCTF'}) RETURN n.name",
+            "did you mean `alias`?",
+        ),
+        ("MATCH (n:Country) RETURN n.nme", "did you mean `name`?"),
+        ("MATCH (m {alias: 'Marocco'}) RETURN m.name", "`Morocco`"),
+        (
+            "MATCH (m) WHERE m.alias = 'Maroc' RETURN m.name",
+            "pattern map",
+        ),
+    ];
+    for (query, hint) in cases {
+        let (code, out, err) = kg_in(&dir, &["-c", query]);
+        assert_eq!(code, 0, "{query}: {err}");
+        assert!(err.starts_with("warning: "), "{query}: {err}");
+        assert!(err.contains(hint), "{query}: {err}");
+        // Silenced: the same answer, nothing on standard error.
+        let (quiet_code, quiet_out, quiet_err) = kg_in(&dir, &["--quiet", "-c", query]);
+        assert_eq!(
+            (quiet_code, quiet_out.as_str()),
+            (0, out.as_str()),
+            "{query}"
+        );
+        assert_eq!(quiet_err, "", "{query}");
+    }
+    // In a script, `:warnings off` silences the statements after it.
+    let script = dir.join("s.kgq");
+    std::fs::write(
+        &script,
+        "MATCH (n:Contry) RETURN n;\n:warnings off\nMATCH (n:Persn) RETURN n;\n",
+    )
+    .expect("write the script");
+    let (code, _, err) = kg_in(&dir, &["-f", "s.kgq"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`Contry`"), "{err}");
+    assert!(!err.contains("`Persn`"), "{err}");
+    // Known names: no notification.
+    let (code, _, err) = kg_in(
+        &dir,
+        &[
+            "-c",
+            "MATCH (c:Country)-[r:CO_CHAIRS]->(f) RETURN c.name, r.sources, f.key",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(err, "");
+}

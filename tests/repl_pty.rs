@@ -877,6 +877,29 @@ fn lines_typed_ahead_in_one_write_are_all_run() {
     }
 }
 
+#[test]
+fn a_misspelled_label_gets_a_notification_until_warnings_are_off() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run("MATCH (n:Contry) RETURN n.name AS name;");
+        assert!(out.contains("0 rows"), "the result is unchanged:\n{out}");
+        assert!(
+            out.contains("warning: the label `Contry` is not in the graph"),
+            "{out}"
+        );
+        assert!(out.contains("did you mean `Country`?"), "{out}");
+        assert!(
+            out.find("0 rows") < out.find("warning:"),
+            "after the result:\n{out}"
+        );
+        sh.run(":warnings off");
+        let out = sh.run("MATCH (n:Contry) RETURN n.name AS name;");
+        assert!(out.contains("0 rows") && !out.contains("warning"), "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
 /// The REPL's test for "is this statement finished?" on its own: strings,
 /// comments, backquotes and brackets hide a `;`.
 mod completeness {

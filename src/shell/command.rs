@@ -25,6 +25,8 @@ pub enum Command {
     MaxWidth(Option<usize>),
     /// `:timing on|off` (no argument: toggle).
     Timing(Option<bool>),
+    /// `:warnings on|off`: notifications about unknown names (no argument: show).
+    Warnings(Option<bool>),
     /// `:param name => expression`
     Param(String, String),
     /// `:params`: list parameters.
@@ -167,6 +169,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "print parse, plan and execute times after each query",
     ),
     (
+        "warnings",
+        ":warnings on|off",
+        "notifications about unknown labels, relation types, property keys and aliases",
+    ),
+    (
         "param",
         ":param name => expression | :param clear",
         "set a $parameter, or clear them all",
@@ -255,6 +262,15 @@ impl Command {
                 other => Err(CommandError {
                     message: format!("`{other}` is not on or off"),
                     help: Some("usage: :timing on|off".into()),
+                }),
+            },
+            "warnings" | "warning" => match rest.to_ascii_lowercase().as_str() {
+                "" => Ok(Command::Warnings(None)),
+                "on" | "true" | "1" => Ok(Command::Warnings(Some(true))),
+                "off" | "false" | "0" => Ok(Command::Warnings(Some(false))),
+                other => Err(CommandError {
+                    message: format!("`{other}` is not on or off"),
+                    help: Some("usage: :warnings on|off".into()),
                 }),
             },
             "param" => {
@@ -395,6 +411,11 @@ mod tests {
             Ok(Command::Timing(Some(true)))
         );
         assert_eq!(Command::parse(":timing"), Ok(Command::Timing(None)));
+        assert_eq!(
+            Command::parse(":warnings off"),
+            Ok(Command::Warnings(Some(false)))
+        );
+        assert_eq!(Command::parse(":warnings"), Ok(Command::Warnings(None)));
         assert_eq!(Command::parse(":set"), Ok(Command::Set(None)));
         assert_eq!(
             Command::parse(":set timeout 100ms"),

@@ -46,6 +46,9 @@ pub struct Session {
     pub table: TableOptions,
     /// Print timings after each statement.
     pub timing: bool,
+    /// Print notifications (unknown labels, relationship types, property
+    /// keys and aliases) on standard error after each statement.
+    pub warnings: bool,
     /// `$parameters`.
     pub params: Params,
     /// The last successful result (for `:dot` and `:sources`).
@@ -101,6 +104,7 @@ impl Session {
             format: Format::Table,
             table: TableOptions::default(),
             timing: false,
+            warnings: true,
             params: Params::new(),
             last: None,
             corpus: None,
@@ -277,6 +281,13 @@ impl Session {
         let result = self.execute(text)?;
         let executed = Instant::now();
         self.print_result(&result, out)?;
+        if self.warnings && !result.notifications.is_empty() {
+            out.flush().map_err(output_failed)?;
+            let mut err = sink::stderr();
+            for n in &result.notifications {
+                write!(err, "{}", n.render("query", text)).map_err(output_failed)?;
+            }
+        }
         if self.timing {
             out.flush().map_err(output_failed)?;
             writeln!(
@@ -444,6 +455,15 @@ impl Session {
             Command::Set(Some(Setting::MaxMemory(m))) => {
                 self.max_memory = m;
                 writeln!(err, "{}", self.limits_text())
+            }
+            Command::Warnings(None) => writeln!(
+                out,
+                "warnings: {}",
+                if self.warnings { "on" } else { "off" }
+            ),
+            Command::Warnings(Some(on)) => {
+                self.warnings = on;
+                writeln!(err, "warnings: {}", if on { "on" } else { "off" })
             }
             Command::Timing(on) => {
                 self.timing = on.unwrap_or(!self.timing);
