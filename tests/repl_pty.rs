@@ -596,11 +596,12 @@ fn source_runs_an_example_script() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/gctf-co-chairs.out"),
     )
     .expect("examples/gctf-co-chairs.out");
-    // The file name is completed with Tab.
+    // The file name is completed with Tab, as far as the candidates
+    // (.kgq and .out) agree.
     sh.send(":source examples/gctf-co");
     sh.send(TAB);
-    sh.expect("examples/gctf-co-chairs.kgq", WAIT);
-    sh.send("\r");
+    sh.expect("examples/gctf-co-chairs.", WAIT);
+    sh.send("kgq\r");
     sh.expect("\n", WAIT);
     let out = sh.until_prompt();
     assert_eq!(
@@ -900,6 +901,108 @@ fn a_misspelled_label_gets_a_notification_until_warnings_are_off() {
     }
 }
 
+#[test]
+fn sources_shows_the_citations_a_result_returned_as_values() {
+    // The README's first session.
+    let g = seed();
+    let morocco = g.entity_by_key("morocco").expect("morocco");
+    let cited = g
+        .outgoing(morocco)
+        .find(|r| r.rel_type.as_str() == "CO_CHAIRS")
+        .and_then(|r| r.sources.first().cloned())
+        .expect("a cited CO_CHAIRS relation from Morocco");
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        sh.line("MATCH (m {alias: 'المغرب'})-[r:CO_CHAIRS]->(f {alias: 'GCTF'})");
+        sh.expect(CONTINUATION, WAIT);
+        let out = sh.run("RETURN r.since, r.sources;");
+        assert!(out.contains("1 row"), "{out}");
+        let out = sh.run(":sources");
+        assert!(out.contains("row 1, r.sources"), "{out}");
+        let cite = format!("{}#{}", cited.article, cited.sentence);
+        assert!(out.contains(&cite), "{cite} in\n{out}");
+        assert!(!out.contains("holds no"), "{out}");
+        let help = sh.run(":help sources");
+        assert!(help.contains("x.sources"), "{help}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn tab_lists_the_candidates_and_a_second_tab_keeps_a_unique_completion() {
+    let Some(mut sh) = shell_at(80) else { return };
+    // Several labels start with `Co`: Tab shows them instead of cycling.
+    sh.send("MATCH (x:Co");
+    sh.send(TAB);
+    sh.send(TAB);
+    let shown = sh.expect("Country", WAIT);
+    assert!(shown.contains("Continent"), "{shown}");
+    // The line is still there to finish.
+    let out = sh.run("ntinent) RETURN count(x) AS n;");
+    let n = seed().label_count("Continent");
+    assert_eq!(single(&out), n.to_string(), "{out}");
+    // A unique completion stays after a second Tab.
+    sh.send("MATCH (x:Cou");
+    sh.send(TAB);
+    sh.expect("MATCH (x:Country", WAIT);
+    sh.send(TAB);
+    let out = sh.run(") RETURN count(x) AS n;");
+    let n = seed().label_count("Country");
+    assert_eq!(single(&out), n.to_string(), "{out}");
+    // Virtual keys and keys inside a pattern map complete.
+    sh.send("MATCH (x {ali");
+    sh.send(TAB);
+    sh.expect("MATCH (x {alias", WAIT);
+    sh.send(": 'Maroc'}) RETURN x.ali");
+    sh.send(TAB);
+    sh.expect("RETURN x.aliases", WAIT);
+    let out = sh.run(" IS NOT NULL AS has;");
+    assert_eq!(single(&out), "true", "{out}");
+}
+
+#[test]
+fn timing_without_an_argument_reports() {
+    let Some(mut sh) = shell_at(120) else { return };
+    for _ in 0..2 {
+        let out = sh.run(":timing");
+        assert!(out.contains("timing: off"), "reports, never toggles: {out}");
+    }
+    sh.run(":timing on");
+    let out = sh.run(":timing");
+    assert!(out.contains("timing: on"), "{out}");
+}
+
+#[test]
+fn quit_on_a_continuation_line_leaves() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        sh.line("MATCH (n)");
+        sh.expect(CONTINUATION, WAIT);
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0, "{}", sh.transcript());
+        assert!(
+            sh.transcript()
+                .contains("the unfinished statement was not run"),
+            "{}",
+            sh.transcript()
+        );
+    }
+}
+
+#[test]
+fn a_semicolon_submits_a_statement_with_a_bracket_left_open() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run("MATCH (n RETURN n;");
+        assert!(out.contains("syntax error"), "{out}");
+        assert!(out.contains("--> query:1:"), "{out}");
+        assert!(out.contains('^'), "{out}");
+        let out = sh.run("RETURN 3 AS three;");
+        assert_eq!(single(&out), "3", "{out}");
+    }
+}
+
 /// The REPL's test for "is this statement finished?" on its own: strings,
 /// comments, backquotes and brackets hide a `;`.
 mod completeness {
@@ -939,8 +1042,11 @@ mod completeness {
     }
 
     #[test]
-    fn brackets_must_close_before_the_semicolon() {
-        assert_eq!(completeness("MATCH (n;"), Incomplete);
+    fn a_semicolon_ends_the_statement_even_with_a_bracket_open() {
+        // The parser then shows where the bracket is missing.
+        assert_eq!(completeness("MATCH (n;"), Complete);
+        assert_eq!(completeness("MATCH (n RETURN n;"), Complete);
+        assert_eq!(completeness("MATCH (n"), Incomplete);
         assert_eq!(completeness("MATCH (n {a: [1,"), Incomplete);
         assert_eq!(completeness("MATCH (n {a: [1,\n2]})\nRETURN n;"), Complete);
         assert_eq!(completeness("RETURN [x IN [1] | (x)];"), Complete);

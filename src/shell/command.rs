@@ -23,7 +23,7 @@ pub enum Command {
     /// `:maxwidth N`: fit tables into N columns (0 = the terminal's width;
     /// no argument: show).
     MaxWidth(Option<usize>),
-    /// `:timing on|off` (no argument: toggle).
+    /// `:timing on|off` (no argument: show).
     Timing(Option<bool>),
     /// `:warnings on|off`: notifications about unknown names (no argument: show).
     Warnings(Option<bool>),
@@ -207,7 +207,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "sources",
         ":sources",
-        "the citations behind the last result, with the sentences",
+        "the citations behind the last result, with the sentences: of the nodes, relationships and paths it returned, and of x.sources values",
     ),
     (
         "set",

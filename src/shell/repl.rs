@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 
 use crate::error::ErrorKind;
 use crate::output::sink;
@@ -63,6 +63,10 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         .map_err(io::Error::other)?
         .max_history_size(10_000)
         .map_err(io::Error::other)?
+        // Tab completes what all candidates share and lists them (as bash
+        // does), instead of cycling through them (which made a second Tab
+        // undo a unique completion).
+        .completion_type(CompletionType::List)
         .build();
     let mut editor: Editor<KgHelper, FileHistory> =
         Editor::with_config(config).map_err(io::Error::other)?;
@@ -103,6 +107,13 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
         match editor.readline(prompt) {
             Ok(line) => {
+                if !buffer.is_empty() && is_quit(&line) {
+                    // `:quit` on a continuation line leaves; the unfinished
+                    // statement is dropped (and kept in the history).
+                    let _ = editor.history_mut().add(buffer.trim());
+                    say("(the unfinished statement was not run)");
+                    break;
+                }
                 if !buffer.is_empty() {
                     buffer.push('\n');
                 }
@@ -180,6 +191,12 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// True for a line that is only `:quit`, `:exit` or `:q`.
+fn is_quit(line: &str) -> bool {
+    let word = line.trim().trim_end_matches(';').trim();
+    matches!(word, ":quit" | ":exit" | ":q")
 }
 
 /// Writes a line to standard error (a failure is recorded by the sink).

@@ -465,9 +465,12 @@ impl Session {
                 self.warnings = on;
                 writeln!(err, "warnings: {}", if on { "on" } else { "off" })
             }
-            Command::Timing(on) => {
-                self.timing = on.unwrap_or(!self.timing);
-                writeln!(err, "timing: {}", if self.timing { "on" } else { "off" })
+            Command::Timing(None) => {
+                writeln!(out, "timing: {}", if self.timing { "on" } else { "off" })
+            }
+            Command::Timing(Some(on)) => {
+                self.timing = on;
+                writeln!(err, "timing: {}", if on { "on" } else { "off" })
             }
             Command::Param(name, expr) => {
                 let query = format!("RETURN {expr} AS value");
@@ -894,14 +897,51 @@ pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>
             cite(&mut s, what, &e.sources);
         }
     }
+    // Citations returned as values (`RETURN r.sources`), row by row.
+    for (i, row) in result.rows.iter().enumerate() {
+        for (column, value) in result.columns.iter().zip(row) {
+            let found = citations_in(value);
+            if !found.is_empty() {
+                cite(&mut s, format!("row {}, {column}", i + 1), &found);
+            }
+        }
+    }
     if s.is_empty() {
-        s.push_str("the last result holds no entity or relation");
+        s.push_str(
+            "the last result holds no entity, relation or citation \
+             (return nodes, relationships, paths or x.sources)",
+        );
     } else if corpus.is_none() {
         s.push_str(
             "(start kg with --corpus DIR, or run it next to ../shared/seeds, to see the sentences)",
         );
     }
     s.trim_end().to_string()
+}
+
+/// The citations (`{article, sentence}` maps, as `x.sources` gives them)
+/// inside a value.
+fn citations_in(value: &Value) -> Vec<crate::store::Citation> {
+    let mut found = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::List(items) => stack.extend(items.iter().rev()),
+            Value::Map(m) => match (m.get("article"), m.get("sentence")) {
+                (Some(Value::String(article)), Some(Value::Int(n))) => {
+                    if let Ok(sentence) = u32::try_from(*n) {
+                        found.push(crate::store::Citation {
+                            article: article.clone(),
+                            sentence,
+                        });
+                    }
+                }
+                _ => stack.extend(m.values().rev()),
+            },
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Renders a value for messages.
