@@ -440,12 +440,43 @@ fn cli_params(cli: &Cli) -> Result<Result<kg::Params, String>, String> {
     for p in &cli.param {
         match kg::db::params::parse_assignment(p) {
             Ok((k, v)) => {
+                if let Some(note) = plain_string_note(p, &k, &v) {
+                    print_err(&note);
+                }
                 params.insert(k, v);
             }
             Err(e) => return Ok(Err(e)),
         }
     }
     Ok(Ok(params))
+}
+
+/// A notice for `-P name=VALUE` when VALUE looks like a Cypher literal
+/// (a number, a quoted string, a list or map) but was not one, and so was
+/// taken as a plain string: `-P y=007`, `-P "x='unterminated"`.
+fn plain_string_note(arg: &str, name: &str, value: &kg::Value) -> Option<String> {
+    let raw = arg.split_once('=').map_or("", |(_, v)| v).trim();
+    let kg::Value::String(s) = value else {
+        return None;
+    };
+    let looks_literal = raw
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || "'\"[{-+.".contains(c));
+    if !looks_literal || s != raw {
+        return None;
+    }
+    Some(if raw.starts_with(['\'', '"']) {
+        format!(
+            "kg: note: -P {name}: `{raw}` is not a closed string literal, so it was taken \
+             as plain text, quote included"
+        )
+    } else {
+        format!(
+            "kg: note: -P {name}: `{raw}` is not a Cypher literal, so it was taken as the \
+             string '{raw}' (quote it to say so: -P \"{name}='{raw}'\")"
+        )
+    })
 }
 
 /// The shell, a script, or `-c` queries, on GRAPH, the seed graph or `--facts`.
@@ -596,6 +627,14 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
         layout: args.layout.parse().map_err(|e| format!("kg: {e}"))?,
         ..dot::DotOptions::default()
     };
+    if matches!(args.render, Some("png" | "pdf"))
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        return usage_error(
+            "--render png|pdf writes binary data: give -o FILE, or redirect standard output",
+        );
+    }
     let mut engine = Engine::with_graph(graph);
     let text = match args.query {
         None => dot::graph_to_dot(engine.graph(), &opts),
@@ -604,6 +643,14 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
                 .run(q, &kg::Params::new())
                 .map_err(|e| e.render("query", q))?;
             let mut els = dot::collect_elements(&result.rows);
+            if els.entities.is_empty() && els.relations.is_empty() {
+                print_err(&format!(
+                    "kg dot: the query returned no nodes, relationships or paths \
+                     ({} row{}); the drawing is empty",
+                    result.rows.len(),
+                    if result.rows.len() == 1 { "" } else { "s" }
+                ));
+            }
             expand(engine.graph(), &mut els, args.expand);
             dot::subgraph_to_dot(engine.graph(), &els.entities, &els.relations, &opts)
         }

@@ -204,3 +204,70 @@ fn misspelled_names_get_notifications_that_change_nothing_else() {
     assert_eq!(code, 0);
     assert_eq!(err, "");
 }
+
+#[test]
+fn dot_of_a_result_without_graph_elements_says_so() {
+    let dir = scratch("dot-empty");
+    let (code, out, err) = kg_in(&dir, &["dot", "-c", "RETURN 1 AS one"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("digraph"), "{out}");
+    assert!(
+        err.contains("no nodes, relationships or paths (1 row)"),
+        "{err}"
+    );
+    let (code, _, err) = kg_in(&dir, &["dot", "-c", "MATCH (c:Country) RETURN c"]);
+    assert_eq!(code, 0);
+    assert_eq!(err, "");
+}
+
+#[test]
+fn shell_commands_in_a_data_format_stay_out_of_the_stream() {
+    let dir = scratch("jsonl-commands");
+    std::fs::write(
+        dir.join("s.kgq"),
+        "MATCH (c:Country) RETURN c.name AS name LIMIT 2;\n:stats\n:params\n:timing\n\
+         RETURN 1 AS one;\n",
+    )
+    .expect("write the script");
+    let (code, out, err) = kg_in(&dir, &["-f", "s.kgq", "--format", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for l in lines {
+        serde_json::from_str::<serde_json::Value>(l)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{out}"));
+    }
+    assert!(err.contains("entities:"), "{err}");
+    assert!(err.contains("timing: off"), "{err}");
+}
+
+#[test]
+fn a_parameter_that_looks_like_a_literal_but_is_not_is_noted() {
+    let dir = scratch("params");
+    let (code, out, err) = kg_in(
+        &dir,
+        &[
+            "-c",
+            "RETURN $y AS y, $x AS x, $w AS w, $n AS n",
+            "-P",
+            "y=007",
+            "-P",
+            "x='unterminated",
+            "-P",
+            "w=Ada",
+            "-P",
+            "n=7",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        r#"{"y":"007","x":"'unterminated","w":"Ada","n":7}"#
+    );
+    assert!(err.contains("-P y: `007` is not a Cypher literal"), "{err}");
+    assert!(
+        err.contains("-P x: `'unterminated` is not a closed string"),
+        "{err}"
+    );
+    assert!(!err.contains("-P w") && !err.contains("-P n"), "{err}");
+}

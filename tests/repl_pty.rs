@@ -1003,6 +1003,79 @@ fn a_semicolon_submits_a_statement_with_a_bracket_left_open() {
     }
 }
 
+#[test]
+fn help_wraps_at_word_boundaries_within_the_terminal() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run(":help");
+        for l in out.lines() {
+            assert!(
+                kg::output::width::display_width(l) <= usize::from(cols),
+                "wider than {cols}: {l}"
+            );
+        }
+        // Words are not cut: every description word is whole.
+        let words: Vec<&str> = out.split_whitespace().collect();
+        assert!(words.contains(&"citations"), "{out}");
+        assert!(words.contains(&"checkpoint"), "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn param_takes_a_map_and_shows_one_value() {
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run(":param {who: 'Canada', n: 2}");
+    let out = sh.run(":param who");
+    assert!(out.contains("$who => 'Canada'"), "{out}");
+    let out = sh.run("MATCH (c {alias: $who}) RETURN c.key AS key, $n AS n;");
+    assert_eq!(data(&out), vec![vec!["canada", "2"]], "{out}");
+    let out = sh.run(":param nobody");
+    assert!(out.contains("no parameter $nobody"), "{out}");
+}
+
+#[test]
+fn leaving_with_unsaved_changes_warns_once() {
+    let Some(mut sh) = shell_at(120) else { return };
+    let out = sh.run("CREATE (:Draft {name: 'x'});");
+    assert!(out.contains("1 nodes created"), "{out}");
+    let out = sh.run(":quit");
+    assert!(out.contains("will be lost"), "{out}");
+    assert!(out.contains(":save FILE"), "{out}");
+    // Still there; :save keeps the changes and lets it leave at once.
+    let file = sh.home.join("draft.kgdb");
+    let out = sh.run(&format!(":save {}", file.display()));
+    assert!(out.contains("wrote"), "{out}");
+    sh.line(":quit");
+    assert_eq!(sh.exit_code(), 0);
+    assert!(file.exists());
+    // Without saving, the second :quit leaves.
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run("CREATE (:Draft);");
+    sh.send(CTRL_D);
+    sh.expect("will be lost", WAIT);
+    sh.expect(PROMPT, WAIT);
+    sh.send(CTRL_D);
+    assert_eq!(sh.exit_code(), 0);
+    // Reads only: no warning.
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run("RETURN 1 AS one;");
+    sh.line(":quit");
+    assert_eq!(sh.exit_code(), 0);
+    assert!(!sh.transcript().contains("will be lost"));
+}
+
+#[test]
+fn render_png_refuses_to_write_binary_to_a_terminal() {
+    let Some(mut sh) = spawn(&["dot", "--render", "png"]) else {
+        return;
+    };
+    let out = sh.expect("-o FILE", START);
+    assert!(out.contains("binary"), "{out}");
+    assert_eq!(sh.exit_code(), 2);
+}
+
 /// The REPL's test for "is this statement finished?" on its own: strings,
 /// comments, backquotes and brackets hide a `;`.
 mod completeness {

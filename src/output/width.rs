@@ -62,6 +62,61 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Wraps every line of `text` wider than `width` cells at spaces. A
+/// wrapped line goes on under its own text: under the column after its
+/// last gap of two spaces when that is in the left half (a description
+/// beside a name, as `:help` lists commands), else under its first word.
+/// A word wider than the space left stays whole on its own line.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if width == 0 || display_width(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead = line.len() - line.trim_start_matches(' ').len();
+        let hang = line[lead..]
+            .rfind("  ")
+            .map(|i| lead + i + 2)
+            .filter(|&i| {
+                let w = display_width(&line[..i]);
+                w < width / 2 && line[i..].starts_with(|c: char| c != ' ')
+            })
+            .map_or(lead, |i| display_width(&line[..i]));
+        let indent = " ".repeat(hang);
+        let mut current = String::new();
+        let mut used = 0;
+        for (i, word) in line[lead..].split(' ').enumerate() {
+            let w = display_width(word);
+            if i == 0 {
+                current.push_str(&line[..lead]);
+                current.push_str(word);
+                used = display_width(&current);
+                continue;
+            }
+            if used + 1 + w > width && used > hang {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = indent.clone();
+                used = hang;
+                if word.is_empty() {
+                    continue;
+                }
+            } else {
+                current.push(' ');
+                used += 1;
+            }
+            current.push_str(word);
+            used += w;
+        }
+        out.push_str(current.trim_end());
+    }
+    out
+}
+
 /// The width of the terminal on standard output in columns, or `None` when
 /// standard output is not a terminal (then `$COLUMNS`, when set, is used).
 pub fn terminal_width() -> Option<usize> {
@@ -98,6 +153,33 @@ mod tests {
         }
         assert_eq!(display_width("الأمم المتحدة"), 13);
         assert_eq!(display_width("Maroc لا 中"), 11);
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_under_the_text() {
+        let help = "  :sources  the citations behind the last result, with the sentences";
+        let wrapped = wrap(help, 40);
+        for l in wrapped.lines() {
+            assert!(display_width(l) <= 40, "{l:?} in\n{wrapped}");
+        }
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines.len() > 1, "{wrapped}");
+        assert!(lines[0].starts_with("  :sources  the"), "{wrapped}");
+        assert!(
+            lines[1].starts_with("            ") && !lines[1].starts_with("             "),
+            "{wrapped}"
+        );
+        // The words are all there, in order.
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(words(&wrapped), words(help));
+        // Short lines and widths of 0 are left alone.
+        assert_eq!(wrap("a b\nc", 80), "a b\nc");
+        assert_eq!(wrap(help, 0), help);
+        // A sentence under an indent stays under it.
+        let s = format!("        {}", "word ".repeat(30));
+        for l in wrap(&s, 50).lines() {
+            assert!(l.starts_with("        ") && display_width(l) <= 50, "{l:?}");
+        }
     }
 
     #[test]

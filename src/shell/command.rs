@@ -29,6 +29,10 @@ pub enum Command {
     Warnings(Option<bool>),
     /// `:param name => expression`
     Param(String, String),
+    /// `:param {name: expression, ...}` (cypher-shell 5): set several.
+    ParamMap(String),
+    /// `:param name`: show one parameter.
+    ParamShow(String),
     /// `:params`: list parameters.
     Params,
     /// `:param clear`
@@ -175,8 +179,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "param",
-        ":param name => expression | :param clear",
-        "set a $parameter, or clear them all",
+        ":param name => expr | :param {name: expr, ...} | :param name | :param clear",
+        "set a $parameter (or several), show one, or clear them all",
     ),
     ("params", ":params", "list the parameters"),
     (
@@ -279,6 +283,13 @@ impl Command {
                 }
                 if rest.is_empty() {
                     return Ok(Command::Params);
+                }
+                if rest.starts_with('{') {
+                    return Ok(Command::ParamMap(rest.to_string()));
+                }
+                let bare = rest.trim_start_matches('$');
+                if !bare.is_empty() && bare.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Ok(Command::ParamShow(bare.to_string()));
                 }
                 let (name, expr) = rest
                     .split_once("=>")
@@ -510,7 +521,15 @@ mod tests {
             .unwrap_err()
             .message
             .contains("needs a file name"));
-        assert!(Command::parse(":param x").is_err());
+        assert_eq!(
+            Command::parse(":param x"),
+            Ok(Command::ParamShow("x".into()))
+        );
+        assert_eq!(
+            Command::parse(":param {who: 'Canada'}"),
+            Ok(Command::ParamMap("{who: 'Canada'}".into()))
+        );
+        assert!(Command::parse(":param x y").is_err());
         assert!(Command::parse(":param => 1").is_err());
         assert!(Command::parse(":timing maybe").is_err());
         assert!(Command::parse(":set timeout soon").is_err());

@@ -96,6 +96,8 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     }
     say(&banner(&session));
     let mut buffer = String::new();
+    // Whether leaving with unsaved changes was already warned about.
+    let mut warned = false;
     loop {
         let prompt = if buffer.is_empty() {
             PROMPT
@@ -112,7 +114,11 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                     // statement is dropped (and kept in the history).
                     let _ = editor.history_mut().add(buffer.trim());
                     say("(the unfinished statement was not run)");
-                    break;
+                    buffer.clear();
+                    if may_leave(&session, &mut warned) {
+                        break;
+                    }
+                    continue;
                 }
                 if !buffer.is_empty() {
                     buffer.push('\n');
@@ -128,7 +134,10 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
             }
             Err(ReadlineError::Eof) => {
                 if buffer.trim().is_empty() {
-                    break;
+                    if may_leave(&session, &mut warned) {
+                        break;
+                    }
+                    continue;
                 }
                 // EOF ends the last statement.
             }
@@ -168,7 +177,7 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                 }
             };
             let _ = out.flush();
-            if flow == Ok(Flow::Quit) || sink::failed() {
+            if sink::failed() || flow == Ok(Flow::Quit) && may_leave(&session, &mut warned) {
                 quit = true;
                 break;
             }
@@ -191,6 +200,22 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the shell may end now: not while the in-memory graph holds
+/// changes nobody saved, the first time (the warning says how to keep
+/// them; leaving again leaves).
+fn may_leave(session: &Session, warned: &mut bool) -> bool {
+    if !session.unsaved || *warned {
+        return true;
+    }
+    *warned = true;
+    say(
+        "warning: the graph in memory has changes that are not saved anywhere and will be \
+         lost: :save FILE keeps them (then kg FILE opens them); :quit or Ctrl-D again leaves \
+         without saving",
+    );
+    false
 }
 
 /// True for a line that is only `:quit`, `:exit` or `:q`.

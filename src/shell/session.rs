@@ -74,6 +74,9 @@ pub struct Session {
     /// Fit tables to the width of the terminal on standard output (the
     /// shell, and scripts whose output is a terminal).
     pub follow_terminal: bool,
+    /// The in-memory graph (no graph file) has changes that were not
+    /// written anywhere with `:save FILE`.
+    pub unsaved: bool,
     /// How deep `:source` calls are nested (to stop runaway recursion).
     depth: usize,
 }
@@ -115,6 +118,7 @@ impl Session {
             db: None,
             table_width: None,
             follow_terminal: false,
+            unsaved: false,
             depth: 0,
         }
     }
@@ -172,6 +176,7 @@ impl Session {
     /// runs ahead of what is durable.
     fn make_durable(&mut self, result: &QueryResult) -> Result<(), Error> {
         let Some(db) = self.db.as_mut() else {
+            self.unsaved |= !result.mutations.is_empty();
             return Ok(());
         };
         if result.mutations.is_empty() {
@@ -378,6 +383,15 @@ impl Session {
         output::write(self.format, self.engine.graph(), result, &table, out).map_err(io)
     }
 
+    /// The width text such as `:help` is wrapped to: the table width, or
+    /// 80 columns when there is none.
+    fn text_width(&self) -> usize {
+        match self.table_width_now() {
+            0 => 80,
+            n => n,
+        }
+    }
+
     /// The width tables are fitted into now: `:maxwidth`, else the
     /// terminal's current width (it may have been resized), else 0 (none).
     pub fn table_width_now(&self) -> usize {
@@ -416,16 +430,23 @@ impl Session {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<Flow, Reported> {
+        // In a data format (JSON lines, CSV, ...) what commands print is not
+        // data: it goes to the error stream, never into the results.
+        let to_err = self.format != Format::Table;
         let fail = |err: &mut dyn Write, kind: ErrorKind, msg: String| {
             let _ = writeln!(err, "error: {msg}");
             Err(Reported { kind })
         };
         let r = match cmd {
             Command::Quit => return Ok(Flow::Quit),
-            Command::Help(topic) => writeln!(out, "{}", help_text(topic.as_deref())),
-            Command::Schema => writeln!(out, "{}", schema_text(&self.engine)),
-            Command::Stats => writeln!(out, "{}", stats_text(&self.engine)),
-            Command::Format(None) => writeln!(out, "format: {}", self.format),
+            Command::Help(topic) => writeln!(
+                info(to_err, out, err),
+                "{}",
+                output::width::wrap(&help_text(topic.as_deref()), self.text_width())
+            ),
+            Command::Schema => writeln!(info(to_err, out, err), "{}", schema_text(&self.engine)),
+            Command::Stats => writeln!(info(to_err, out, err), "{}", stats_text(&self.engine)),
+            Command::Format(None) => writeln!(info(to_err, out, err), "format: {}", self.format),
             Command::Format(Some(name)) => match name.parse::<Format>() {
                 Ok(f) => {
                     self.format = f;
@@ -433,21 +454,29 @@ impl Session {
                 }
                 Err(e) => return fail(err, ErrorKind::Syntax, e.to_string()),
             },
-            Command::MaxRows(None) => writeln!(out, "maxrows: {}", self.table.max_rows),
+            Command::MaxRows(None) => {
+                writeln!(info(to_err, out, err), "maxrows: {}", self.table.max_rows)
+            }
             Command::MaxRows(Some(n)) => {
                 self.table.max_rows = n;
                 writeln!(err, "maxrows: {n}")
             }
             Command::MaxWidth(None) => match (self.table_width, self.table_width_now()) {
-                (Some(n), _) => writeln!(out, "maxwidth: {n}"),
-                (None, 0) => writeln!(out, "maxwidth: 0 (no limit: not a terminal)"),
-                (None, n) => writeln!(out, "maxwidth: 0 (the terminal's width, now {n})"),
+                (Some(n), _) => writeln!(info(to_err, out, err), "maxwidth: {n}"),
+                (None, 0) => writeln!(
+                    info(to_err, out, err),
+                    "maxwidth: 0 (no limit: not a terminal)"
+                ),
+                (None, n) => writeln!(
+                    info(to_err, out, err),
+                    "maxwidth: 0 (the terminal's width, now {n})"
+                ),
             },
             Command::MaxWidth(Some(n)) => {
                 self.table_width = (n > 0).then_some(n);
                 writeln!(err, "maxwidth: {n}")
             }
-            Command::Set(None) => writeln!(out, "{}", self.limits_text()),
+            Command::Set(None) => writeln!(info(to_err, out, err), "{}", self.limits_text()),
             Command::Set(Some(Setting::Timeout(t))) => {
                 self.timeout = t;
                 writeln!(err, "{}", self.limits_text())
@@ -466,7 +495,11 @@ impl Session {
                 writeln!(err, "warnings: {}", if on { "on" } else { "off" })
             }
             Command::Timing(None) => {
-                writeln!(out, "timing: {}", if self.timing { "on" } else { "off" })
+                writeln!(
+                    info(to_err, out, err),
+                    "timing: {}",
+                    if self.timing { "on" } else { "off" }
+                )
             }
             Command::Timing(Some(on)) => {
                 self.timing = on;
@@ -494,14 +527,62 @@ impl Session {
                     }
                 }
             }
+            Command::ParamMap(expr) => {
+                let query = format!("RETURN {expr} AS value");
+                match self.execute(&query) {
+                    Ok(r) => match r.rows.first().and_then(|row| row.first()) {
+                        Some(Value::Map(m)) => {
+                            let graph = self.engine.graph();
+                            let mut r = Ok(());
+                            for (k, v) in m.iter() {
+                                let shown = output::text::render(graph, v);
+                                r = r.and(writeln!(err, "${k} => {shown}"));
+                                self.params.insert(k.to_string(), v.clone());
+                            }
+                            r
+                        }
+                        _ => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "expected a map, e.g. :param {who: 'Canada'}".into(),
+                            )
+                        }
+                    },
+                    Err(e) => {
+                        let _ = write!(err, "{}", e.render(":param", &query));
+                        return Err(Reported { kind: e.kind });
+                    }
+                }
+            }
+            Command::ParamShow(name) => match self.params.get(&name) {
+                Some(v) => {
+                    let shown = output::text::render(self.engine.graph(), v);
+                    writeln!(info(to_err, out, err), "${name} => {shown}")
+                }
+                None => {
+                    return fail(
+                        err,
+                        ErrorKind::Syntax,
+                        format!("no parameter ${name} (set it with :param {name} => value)"),
+                    )
+                }
+            },
             Command::Params => {
                 if self.params.is_empty() {
-                    writeln!(out, "no parameters (set one with :param name => value)")
+                    writeln!(
+                        info(to_err, out, err),
+                        "no parameters (set one with :param name => value)"
+                    )
                 } else {
                     let graph = self.engine.graph();
                     let mut r = Ok(());
                     for (k, v) in &self.params {
-                        r = r.and(writeln!(out, "${k} => {}", output::text::render(graph, v)));
+                        r = r.and(writeln!(
+                            info(to_err, out, err),
+                            "${k} => {}",
+                            output::text::render(graph, v)
+                        ));
                     }
                     r
                 }
@@ -598,15 +679,18 @@ impl Session {
                 } else {
                     let path = path.unwrap_or_default();
                     match crate::db::write_snapshot(self.engine.graph(), Path::new(&path)) {
-                        Ok(()) => writeln!(
-                            err,
-                            "wrote {path} ({}); this session goes on with {}",
-                            stats_line(&self.engine),
-                            match &self.db {
-                                Some(db) => db.path().display().to_string(),
-                                None => "the graph in memory".into(),
-                            }
-                        ),
+                        Ok(()) => {
+                            self.unsaved = false;
+                            writeln!(
+                                err,
+                                "wrote {path} ({}); this session goes on with {}",
+                                stats_line(&self.engine),
+                                match &self.db {
+                                    Some(db) => db.path().display().to_string(),
+                                    None => "the graph in memory".into(),
+                                }
+                            )
+                        }
                         Err(e) => return fail(err, ErrorKind::Io, e.to_string()),
                     }
                 }
@@ -633,6 +717,7 @@ impl Session {
                         self.engine = Engine::with_graph(opened.graph);
                         self.db = Some(opened.db);
                         self.last = None;
+                        self.unsaved = false;
                         let verb = if created { "created" } else { "opened" };
                         writeln!(err, "{verb} {path}: {}", stats_line(&self.engine))
                     }
@@ -671,7 +756,7 @@ impl Session {
             Command::Explain(q) => {
                 let query = format!("EXPLAIN {q}");
                 match self.execute(&query) {
-                    Ok(r) => writeln!(out, "{}", r.plan.unwrap_or_default()),
+                    Ok(r) => writeln!(info(to_err, out, err), "{}", r.plan.unwrap_or_default()),
                     Err(e) => {
                         let _ = write!(err, "{}", e.render("query", &query));
                         return Err(Reported { kind: e.kind });
@@ -689,7 +774,10 @@ impl Session {
                 Some(r) => writeln!(
                     out,
                     "{}",
-                    sources_text(&self.engine, r, self.corpus.as_deref())
+                    output::width::wrap(
+                        &sources_text(&self.engine, r, self.corpus.as_deref()),
+                        self.text_width()
+                    )
                 ),
             },
         };
@@ -707,6 +795,15 @@ impl Drop for Session {
         if let Some(w) = self.close() {
             let _ = writeln!(sink::stderr(), "{w}");
         }
+    }
+}
+
+/// Where a command's text goes: the error stream when `to_err`, else `out`.
+fn info<'a>(to_err: bool, out: &'a mut dyn Write, err: &'a mut dyn Write) -> &'a mut dyn Write {
+    if to_err {
+        err
+    } else {
+        out
     }
 }
 
@@ -733,9 +830,14 @@ pub fn help_text(topic: Option<&str>) -> String {
             let mut s = String::from(
                 "Type openCypher statements ending with `;` (they may span lines), or commands:\n\n",
             );
-            let width = COMMANDS.iter().map(|c| c.1.len()).max().unwrap_or(0);
+            // Long usages get their description on the next line.
+            let width = 24;
             for (_, usage, what) in COMMANDS {
-                s.push_str(&format!("  {usage:width$}  {what}\n"));
+                if usage.len() <= width {
+                    s.push_str(&format!("  {usage:width$}  {what}\n"));
+                } else {
+                    s.push_str(&format!("  {usage}\n  {:width$}  {what}\n", ""));
+                }
             }
             s.push_str(
                 "\nKnowledge-graph extensions:\n\
