@@ -121,6 +121,9 @@ enum Command {
         /// The graph file or fact file (default: `--facts`, else the built-in seed).
         #[arg(value_name = "GRAPH")]
         graph: Option<PathBuf>,
+        /// text (for people) or json (one object, for programs).
+        #[arg(long, default_value = "text", value_name = "text|json")]
+        format: String,
     },
     /// Verify that every citation points at an existing article sentence that
     /// names what it grounds.
@@ -243,6 +246,10 @@ fn main() -> ExitCode {
 /// Prints clap's help, version or usage error (on the stream clap chose)
 /// and gives its exit code (0 for help and version, 2 for usage errors).
 fn clap_exit(e: &clap::Error) -> ExitCode {
+    if let Some(text) = without_far_suggestion(e) {
+        print_err(&text);
+        return ExitCode::from(2);
+    }
     if let Err(io) = e.print() {
         let stream = if e.use_stderr() {
             Stream::Error
@@ -316,7 +323,7 @@ fn place_graph(cli: &mut Cli) -> Result<(), String> {
         return Ok(());
     };
     let slot = match command {
-        Command::Stats { graph } | Command::Dot { graph, .. } => graph,
+        Command::Stats { graph, .. } | Command::Dot { graph, .. } => graph,
         Command::Export(args) => &mut args.graph,
         Command::Batch(args) => &mut args.snapshot,
         _ => {
@@ -358,6 +365,35 @@ fn check_new_graph(path: &Path, create: bool) -> Result<(), String> {
     ))
 }
 
+/// clap's "unexpected argument" message without its tip when the suggested
+/// option is not a plausible typo (clap offers `--corpus` for `--bogus`);
+/// `None` to print clap's message as it is.
+fn without_far_suggestion(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let typed = text(ContextKind::InvalidArg)?;
+    let offered = text(ContextKind::SuggestedArg)?;
+    let (a, b) = (
+        typed.trim_start_matches('-'),
+        offered.trim_start_matches('-'),
+    );
+    let limit = (a.chars().count().max(b.chars().count()) / 3).max(1);
+    if kg::notify::osa_distance(a, b) <= limit {
+        return None;
+    }
+    let usage = <Cli as clap::CommandFactory>::command().render_usage();
+    Some(format!(
+        "error: unexpected argument '{typed}' found\n\n{usage}\n\nFor more information, try '--help'."
+    ))
+}
+
 /// Runs the command `cli` names; its error message goes to standard error.
 fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
@@ -386,13 +422,24 @@ fn run(cli: &Cli) -> ExitCode {
                 layout,
             },
         ),
-        Some(Command::Stats { graph }) => read_graph(cli, graph.as_deref())
-            .and_then(|g| print_out(&stats(&g)))
-            .map(|()| ExitCode::SUCCESS),
+        Some(Command::Stats { graph, format }) => match format.as_str() {
+            "text" | "json" => read_graph(cli, graph.as_deref())
+                .and_then(|g| {
+                    print_out(&if format == "json" {
+                        stats_json(&g)
+                    } else {
+                        stats(&g)
+                    })
+                })
+                .map(|()| ExitCode::SUCCESS),
+            other => usage_error(&format!(
+                "kg stats: unknown format `{other}`; choose text or json"
+            )),
+        },
         Some(Command::Check { file, corpus }) => {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
         }
-        Some(Command::Sentences { files }) => sentences(files),
+        Some(Command::Sentences { files }) => sentences(files, cli.corpus.as_deref()),
         Some(Command::Import(args)) => kg::io::run_import(args),
         Some(Command::Export(args)) => kg::io::run_export(args),
         Some(Command::Batch(args)) => kg::batch::run(args),
@@ -800,11 +847,56 @@ fn stats(g: &Graph) -> String {
     articles.sort();
     articles.dedup();
     out.push_str(&format!(
-        "citations: {citations} ({entity_cites} on entities, {} on relations) from {} articles\n",
+        "citations: {citations} cited sentences ({entity_cites} on entities, {} on relations) \
+         from {} articles (kg check counts a passage such as @000#3-4 once)\n",
         citations - entity_cites,
         articles.len()
     ));
     out
+}
+
+/// `kg stats --format json`: the same figures as one JSON object.
+fn stats_json(g: &Graph) -> String {
+    let labels: serde_json::Map<String, serde_json::Value> = g
+        .labels()
+        .map(|l| (l.to_string(), g.label_count(l).into()))
+        .collect();
+    let types: serde_json::Map<String, serde_json::Value> = g
+        .relation_types()
+        .map(|t| (t.to_string(), g.type_count(t).into()))
+        .collect();
+    let mut by_lang = serde_json::Map::new();
+    for a in g.entities().flat_map(|e| e.aliases.iter()) {
+        let lang = a.lang.clone().unwrap_or_else(|| "-".into());
+        let n = by_lang
+            .get(&lang)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        by_lang.insert(lang, (n + 1).into());
+    }
+    let (aliases, citations) = counts(g);
+    let entity_cites: usize = g.entities().map(|e| e.sources.len()).sum();
+    let mut articles: Vec<&str> = g
+        .entities()
+        .flat_map(|e| e.sources.iter())
+        .chain(g.relations().flat_map(|r| r.sources.iter()))
+        .map(|c| c.article.as_str())
+        .collect();
+    articles.sort_unstable();
+    articles.dedup();
+    let value = serde_json::json!({
+        "entities": g.entity_count(),
+        "labels": labels,
+        "relations": g.relation_count(),
+        "relation_types": types,
+        "aliases": aliases,
+        "aliases_by_language": by_lang,
+        "citations": citations,
+        "entity_citations": entity_cites,
+        "relation_citations": citations - entity_cites,
+        "articles": articles.len(),
+    });
+    format!("{value}\n")
 }
 
 /// `kg check`: prints each failure and a summary; fails when any citation does.
@@ -821,7 +913,7 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
     let corpus = check::Corpus::load_dir(&dir)
         .map_err(|e| format!("kg check: cannot read corpus {}: {e}\n", dir.display()))?;
     let (file, errors) = facts::parse(&src.text);
-    let (_, more) = facts::load::build(&file, &src.text);
+    let (graph, more) = facts::load::build(&file, &src.text);
     let mut all = errors;
     all.extend(more);
     if !all.is_empty() {
@@ -839,8 +931,13 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
         out.push_str(&format!("  {name}: {cited} of {total} sentences cited\n"));
     }
     let n = report.failures.len();
+    // `kg stats` counts the graph's citations, where a passage (@000#3-4)
+    // is one citation per sentence; say both.
+    let (_, sentence_citations) = counts(&graph);
     out.push_str(&format!(
-        "kg check: {} citations ({} entity, {} relation) against {} articles in {}: {n} failure{}\n",
+        "kg check: {} citations ({} entity, {} relation; {sentence_citations} cited sentences \
+         as kg stats counts them, a passage giving one per sentence) against {} articles in \
+         {}: {n} failure{}\n",
         report.entity_citations + report.relation_citations,
         report.entity_citations,
         report.relation_citations,
@@ -857,10 +954,25 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
 }
 
 /// `kg sentences`: an article's sentences, numbered as citations count them.
-fn sentences(files: &[PathBuf]) -> Result<ExitCode, String> {
+/// A name that is not a file here is looked up in the corpus directory
+/// (`--corpus`, else the default), as citations name articles.
+fn sentences(files: &[PathBuf], corpus: Option<&Path>) -> Result<ExitCode, String> {
+    let corpus = corpus
+        .map(Path::to_path_buf)
+        .or_else(check::default_corpus_dir);
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| format!("kg: cannot read {}: {e}", f.display()))?;
+        let in_corpus = corpus.as_ref().map(|d| d.join(f)).filter(|p| p.is_file());
+        let f = match in_corpus {
+            Some(p) if !f.exists() => p,
+            _ => f.clone(),
+        };
+        let text = std::fs::read_to_string(&f).map_err(|e| {
+            let looked = match &corpus {
+                Some(d) => format!(" (nor in the corpus {})", d.display()),
+                None => String::new(),
+            };
+            format!("kg: cannot read {}: {e}{looked}", f.display())
+        })?;
         let mut out = format!("== {}\n", f.display());
         for s in facts::sentences::split(&text) {
             out.push_str(&format!("[{}] {}\n", s.number, s.text));

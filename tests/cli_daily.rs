@@ -271,3 +271,84 @@ fn a_parameter_that_looks_like_a_literal_but_is_not_is_noted() {
     );
     assert!(!err.contains("-P w") && !err.contains("-P n"), "{err}");
 }
+
+/// The shared corpus directory, or `None` (with the reason printed) when it
+/// is absent and KG_REQUIRE_TOOLS is not 1.
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("KG_SHARED_DIR")
+        .map(|d| PathBuf::from(d).join("seeds"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("KG_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("no corpus at {} (KG_REQUIRE_TOOLS=1)", dir.display());
+    }
+    eprintln!("skipping: no corpus at {}", dir.display());
+    None
+}
+
+#[test]
+fn stats_and_check_agree_on_how_citations_are_counted() {
+    let Some(corpus) = corpus() else { return };
+    let dir = scratch("citations");
+    let (code, stats, err) = kg_in(&dir, &["stats"]);
+    assert_eq!(code, 0, "{err}");
+    let line = stats
+        .lines()
+        .find(|l| l.starts_with("citations: "))
+        .unwrap_or_else(|| panic!("{stats}"));
+    let sentences: usize = line["citations: ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(line.contains("cited sentences"), "{line}");
+    let corpus = corpus.to_string_lossy().to_string();
+    let (code, check, err) = kg_in(&dir, &["check", "--corpus", &corpus]);
+    assert_eq!(code, 0, "{err}");
+    let summary = check.lines().last().unwrap_or("");
+    assert!(
+        summary.contains(&format!(
+            "{sentences} cited sentences as kg stats counts them"
+        )),
+        "stats says {sentences}: {summary}"
+    );
+    // The JSON form has the same figures.
+    let (code, json, err) = kg_in(&dir, &["stats", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
+    assert_eq!(v["citations"], sentences);
+    assert_eq!(v["labels"]["Country"], 6);
+    assert_eq!(v["entities"], 67);
+}
+
+#[test]
+fn sentences_finds_an_article_by_the_name_citations_use() {
+    let Some(corpus) = corpus() else { return };
+    let dir = scratch("sentences");
+    let name = "000_82e1541b34cdbfbf.txt";
+    let corpus = corpus.to_string_lossy().to_string();
+    let (code, out, err) = kg_in(&dir, &["sentences", name, "--corpus", &corpus]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.starts_with("[1] ")),
+        "{out}"
+    );
+    let (code, _, err) = kg_in(&dir, &["sentences", "nope.txt", "--corpus", &corpus]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nor in the corpus"), "{err}");
+}
+
+#[test]
+fn an_unknown_option_gets_no_far_fetched_suggestion() {
+    let dir = scratch("bogus");
+    let (code, _, err) = kg_in(&dir, &["--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unexpected argument '--bogus'"), "{err}");
+    assert!(!err.contains("--corpus"), "{err}");
+    // A real typo still gets its tip.
+    let (code, _, err) = kg_in(&dir, &["--readonli"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--readonly"), "{err}");
+}
