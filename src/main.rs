@@ -174,6 +174,14 @@ enum Command {
     Batch(kg::batch::BatchArgs),
     /// Write a synthetic graph of the seed graph's shape (for benchmarks).
     Generate(kg::generate::GenerateArgs),
+    /// Print a shell completion script: kg completions bash > ~/.local/share/bash-completion/completions/kg
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print kg's manual page (roff): kg man > kg.1; man ./kg.1
+    Man,
     /// Print an article's sentences with the numbers citations use.
     Sentences {
         /// Article files.
@@ -271,6 +279,8 @@ const SUBCOMMANDS: &[&str] = &[
     "batch",
     "generate",
     "sentences",
+    "completions",
+    "man",
 ];
 
 /// Gives a subcommand the GRAPH named before it (`kg g.kgdb stats` is `kg
@@ -290,6 +300,8 @@ fn place_graph(cli: &mut Cli) -> Result<(), String> {
         Command::Batch(_) => "batch",
         Command::Generate(_) => "generate",
         Command::Sentences { .. } => "sentences",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
     };
     let shell_options = [
         (!cli.queries.is_empty(), "-c"),
@@ -438,6 +450,21 @@ fn run(cli: &Cli) -> ExitCode {
         },
         Some(Command::Check { file, corpus }) => {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "kg", &mut text);
+            print_out(&String::from_utf8_lossy(&text)).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut text)
+                .map_err(|e| format!("kg man: {e}"))
+                .and_then(|()| print_out(&String::from_utf8_lossy(&text)))
+                .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Sentences { files }) => sentences(files, cli.corpus.as_deref()),
         Some(Command::Import(args)) => kg::io::run_import(args),

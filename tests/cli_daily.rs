@@ -352,3 +352,20 @@ fn an_unknown_option_gets_no_far_fetched_suggestion() {
     assert_eq!(code, 2);
     assert!(err.contains("--readonly"), "{err}");
 }
+
+#[test]
+fn completions_and_a_man_page_are_generated() {
+    let dir = scratch("completions");
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = kg_in(&dir, &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        for word in ["stats", "export", "readonly", "create"] {
+            assert!(out.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let (code, out, err) = kg_in(&dir, &["man"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(".TH kg 1"), "{out}");
+    assert!(out.contains("create"), "{out}");
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
