@@ -82,6 +82,9 @@ pub struct QueryResult {
     pub mutations: Vec<Mutation>,
     /// How long parsing, planning and execution took.
     pub timings: Timings,
+    /// Notifications about names the statement reads that the graph does
+    /// not have (see [`crate::notify`]); they never change the result.
+    pub notifications: Vec<crate::notify::Notification>,
 }
 
 /// A graph and the query pipeline over it.
@@ -94,8 +97,12 @@ pub struct Engine {
     /// Plans of recent statements by their text, reused while the graph is
     /// unchanged (a plan depends on the text and the graph, never on
     /// parameter values); cleared by any write.
-    plans: std::collections::HashMap<(bool, String), Arc<(StatementMode, QueryPlan)>>,
+    /// Keyed by whether the plan is optimized, and the text.
+    plans: std::collections::HashMap<(bool, String), Arc<CachedPlan>>,
 }
+
+/// A planned statement: its mode, plan and notifications.
+type CachedPlan = (StatementMode, QueryPlan, Vec<crate::notify::Notification>);
 
 /// How many plans an engine keeps before it starts over.
 const PLAN_CACHE_SIZE: usize = 256;
@@ -161,15 +168,18 @@ impl Engine {
                 let parsed = Instant::now();
                 crate::semantic::check(&statement)?;
                 let built = crate::plan::build(&statement, &self.graph)?;
+                let notes = crate::notify::analyze(&statement, &self.graph);
                 if statement.mode == StatementMode::ExplainVerbose {
-                    return Ok(explain_verbose(built, options.no_optimize, started, parsed));
+                    let mut r = explain_verbose(built, options.no_optimize, started, parsed);
+                    r.notifications = notes;
+                    return Ok(r);
                 }
                 let plan = if options.no_optimize {
                     built
                 } else {
                     crate::plan::optimize::optimize(built)
                 };
-                let entry = Arc::new((statement.mode, plan));
+                let entry = Arc::new((statement.mode, plan, notes));
                 if self.plans.len() >= PLAN_CACHE_SIZE {
                     self.plans.clear();
                 }
@@ -177,6 +187,7 @@ impl Engine {
                 (statement.mode, entry, parsed)
             }
         };
+        let notifications = plan.2.clone();
         let plan = &plan.1;
         let planned = Instant::now();
         let mut timings = Timings {
@@ -189,6 +200,7 @@ impl Engine {
                 columns: plan.columns.clone(),
                 plan: Some(render(&plan.root, &plan.columns, None)),
                 timings,
+                notifications,
                 ..QueryResult::default()
             });
         }
@@ -262,6 +274,7 @@ impl Engine {
             plan: plan_text,
             mutations,
             timings,
+            notifications,
         })
     }
 }

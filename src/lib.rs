@@ -20,6 +20,7 @@ pub mod hint;
 pub mod io;
 pub mod json_params;
 pub mod limits;
+pub mod notify;
 pub mod output;
 pub mod plan;
 pub mod script;

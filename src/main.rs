@@ -22,17 +22,28 @@ use kg::{Engine, ErrorKind, Graph};
     name = "kg",
     version,
     about,
-    after_help = "GRAPH is a kg graph file (created when missing); without it kg works on the \
-                  built-in seed graph (or --facts FILE) in memory.\n\
+    after_help = "GRAPH is a kg graph file; without it kg works on the built-in seed graph \
+                  (or --facts FILE) in memory. A GRAPH that does not exist is created only when \
+                  its name says it is a graph file: a .kgdb extension, a path with a `/` \
+                  (./graph), or --create; a bare word such as `exprot` is refused (a mistyped \
+                  command must not leave a graph file behind).\n\
+                  Options of the shell and of queries (-c, -f, -P, --format, ...) go before \
+                  or after GRAPH, never with a subcommand; a subcommand takes its GRAPH after \
+                  its name (kg stats g.kgdb, kg dot g.kgdb -c QUERY).\n\
                   Exit codes: 0 ok (also when the reader closes the output early, as `| head` \
                   does: kg then stops quietly), 1 query or file error or output that cannot be \
                   written (e.g. a full disk), 2 usage error, 130 interrupted."
 )]
 struct Cli {
-    /// The graph file to open (created empty when it does not exist); default:
-    /// the built-in seed graph (or --facts), in memory.
+    /// The graph file to open (created empty when it does not exist and its
+    /// name ends in .kgdb or has a `/`, or with --create); default: the
+    /// built-in seed graph (or --facts), in memory.
     #[arg(value_name = "GRAPH")]
     graph: Option<PathBuf>,
+
+    /// Create GRAPH when it does not exist, whatever its name.
+    #[arg(long)]
+    create: bool,
 
     /// Load this fact file instead of the built-in seed.
     #[arg(long, global = true, value_name = "FILE")]
@@ -81,6 +92,11 @@ struct Cli {
     #[arg(long)]
     no_optimize: bool,
 
+    /// Do not print notifications (unknown labels, relation types, property
+    /// keys and aliases, with a did-you-mean) on standard error.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+
     /// Stop a statement that needs more memory than SIZE (estimated), e.g.
     /// 512MB, 4GB [default: 80% of the memory kg may use].
     #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
@@ -110,6 +126,9 @@ enum Command {
         /// The graph file or fact file (default: `--facts`, else the built-in seed).
         #[arg(value_name = "GRAPH")]
         graph: Option<PathBuf>,
+        /// text (for people) or json (one object, for programs).
+        #[arg(long, default_value = "text", value_name = "text|json")]
+        format: String,
     },
     /// Verify that every citation points at an existing article sentence that
     /// names what it grounds.
@@ -160,6 +179,14 @@ enum Command {
     Batch(kg::batch::BatchArgs),
     /// Write a synthetic graph of the seed graph's shape (for benchmarks).
     Generate(kg::generate::GenerateArgs),
+    /// Print a shell completion script: kg completions bash > ~/.local/share/bash-completion/completions/kg
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print kg's manual page (roff): kg man > kg.1; man ./kg.1
+    Man,
     /// Print an article's sentences with the numbers citations use.
     Sentences {
         /// Article files.
@@ -216,7 +243,13 @@ fn tune_allocator() {}
 fn main() -> ExitCode {
     tune_allocator();
     let code = match Cli::try_parse() {
-        Ok(cli) => run(&cli),
+        Ok(mut cli) => match place_graph(&mut cli) {
+            Ok(()) => run(&cli),
+            Err(msg) => {
+                print_err(&format!("kg: {msg}"));
+                ExitCode::from(2)
+            }
+        },
         Err(e) => clap_exit(&e),
     };
     // A failed write to standard output or error decides the exit here.
@@ -226,6 +259,10 @@ fn main() -> ExitCode {
 /// Prints clap's help, version or usage error (on the stream clap chose)
 /// and gives its exit code (0 for help and version, 2 for usage errors).
 fn clap_exit(e: &clap::Error) -> ExitCode {
+    if let Some(text) = without_far_suggestion(e) {
+        print_err(&text);
+        return ExitCode::from(2);
+    }
     if let Err(io) = e.print() {
         let stream = if e.use_stderr() {
             Stream::Error
@@ -235,6 +272,143 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         sink::record(stream, &io);
     }
     ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
+/// The subcommands' names, for "did you mean" on a mistyped one.
+const SUBCOMMANDS: &[&str] = &[
+    "stats",
+    "check",
+    "dot",
+    "import",
+    "export",
+    "batch",
+    "generate",
+    "sentences",
+    "completions",
+    "man",
+];
+
+/// Gives a subcommand the GRAPH named before it (`kg g.kgdb stats` is `kg
+/// stats g.kgdb`), and refuses what would otherwise be ignored: a second
+/// graph, the shell's options with a subcommand, or a GRAPH the subcommand
+/// does not take. The error is a usage message.
+fn place_graph(cli: &mut Cli) -> Result<(), String> {
+    let Some(command) = cli.command.as_mut() else {
+        return Ok(());
+    };
+    let name = match command {
+        Command::Stats { .. } => "stats",
+        Command::Check { .. } => "check",
+        Command::Dot { .. } => "dot",
+        Command::Import(_) => "import",
+        Command::Export(_) => "export",
+        Command::Batch(_) => "batch",
+        Command::Generate(_) => "generate",
+        Command::Sentences { .. } => "sentences",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
+    };
+    let shell_options = [
+        (!cli.queries.is_empty(), "-c"),
+        (cli.file.is_some(), "-f"),
+        (cli.format.is_some(), "--format"),
+        (!cli.param.is_empty(), "-P"),
+        (cli.params_file.is_some(), "--params"),
+        (cli.keep_going, "--continue"),
+        (cli.timing, "--timing"),
+        (cli.history.is_some(), "--history"),
+        (cli.max_memory.is_some(), "--max-memory"),
+        (cli.timeout.is_some(), "--timeout"),
+        (cli.create, "--create"),
+        (
+            cli.readonly && matches!(name, "import" | "generate"),
+            "--readonly",
+        ),
+    ];
+    if let Some((_, option)) = shell_options.iter().find(|(given, _)| *given) {
+        let hint = match (*option, name) {
+            ("-c", "dot" | "export") | ("--format", "export") => {
+                format!("; write it after the subcommand: kg {name} {option} ...")
+            }
+            _ => String::new(),
+        };
+        return Err(format!(
+            "{option} is an option of the shell and queries, not of `kg {name}`{hint}"
+        ));
+    }
+    let Some(graph) = cli.graph.take() else {
+        return Ok(());
+    };
+    let slot = match command {
+        Command::Stats { graph, .. } | Command::Dot { graph, .. } => graph,
+        Command::Export(args) => &mut args.graph,
+        Command::Batch(args) => &mut args.snapshot,
+        _ => {
+            return Err(format!(
+                "`kg {name}` does not take a GRAPH before its name (see kg {name} --help)"
+            ))
+        }
+    };
+    match slot {
+        Some(other) => Err(format!(
+            "two graphs given, {} before `{name}` and {} after it",
+            graph.display(),
+            other.display()
+        )),
+        None => {
+            *slot = Some(graph);
+            Ok(())
+        }
+    }
+}
+
+/// Refuses to create a graph file whose name does not say it is one: a bare
+/// word that does not exist is most likely a mistyped subcommand.
+fn check_new_graph(path: &Path, create: bool) -> Result<(), String> {
+    if create || path.exists() {
+        return Ok(());
+    }
+    let text = path.to_string_lossy();
+    let is_graph_name = path.extension().is_some_and(|e| e == "kgdb") || text.contains('/');
+    if is_graph_name {
+        return Ok(());
+    }
+    if let Some(s) = kg::shell::command::did_you_mean(&text, SUBCOMMANDS.iter().copied()) {
+        return Err(format!("unknown command `{text}`; did you mean `{s}`?"));
+    }
+    Err(format!(
+        "no graph file `{text}`; to create one, name it with a .kgdb extension \
+         ({text}.kgdb), give a path (./{text}), or add --create"
+    ))
+}
+
+/// clap's "unexpected argument" message without its tip when the suggested
+/// option is not a plausible typo (clap offers `--corpus` for `--bogus`);
+/// `None` to print clap's message as it is.
+fn without_far_suggestion(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let typed = text(ContextKind::InvalidArg)?;
+    let offered = text(ContextKind::SuggestedArg)?;
+    let (a, b) = (
+        typed.trim_start_matches('-'),
+        offered.trim_start_matches('-'),
+    );
+    let limit = (a.chars().count().max(b.chars().count()) / 3).max(1);
+    if kg::notify::osa_distance(a, b) <= limit {
+        return None;
+    }
+    let usage = <Cli as clap::CommandFactory>::command().render_usage();
+    Some(format!(
+        "error: unexpected argument '{typed}' found\n\n{usage}\n\nFor more information, try '--help'."
+    ))
 }
 
 /// Runs the command `cli` names; its error message goes to standard error.
@@ -265,13 +439,39 @@ fn run(cli: &Cli) -> ExitCode {
                 layout,
             },
         ),
-        Some(Command::Stats { graph }) => read_graph(cli, graph.as_deref())
-            .and_then(|g| print_out(&stats(&g)))
-            .map(|()| ExitCode::SUCCESS),
+        Some(Command::Stats { graph, format }) => match format.as_str() {
+            "text" | "json" => read_graph(cli, graph.as_deref())
+                .and_then(|g| {
+                    print_out(&if format == "json" {
+                        stats_json(&g)
+                    } else {
+                        stats(&g)
+                    })
+                })
+                .map(|()| ExitCode::SUCCESS),
+            other => usage_error(&format!(
+                "kg stats: unknown format `{other}`; choose text or json"
+            )),
+        },
         Some(Command::Check { file, corpus }) => {
             run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
         }
-        Some(Command::Sentences { files }) => sentences(files),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "kg", &mut text);
+            print_out(&String::from_utf8_lossy(&text)).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut text)
+                .map_err(|e| format!("kg man: {e}"))
+                .and_then(|()| print_out(&String::from_utf8_lossy(&text)))
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Sentences { files }) => sentences(files, cli.corpus.as_deref()),
         Some(Command::Import(args)) => kg::io::run_import(args),
         Some(Command::Export(args)) => kg::io::run_export(args),
         Some(Command::Batch(args)) => kg::batch::run(args),
@@ -319,12 +519,43 @@ fn cli_params(cli: &Cli) -> Result<Result<kg::Params, String>, String> {
     for p in &cli.param {
         match kg::db::params::parse_assignment(p) {
             Ok((k, v)) => {
+                if let Some(note) = plain_string_note(p, &k, &v) {
+                    print_err(&note);
+                }
                 params.insert(k, v);
             }
             Err(e) => return Ok(Err(e)),
         }
     }
     Ok(Ok(params))
+}
+
+/// A notice for `-P name=VALUE` when VALUE looks like a Cypher literal
+/// (a number, a quoted string, a list or map) but was not one, and so was
+/// taken as a plain string: `-P y=007`, `-P "x='unterminated"`.
+fn plain_string_note(arg: &str, name: &str, value: &kg::Value) -> Option<String> {
+    let raw = arg.split_once('=').map_or("", |(_, v)| v).trim();
+    let kg::Value::String(s) = value else {
+        return None;
+    };
+    let looks_literal = raw
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || "'\"[{-+.".contains(c));
+    if !looks_literal || s != raw {
+        return None;
+    }
+    Some(if raw.starts_with(['\'', '"']) {
+        format!(
+            "kg: note: -P {name}: `{raw}` is not a closed string literal, so it was taken \
+             as plain text, quote included"
+        )
+    } else {
+        format!(
+            "kg: note: -P {name}: `{raw}` is not a Cypher literal, so it was taken as the \
+             string '{raw}' (quote it to say so: -P \"{name}='{raw}'\")"
+        )
+    })
 }
 
 /// The shell, a script, or `-c` queries, on GRAPH, the seed graph or `--facts`.
@@ -340,6 +571,9 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
             )
         }
         Some(path) => {
+            if let Err(msg) = check_new_graph(path, cli.create) {
+                return usage_error(&msg);
+            }
             let opened = kg::db::Db::open(path, cli.readonly).map_err(String::from)?;
             for w in &opened.warnings {
                 print_err(&format!("kg: warning: {w}"));
@@ -358,6 +592,7 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     session.params = params;
     session.readonly = session.readonly || cli.readonly;
     session.timing = cli.timing;
+    session.warnings = !cli.quiet;
     session.timeout = cli.timeout.and_then(|t| t.0);
     session.max_memory = cli.max_memory;
     session.no_optimize = cli.no_optimize;
@@ -374,7 +609,9 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
     if cli.file.is_some() && !cli.queries.is_empty() {
         return usage_error("give either -c QUERY or -f FILE, not both");
     }
-    if !interactive_out {
+    if interactive_out {
+        session.follow_terminal = true;
+    } else {
         session.table.max_rows = 0;
         session.table.max_width = 0;
     }
@@ -470,6 +707,14 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
         layout: args.layout.parse().map_err(|e| format!("kg: {e}"))?,
         ..dot::DotOptions::default()
     };
+    if matches!(args.render, Some("png" | "pdf"))
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        return usage_error(
+            "--render png|pdf writes binary data: give -o FILE, or redirect standard output",
+        );
+    }
     let mut engine = Engine::with_graph(graph);
     let text = match args.query {
         None => dot::graph_to_dot(engine.graph(), &opts),
@@ -478,6 +723,14 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
                 .run(q, &kg::Params::new())
                 .map_err(|e| e.render("query", q))?;
             let mut els = dot::collect_elements(&result.rows);
+            if els.entities.is_empty() && els.relations.is_empty() {
+                print_err(&format!(
+                    "kg dot: the query returned no nodes, relationships or paths \
+                     ({} row{}); the drawing is empty",
+                    result.rows.len(),
+                    if result.rows.len() == 1 { "" } else { "s" }
+                ));
+            }
             expand(engine.graph(), &mut els, args.expand);
             dot::subgraph_to_dot(engine.graph(), &els.entities, &els.relations, &opts)
         }
@@ -627,11 +880,56 @@ fn stats(g: &Graph) -> String {
     articles.sort();
     articles.dedup();
     out.push_str(&format!(
-        "citations: {citations} ({entity_cites} on entities, {} on relations) from {} articles\n",
+        "citations: {citations} cited sentences ({entity_cites} on entities, {} on relations) \
+         from {} articles (kg check counts a passage such as @000#3-4 once)\n",
         citations - entity_cites,
         articles.len()
     ));
     out
+}
+
+/// `kg stats --format json`: the same figures as one JSON object.
+fn stats_json(g: &Graph) -> String {
+    let labels: serde_json::Map<String, serde_json::Value> = g
+        .labels()
+        .map(|l| (l.to_string(), g.label_count(l).into()))
+        .collect();
+    let types: serde_json::Map<String, serde_json::Value> = g
+        .relation_types()
+        .map(|t| (t.to_string(), g.type_count(t).into()))
+        .collect();
+    let mut by_lang = serde_json::Map::new();
+    for a in g.entities().flat_map(|e| e.aliases.iter()) {
+        let lang = a.lang.clone().unwrap_or_else(|| "-".into());
+        let n = by_lang
+            .get(&lang)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        by_lang.insert(lang, (n + 1).into());
+    }
+    let (aliases, citations) = counts(g);
+    let entity_cites: usize = g.entities().map(|e| e.sources.len()).sum();
+    let mut articles: Vec<&str> = g
+        .entities()
+        .flat_map(|e| e.sources.iter())
+        .chain(g.relations().flat_map(|r| r.sources.iter()))
+        .map(|c| c.article.as_str())
+        .collect();
+    articles.sort_unstable();
+    articles.dedup();
+    let value = serde_json::json!({
+        "entities": g.entity_count(),
+        "labels": labels,
+        "relations": g.relation_count(),
+        "relation_types": types,
+        "aliases": aliases,
+        "aliases_by_language": by_lang,
+        "citations": citations,
+        "entity_citations": entity_cites,
+        "relation_citations": citations - entity_cites,
+        "articles": articles.len(),
+    });
+    format!("{value}\n")
 }
 
 /// `kg check`: prints each failure and a summary; fails when any citation does.
@@ -648,7 +946,7 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
     let corpus = check::Corpus::load_dir(&dir)
         .map_err(|e| format!("kg check: cannot read corpus {}: {e}\n", dir.display()))?;
     let (file, errors) = facts::parse(&src.text);
-    let (_, more) = facts::load::build(&file, &src.text);
+    let (graph, more) = facts::load::build(&file, &src.text);
     let mut all = errors;
     all.extend(more);
     if !all.is_empty() {
@@ -666,8 +964,13 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
         out.push_str(&format!("  {name}: {cited} of {total} sentences cited\n"));
     }
     let n = report.failures.len();
+    // `kg stats` counts the graph's citations, where a passage (@000#3-4)
+    // is one citation per sentence; say both.
+    let (_, sentence_citations) = counts(&graph);
     out.push_str(&format!(
-        "kg check: {} citations ({} entity, {} relation) against {} articles in {}: {n} failure{}\n",
+        "kg check: {} citations ({} entity, {} relation; {sentence_citations} cited sentences \
+         as kg stats counts them, a passage giving one per sentence) against {} articles in \
+         {}: {n} failure{}\n",
         report.entity_citations + report.relation_citations,
         report.entity_citations,
         report.relation_citations,
@@ -684,10 +987,25 @@ fn run_check(file: Option<&Path>, corpus: Option<&Path>) -> Result<ExitCode, Str
 }
 
 /// `kg sentences`: an article's sentences, numbered as citations count them.
-fn sentences(files: &[PathBuf]) -> Result<ExitCode, String> {
+/// A name that is not a file here is looked up in the corpus directory
+/// (`--corpus`, else the default), as citations name articles.
+fn sentences(files: &[PathBuf], corpus: Option<&Path>) -> Result<ExitCode, String> {
+    let corpus = corpus
+        .map(Path::to_path_buf)
+        .or_else(check::default_corpus_dir);
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| format!("kg: cannot read {}: {e}", f.display()))?;
+        let in_corpus = corpus.as_ref().map(|d| d.join(f)).filter(|p| p.is_file());
+        let f = match in_corpus {
+            Some(p) if !f.exists() => p,
+            _ => f.clone(),
+        };
+        let text = std::fs::read_to_string(&f).map_err(|e| {
+            let looked = match &corpus {
+                Some(d) => format!(" (nor in the corpus {})", d.display()),
+                None => String::new(),
+            };
+            format!("kg: cannot read {}: {e}{looked}", f.display())
+        })?;
         let mut out = format!("== {}\n", f.display());
         for s in facts::sentences::split(&text) {
             out.push_str(&format!("[{}] {}\n", s.number, s.text));

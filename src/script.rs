@@ -228,9 +228,9 @@ pub enum Completeness {
     Incomplete,
 }
 
-/// Decides whether REPL input is complete. Brackets `( [ {` must balance
-/// outside strings and comments; a closing bracket with no opener does not
-/// make the input incomplete (the parser reports it).
+/// Decides whether REPL input is complete: it ends with `;` outside
+/// strings and comments. A bracket left open does not hold the statement
+/// back (the parser reports it), nor does a closer with no opener.
 pub fn completeness(text: &str) -> Completeness {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.starts_with(':') {
@@ -301,7 +301,10 @@ pub fn completeness(text: &str) -> Completeness {
         state,
         State::Str(_) | State::Backquote | State::BlockComment
     );
-    let terminated = depth == 0 && last_code_char == Some(';');
+    // A `;` outside strings and comments ends the statement even inside an
+    // open bracket (as in DuckDB's shell): the parser then shows where the
+    // bracket is missing instead of the shell waiting for more lines.
+    let terminated = last_code_char == Some(';');
     if !open && (terminated || only_comments(trimmed)) {
         Completeness::Complete
     } else {
@@ -425,7 +428,8 @@ mod tests {
         assert_eq!(completeness("RETURN 1"), Completeness::Incomplete);
         assert_eq!(completeness("RETURN ';'"), Completeness::Incomplete);
         assert_eq!(completeness("RETURN 'abc;"), Completeness::Incomplete);
-        assert_eq!(completeness("MATCH (n;"), Completeness::Incomplete);
+        assert_eq!(completeness("MATCH (n;"), Completeness::Complete);
+        assert_eq!(completeness("MATCH (n"), Completeness::Incomplete);
         assert_eq!(completeness("RETURN [1, 2];"), Completeness::Complete);
         assert_eq!(completeness("RETURN 1 /* ; */"), Completeness::Incomplete);
         assert_eq!(completeness("RETURN 1; // done"), Completeness::Complete);

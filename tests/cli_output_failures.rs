@@ -92,8 +92,9 @@ fn cases(dir: &Path) -> Vec<Case> {
         ":help\n",
         ":schema\n",
     ] {
+        // In a table: in a data format, command text goes to stderr.
         all.push(Case {
-            args: vec!["-f".into(), "-".into()],
+            args: vec!["-f".into(), "-".into(), "--format".into(), "table".into()],
             stdin: script.into(),
         });
     }

@@ -1,8 +1,8 @@
 //! DOT export goldens on a small graph drawn from the seed articles.
 //!
-//! `examples/kg-sample.dot` (and `examples/kg-sample-clusters.dot`) are the
+//! `tests/golden/dot/kg-sample.dot` (and `kg-sample-clusters.dot` beside it) are the
 //! goldens; run with `KG_UPDATE_GOLDENS=1` to rewrite them, and to re-render
-//! `examples/kg-sample.svg` when Graphviz is installed.
+//! `tests/golden/dot/kg-sample.svg` when Graphviz is installed.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -128,8 +128,10 @@ pub fn sample() -> Graph {
     g
 }
 
+/// Where the sample drawings live: they test the DOT writer on a synthetic
+/// graph, so they are test data, not examples of the seed graph.
 fn examples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/dot")
 }
 
 fn updating() -> bool {

@@ -44,8 +44,14 @@ fn run(args: &[&str], dir: &Path) -> Output {
 
 /// A graph file `name` in `dir` with two nodes and a relation.
 fn make_graph(dir: &Path, name: &str) -> PathBuf {
+    // --create: some of these names (out.svg) do not say "graph file".
     let out = run(
-        &[name, "-c", "CREATE (:P {name: 'a'})-[:R]->(:P {name: 'b'})"],
+        &[
+            "--create",
+            name,
+            "-c",
+            "CREATE (:P {name: 'a'})-[:R]->(:P {name: 'b'})",
+        ],
         dir,
     );
     assert!(

@@ -268,6 +268,7 @@ fn json_graph_elements() {
         max_rows: 1,
         max_width: 3,
         color: true,
+        width: 10,
     };
     assert_eq!(to_string(Format::Jsonl, &g, &r, &tiny), text);
 }

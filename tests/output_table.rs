@@ -1,11 +1,11 @@
 //! The boxed table: snapshots (wide characters, truncation, the type row)
 //! plus checks that every line of a box has the same display width.
 
+use kg::output::width::display_width;
 use kg::output::{to_string, Format, TableOptions};
 use kg::store::NewEntity;
 use kg::value::{Date, Path, ValueMap};
 use kg::{Graph, QueryResult, Value};
-use unicode_width::UnicodeWidthStr;
 
 fn result(columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult {
     QueryResult {
@@ -35,9 +35,9 @@ fn assert_box_aligned(text: &str) {
         .filter(|l| l.starts_with(['┌', '│', '├', '└']))
         .collect();
     assert!(lines.len() >= 4, "no box in\n{text}");
-    let width = lines[0].width();
+    let width = display_width(lines[0]);
     for l in &lines {
-        assert_eq!(l.width(), width, "misaligned line {l:?} in\n{text}");
+        assert_eq!(display_width(l), width, "misaligned line {l:?} in\n{text}");
         assert!(
             !l.chars().any(char::is_control),
             "control character in {l:?}"
@@ -205,7 +205,7 @@ fn wide_cells_are_cut_at_max_width() {
     for l in out.lines().filter(|l| l.starts_with('│')) {
         for cell in l.split('│').filter(|c| !c.is_empty()) {
             assert!(
-                cell.width() <= 14,
+                display_width(cell) <= 14,
                 "cell {cell:?} wider than 12 (+2 padding)"
             );
         }

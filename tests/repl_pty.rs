@@ -105,7 +105,23 @@ macro_rules! shell {
     };
 }
 
+/// `spawn` for the usual shell in a terminal `cols` columns wide.
+fn shell_at(cols: u16) -> Option<Shell> {
+    let mut sh = spawn(&["--history", "off"])?;
+    sh.resize(cols);
+    sh.expect(PROMPT, START);
+    Some(sh)
+}
+
 impl Shell {
+    /// Makes the terminal `cols` columns wide (40 rows).
+    fn resize(&mut self, cols: u16) {
+        self.session
+            .get_process_mut()
+            .set_window_size(cols, 40)
+            .unwrap_or_else(|e| panic!("cannot resize the terminal: {e}"));
+    }
+
     /// Types `keys` (no Enter).
     fn send(&mut self, keys: &str) {
         self.session
@@ -580,11 +596,12 @@ fn source_runs_an_example_script() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/gctf-co-chairs.out"),
     )
     .expect("examples/gctf-co-chairs.out");
-    // The file name is completed with Tab.
+    // The file name is completed with Tab, as far as the candidates
+    // (.kgq and .out) agree.
     sh.send(":source examples/gctf-co");
     sh.send(TAB);
-    sh.expect("examples/gctf-co-chairs.kgq", WAIT);
-    sh.send("\r");
+    sh.expect("examples/gctf-co-chairs.", WAIT);
+    sh.send("kgq\r");
     sh.expect("\n", WAIT);
     let out = sh.until_prompt();
     assert_eq!(
@@ -749,6 +766,316 @@ fn a_statement_recalled_from_history_runs_again() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The lines of a printed table (its borders, rows and footer), checked to
+/// be no wider than `cols` terminal cells and aligned with each other.
+fn assert_fits(out: &str, cols: usize) {
+    let table: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '├', '└']))
+        .collect();
+    assert!(
+        !table.is_empty(),
+        "a table:
+{out}"
+    );
+    let top = kg::output::width::display_width(table[0]);
+    for l in &table {
+        let w = kg::output::width::display_width(l);
+        assert!(
+            w <= cols,
+            "{w} cells, wider than {cols}: {l}
+{out}"
+        );
+        assert_eq!(w, top, "a line out of line with the border: {l}\n{out}");
+    }
+    for l in out.lines() {
+        assert!(
+            kg::output::width::display_width(l) <= cols,
+            "a line wider than {cols}: {l}"
+        );
+    }
+}
+
+#[test]
+fn tables_fit_the_terminal_at_80_100_and_120_columns() {
+    for cols in [80u16, 100, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let cols = usize::from(cols);
+        sh.run(":maxrows 0");
+        let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+        assert_fits(&out, cols);
+        assert_eq!(data(&out).len(), 3, "{out}");
+        // Every alias, the Arabic ones with lam-alef pairs (two cells each
+        // in a terminal) included.
+        let out = sh.run("MATCH (n) RETURN n.name, n.aliases;");
+        assert_fits(&out, cols);
+        let out = sh.run("MATCH (n) UNWIND n.aliases AS a RETURN n.key, a;");
+        assert_fits(&out, cols);
+        assert!(out.contains("الأمم المتحدة"), "{out}");
+        sh.line(":source examples/kuwait-hosted.kgq");
+        sh.expect("\n", WAIT);
+        assert_fits(&sh.until_prompt(), cols);
+        // Too many columns to narrow: the middle ones are hidden, and the
+        // footer says how many.
+        let out = sh.run("MATCH (n) RETURN n, n.key, n.name, n.aliases, n.sources, n.iso;");
+        assert_fits(&out, cols);
+        sh.line("MATCH (n) WITH n AS x LIMIT 2");
+        sh.expect(CONTINUATION, WAIT);
+        let last = "RETURN x AS a,x AS b,x AS c,x AS d,x AS e,x AS f,x AS g,x AS h,x AS i;";
+        let out = sh.run(last);
+        assert_fits(&out, cols);
+        if cols == 80 {
+            assert!(out.contains("2 rows, 9 columns ("), "{out}");
+            let header = &cells(&out)[0];
+            assert!(header.contains(&"…".to_string()), "{out}");
+            assert_eq!(header.first().map(String::as_str), Some("a"), "{out}");
+            assert_eq!(header.last().map(String::as_str), Some("i"), "{out}");
+        } else {
+            assert_eq!(cells(&out)[0].len(), 9, "{out}");
+        }
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn maxwidth_sets_the_table_width() {
+    let Some(mut sh) = shell_at(120) else { return };
+    let out = sh.run(":maxwidth");
+    assert!(out.contains("now 120"), "{out}");
+    sh.run(":maxwidth 50");
+    let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+    assert_fits(&out, 50);
+    assert!(out.contains('…'), "{out}");
+    // Back to the terminal's width, which follows a resize.
+    sh.run(":maxwidth 0");
+    sh.resize(90);
+    let out = sh.run("MATCH (n:Event) RETURN n.key, n.name, n.date LIMIT 3;");
+    assert_fits(&out, 90);
+    let widest = out.lines().map(kg::output::width::display_width).max();
+    assert!(widest > Some(80), "uses the width it has: {out}");
+}
+
+#[test]
+fn lines_typed_ahead_in_one_write_are_all_run() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let n = seed().entity_count();
+        // No bracketed paste: three lines arrive in one write, as from a
+        // fast typist, an `expect` script or `screen`.
+        sh.send("MATCH (n)\rRETURN count(n) AS n;\rRETURN 7 AS seven;\r:stats\r");
+        let out = sh.expect("citations:", WAIT);
+        assert!(out.contains(&format!(" {n} │")), "the count of {n}:\n{out}");
+        assert!(out.contains(" 7 │"), "the second statement ran:\n{out}");
+        assert_eq!(out.matches("\n1 row\n").count(), 2, "{out}");
+        assert!(!out.contains("error"), "{out}");
+        // Nothing is left over: the next statement runs alone.
+        sh.until_prompt();
+        let out = sh.run("RETURN 8 AS eight;");
+        assert_eq!(single(&out), "8", "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn a_misspelled_label_gets_a_notification_until_warnings_are_off() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run("MATCH (n:Contry) RETURN n.name AS name;");
+        assert!(out.contains("0 rows"), "the result is unchanged:\n{out}");
+        assert!(
+            out.contains("warning: the label `Contry` is not in the graph"),
+            "{out}"
+        );
+        assert!(out.contains("did you mean `Country`?"), "{out}");
+        assert!(
+            out.find("0 rows") < out.find("warning:"),
+            "after the result:\n{out}"
+        );
+        sh.run(":warnings off");
+        let out = sh.run("MATCH (n:Contry) RETURN n.name AS name;");
+        assert!(out.contains("0 rows") && !out.contains("warning"), "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn sources_shows_the_citations_a_result_returned_as_values() {
+    // The README's first session.
+    let g = seed();
+    let morocco = g.entity_by_key("morocco").expect("morocco");
+    let cited = g
+        .outgoing(morocco)
+        .find(|r| r.rel_type.as_str() == "CO_CHAIRS")
+        .and_then(|r| r.sources.first().cloned())
+        .expect("a cited CO_CHAIRS relation from Morocco");
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        sh.line("MATCH (m {alias: 'المغرب'})-[r:CO_CHAIRS]->(f {alias: 'GCTF'})");
+        sh.expect(CONTINUATION, WAIT);
+        let out = sh.run("RETURN r.since, r.sources;");
+        assert!(out.contains("1 row"), "{out}");
+        let out = sh.run(":sources");
+        assert!(out.contains("row 1, r.sources"), "{out}");
+        let cite = format!("{}#{}", cited.article, cited.sentence);
+        assert!(out.contains(&cite), "{cite} in\n{out}");
+        assert!(!out.contains("holds no"), "{out}");
+        let help = sh.run(":help sources");
+        assert!(help.contains("x.sources"), "{help}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn tab_lists_the_candidates_and_a_second_tab_keeps_a_unique_completion() {
+    let Some(mut sh) = shell_at(80) else { return };
+    // Several labels start with `Co`: Tab shows them instead of cycling.
+    sh.send("MATCH (x:Co");
+    sh.send(TAB);
+    sh.send(TAB);
+    let shown = sh.expect("Country", WAIT);
+    assert!(shown.contains("Continent"), "{shown}");
+    // The line is still there to finish.
+    let out = sh.run("ntinent) RETURN count(x) AS n;");
+    let n = seed().label_count("Continent");
+    assert_eq!(single(&out), n.to_string(), "{out}");
+    // A unique completion stays after a second Tab.
+    sh.send("MATCH (x:Cou");
+    sh.send(TAB);
+    sh.expect("MATCH (x:Country", WAIT);
+    sh.send(TAB);
+    let out = sh.run(") RETURN count(x) AS n;");
+    let n = seed().label_count("Country");
+    assert_eq!(single(&out), n.to_string(), "{out}");
+    // Virtual keys and keys inside a pattern map complete.
+    sh.send("MATCH (x {ali");
+    sh.send(TAB);
+    sh.expect("MATCH (x {alias", WAIT);
+    sh.send(": 'Maroc'}) RETURN x.ali");
+    sh.send(TAB);
+    sh.expect("RETURN x.aliases", WAIT);
+    let out = sh.run(" IS NOT NULL AS has;");
+    assert_eq!(single(&out), "true", "{out}");
+}
+
+#[test]
+fn timing_without_an_argument_reports() {
+    let Some(mut sh) = shell_at(120) else { return };
+    for _ in 0..2 {
+        let out = sh.run(":timing");
+        assert!(out.contains("timing: off"), "reports, never toggles: {out}");
+    }
+    sh.run(":timing on");
+    let out = sh.run(":timing");
+    assert!(out.contains("timing: on"), "{out}");
+}
+
+#[test]
+fn quit_on_a_continuation_line_leaves() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        sh.line("MATCH (n)");
+        sh.expect(CONTINUATION, WAIT);
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0, "{}", sh.transcript());
+        assert!(
+            sh.transcript()
+                .contains("the unfinished statement was not run"),
+            "{}",
+            sh.transcript()
+        );
+    }
+}
+
+#[test]
+fn a_semicolon_submits_a_statement_with_a_bracket_left_open() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run("MATCH (n RETURN n;");
+        assert!(out.contains("syntax error"), "{out}");
+        assert!(out.contains("--> query:1:"), "{out}");
+        assert!(out.contains('^'), "{out}");
+        let out = sh.run("RETURN 3 AS three;");
+        assert_eq!(single(&out), "3", "{out}");
+    }
+}
+
+#[test]
+fn help_wraps_at_word_boundaries_within_the_terminal() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        let out = sh.run(":help");
+        for l in out.lines() {
+            assert!(
+                kg::output::width::display_width(l) <= usize::from(cols),
+                "wider than {cols}: {l}"
+            );
+        }
+        // Words are not cut: every description word is whole.
+        let words: Vec<&str> = out.split_whitespace().collect();
+        assert!(words.contains(&"citations"), "{out}");
+        assert!(words.contains(&"checkpoint"), "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
+fn param_takes_a_map_and_shows_one_value() {
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run(":param {who: 'Canada', n: 2}");
+    let out = sh.run(":param who");
+    assert!(out.contains("$who => 'Canada'"), "{out}");
+    let out = sh.run("MATCH (c {alias: $who}) RETURN c.key AS key, $n AS n;");
+    assert_eq!(data(&out), vec![vec!["canada", "2"]], "{out}");
+    let out = sh.run(":param nobody");
+    assert!(out.contains("no parameter $nobody"), "{out}");
+}
+
+#[test]
+fn leaving_with_unsaved_changes_warns_once() {
+    let Some(mut sh) = shell_at(120) else { return };
+    let out = sh.run("CREATE (:Draft {name: 'x'});");
+    assert!(out.contains("1 nodes created"), "{out}");
+    let out = sh.run(":quit");
+    assert!(out.contains("will be lost"), "{out}");
+    assert!(out.contains(":save FILE"), "{out}");
+    // Still there; :save keeps the changes and lets it leave at once.
+    let file = sh.home.join("draft.kgdb");
+    let out = sh.run(&format!(":save {}", file.display()));
+    assert!(out.contains("wrote"), "{out}");
+    sh.line(":quit");
+    assert_eq!(sh.exit_code(), 0);
+    assert!(file.exists());
+    // Without saving, the second :quit leaves.
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run("CREATE (:Draft);");
+    sh.send(CTRL_D);
+    sh.expect("will be lost", WAIT);
+    sh.expect(PROMPT, WAIT);
+    sh.send(CTRL_D);
+    assert_eq!(sh.exit_code(), 0);
+    // Reads only: no warning.
+    let Some(mut sh) = shell_at(80) else { return };
+    sh.run("RETURN 1 AS one;");
+    sh.line(":quit");
+    assert_eq!(sh.exit_code(), 0);
+    assert!(!sh.transcript().contains("will be lost"));
+}
+
+#[test]
+fn render_png_refuses_to_write_binary_to_a_terminal() {
+    let Some(mut sh) = spawn(&["dot", "--render", "png"]) else {
+        return;
+    };
+    let out = sh.expect("-o FILE", START);
+    assert!(out.contains("binary"), "{out}");
+    assert_eq!(sh.exit_code(), 2);
+}
+
 /// The REPL's test for "is this statement finished?" on its own: strings,
 /// comments, backquotes and brackets hide a `;`.
 mod completeness {
@@ -788,8 +1115,11 @@ mod completeness {
     }
 
     #[test]
-    fn brackets_must_close_before_the_semicolon() {
-        assert_eq!(completeness("MATCH (n;"), Incomplete);
+    fn a_semicolon_ends_the_statement_even_with_a_bracket_open() {
+        // The parser then shows where the bracket is missing.
+        assert_eq!(completeness("MATCH (n;"), Complete);
+        assert_eq!(completeness("MATCH (n RETURN n;"), Complete);
+        assert_eq!(completeness("MATCH (n"), Incomplete);
         assert_eq!(completeness("MATCH (n {a: [1,"), Incomplete);
         assert_eq!(completeness("MATCH (n {a: [1,\n2]})\nRETURN n;"), Complete);
         assert_eq!(completeness("RETURN [x IN [1] | (x)];"), Complete);

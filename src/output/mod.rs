@@ -36,6 +36,7 @@ pub mod json;
 pub mod sink;
 mod table;
 pub mod text;
+pub mod width;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -140,6 +141,10 @@ pub struct TableOptions {
     /// Cut cells wider than this many terminal columns, ending them with `…`;
     /// 0 means no limit. Default 60.
     pub max_width: usize,
+    /// Fit the whole table into this many terminal columns (narrowing the
+    /// widest columns, then hiding middle ones); 0 means no limit. Default 0:
+    /// callers set it to the terminal's width (see [`width::terminal_width`]).
+    pub width: usize,
 }
 
 impl Default for TableOptions {
@@ -148,6 +153,7 @@ impl Default for TableOptions {
             color: false,
             max_rows: 40,
             max_width: 60,
+            width: 0,
         }
     }
 }

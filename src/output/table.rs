@@ -3,13 +3,12 @@
 
 use std::io::{self, Write};
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
 use crate::engine::QueryResult;
 use crate::store::Graph;
 use crate::value::Value;
 
 use super::text::{escape_controls, render_top, ValueType};
+use super::width::display_width;
 use super::TableOptions;
 
 const BOLD: &str = "\x1b[1m";
@@ -48,7 +47,7 @@ impl Cell {
             text
         };
         Cell {
-            width: text.width(),
+            width: display_width(&text),
             text,
             align,
             style,
@@ -56,35 +55,7 @@ impl Cell {
     }
 }
 
-/// Cuts `s` to at most `max` columns of display width, ending in `…` when cut.
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let budget = max - 1;
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    // Never end on a joiner (half an emoji sequence), and make sure the
-    // sequence-aware string width agrees with the budget.
-    while out.ends_with('\u{200D}') || out.width() > budget {
-        if out.pop().is_none() {
-            break;
-        }
-    }
-    out.push('…');
-    out
-}
+use super::width::truncate;
 
 /// True for characters of right-to-left scripts (Hebrew, Arabic, Syriac, ...).
 fn is_rtl(c: char) -> bool {
@@ -155,6 +126,104 @@ fn footer(total: usize, shown: usize) -> String {
         format!("{total} {noun} ({shown} shown)")
     } else {
         format!("{total} {noun}")
+    }
+}
+
+/// The row footer, plus "12 columns (5 shown)" when columns were hidden.
+fn full_footer(total: usize, shown: usize, columns: usize, kept: usize) -> String {
+    let rows = footer(total, shown);
+    if kept < columns {
+        format!("{rows}, {columns} columns ({kept} shown)")
+    } else {
+        rows
+    }
+}
+
+/// Columns are not shrunk below this many cells (or their own width) before
+/// columns start to be hidden.
+const MIN_COLUMN: usize = 8;
+
+/// Which columns a table shows, and how wide each is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Layout {
+    /// The shown columns, in order, with their widths.
+    columns: Vec<(usize, usize)>,
+    /// Where the `…` column stands for the hidden ones (an index into
+    /// `columns`: it comes before that column), if any are hidden.
+    gap: Option<usize>,
+}
+
+/// The drawn width of a table with these column widths (and a `…` column).
+fn drawn_width(widths: impl Iterator<Item = usize>, gap: bool) -> usize {
+    1 + widths.map(|w| w + 3).sum::<usize>() + if gap { 4 } else { 0 }
+}
+
+/// Fits columns of natural widths `natural` into `limit` cells (0: no
+/// limit), as DuckDB's shell does: first the widest columns are narrowed
+/// (their cells end in `…`), down to [`MIN_COLUMN`]; when that is not
+/// enough, columns are hidden from the middle out and a `…` column stands
+/// in for them. At least one column is always shown.
+fn fit(natural: &[usize], limit: usize) -> Layout {
+    let all: Vec<usize> = (0..natural.len()).collect();
+    let full = Layout {
+        columns: all.iter().map(|&i| (i, natural[i])).collect(),
+        gap: None,
+    };
+    if limit == 0 || drawn_width(natural.iter().copied(), false) <= limit {
+        return full;
+    }
+    let floor = |i: usize| natural[i].min(MIN_COLUMN);
+    let at_floor = |set: &[usize], gap: bool| drawn_width(set.iter().map(|&i| floor(i)), gap);
+    // Which columns: all of them if they fit at their floors, else from
+    // both ends inwards (first, last, second, second to last, ...).
+    let (kept, gap_at) = if at_floor(&all, false) <= limit {
+        (all, None)
+    } else {
+        let n = natural.len();
+        let mut left = Vec::new();
+        let mut right = Vec::new();
+        for k in 0..n {
+            let i = if k % 2 == 0 { k / 2 } else { n - 1 - k / 2 };
+            let mut trial: Vec<usize> = left.clone();
+            if k % 2 == 0 {
+                trial.push(i);
+            }
+            trial.extend(right.iter().rev());
+            if k % 2 == 1 {
+                trial.push(i);
+            }
+            if k > 0 && at_floor(&trial, true) > limit {
+                break;
+            }
+            if k % 2 == 0 {
+                left.push(i);
+            } else {
+                right.push(i);
+            }
+        }
+        let gap = left.len();
+        let mut kept = left;
+        kept.extend(right.iter().rev());
+        (kept, Some(gap))
+    };
+    // How wide: the largest cap on column widths that fits.
+    let width_at = |cap: usize, i: usize| natural[i].min(cap.max(floor(i)));
+    let widest = kept.iter().map(|&i| natural[i]).max().unwrap_or(1);
+    let mut cap = widest;
+    while cap > 1 && drawn_width(kept.iter().map(|&i| width_at(cap, i)), gap_at.is_some()) > limit {
+        cap -= 1;
+    }
+    let mut columns: Vec<(usize, usize)> = kept.iter().map(|&i| (i, width_at(cap, i))).collect();
+    // A single column wider than the window even at its floor: cut it to fit.
+    let over = drawn_width(columns.iter().map(|c| c.1), gap_at.is_some()).saturating_sub(limit);
+    if over > 0 {
+        if let Some(first) = columns.first_mut() {
+            first.1 = first.1.saturating_sub(over).max(1);
+        }
+    }
+    Layout {
+        columns,
+        gap: gap_at,
     }
 }
 
@@ -233,25 +302,60 @@ pub(crate) fn write_table(
         }
     }
 
-    let mut widths = vec![1usize; ncols];
+    let mut natural = vec![1usize; ncols];
     for cells in std::iter::once(&header)
         .chain(std::iter::once(&type_row))
         .chain(body.iter())
     {
-        for (w, c) in widths.iter_mut().zip(cells) {
+        for (w, c) in natural.iter_mut().zip(cells) {
             *w = (*w).max(c.width);
         }
     }
+    let layout = fit(&natural, opts.width);
+    // The cells of the shown columns, cut to their widths, with the `…`
+    // column where columns were hidden.
+    let shape = |cells: &[Cell]| -> Vec<Cell> {
+        let mut shaped = Vec::with_capacity(layout.columns.len() + 1);
+        for (k, &(i, w)) in layout.columns.iter().enumerate() {
+            if layout.gap == Some(k) {
+                let style = cells.first().map_or(Style::Dim, |c| c.style);
+                shaped.push(Cell::new("…", 0, Align::Center, style));
+            }
+            let c = &cells[i];
+            shaped.push(if c.width > w {
+                Cell::new(&truncate(&c.text, w), 0, c.align, c.style)
+            } else {
+                Cell {
+                    text: c.text.clone(),
+                    width: c.width,
+                    align: c.align,
+                    style: c.style,
+                }
+            });
+        }
+        shaped
+    };
+    let mut widths: Vec<usize> = Vec::with_capacity(layout.columns.len() + 1);
+    for (k, &(_, w)) in layout.columns.iter().enumerate() {
+        if layout.gap == Some(k) {
+            widths.push(1);
+        }
+        widths.push(w);
+    }
 
     line(out, &widths, "┌", "┬", "┐")?;
-    row(out, &widths, &header, opts.color)?;
-    row(out, &widths, &type_row, opts.color)?;
+    row(out, &widths, &shape(&header), opts.color)?;
+    row(out, &widths, &shape(&type_row), opts.color)?;
     line(out, &widths, "├", "┼", "┤")?;
     for cells in &body {
-        row(out, &widths, cells, opts.color)?;
+        row(out, &widths, &shape(cells), opts.color)?;
     }
     line(out, &widths, "└", "┴", "┘")?;
-    writeln!(out, "{}", footer(total, shown))
+    writeln!(
+        out,
+        "{}",
+        full_footer(total, shown, ncols, layout.columns.len())
+    )
 }
 
 #[cfg(test)]
@@ -259,25 +363,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn truncation_respects_display_width() {
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 3), "abc");
-        assert_eq!(truncate("中文中文", 5), "中文…");
-        assert_eq!(truncate("中文中文", 4), "中…");
-        assert_eq!(truncate("abc", 1), "…");
-        for (s, max) in [("é́é́é́", 2), ("👩‍👩‍👧 family", 3), ("المغرب العربي", 6)]
-        {
-            let t = truncate(s, max);
-            assert!(t.width() <= max, "{t:?} is wider than {max}");
-            assert!(t.ends_with('…'));
-        }
-    }
-
-    #[test]
     fn footers() {
         assert_eq!(footer(1, 1), "1 row");
         assert_eq!(footer(0, 0), "0 rows");
         assert_eq!(footer(100, 40), "100 rows (40 shown)");
+    }
+
+    fn fits(natural: &[usize], limit: usize) -> Layout {
+        let l = fit(natural, limit);
+        let drawn = drawn_width(l.columns.iter().map(|c| c.1), l.gap.is_some());
+        assert!(
+            drawn <= limit || limit == 0,
+            "{l:?} is {drawn} wide, over {limit}"
+        );
+        l
+    }
+
+    #[test]
+    fn a_table_that_fits_is_left_alone() {
+        let l = fits(&[5, 10, 20], 80);
+        assert_eq!(l.columns, vec![(0, 5), (1, 10), (2, 20)]);
+        assert_eq!(l.gap, None);
+        assert_eq!(fit(&[500], 0).columns, vec![(0, 500)]);
+    }
+
+    #[test]
+    fn the_widest_columns_shrink_first() {
+        // 1 + (5+3) + (10+3) + (60+3) = 85 > 80: only the widest shrinks.
+        let l = fits(&[5, 10, 60], 80);
+        assert_eq!(l.columns, vec![(0, 5), (1, 10), (2, 55)]);
+        let l = fits(&[40, 40, 40], 80);
+        assert!(l.columns.iter().all(|c| c.1 == 23), "{l:?}");
+        assert_eq!(l.gap, None);
+    }
+
+    #[test]
+    fn middle_columns_are_hidden_when_shrinking_is_not_enough() {
+        let l = fits(&[30; 12], 80);
+        // 1 + 4 (the `…` column) + 6 × (8 + 3) = 71: a seventh would not fit.
+        assert_eq!(l.gap, Some(3));
+        let shown: Vec<usize> = l.columns.iter().map(|c| c.0).collect();
+        assert_eq!(shown, vec![0, 1, 2, 9, 10, 11]);
+        // A single enormous column is cut to the window.
+        let l = fits(&[300], 40);
+        assert_eq!(l.columns, vec![(0, 36)]);
+        let l = fits(&[300, 300], 20);
+        assert_eq!(l.columns.len(), 1, "{l:?}");
+    }
+
+    #[test]
+    fn full_footer_counts_hidden_columns() {
+        assert_eq!(full_footer(3, 3, 5, 5), "3 rows");
+        assert_eq!(full_footer(3, 3, 12, 8), "3 rows, 12 columns (8 shown)");
     }
 
     #[test]

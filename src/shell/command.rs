@@ -20,12 +20,19 @@ pub enum Command {
     Format(Option<String>),
     /// `:maxrows N` (0 = no limit; no argument: show).
     MaxRows(Option<usize>),
-    /// `:maxwidth N` (0 = no limit; no argument: show).
+    /// `:maxwidth N`: fit tables into N columns (0 = the terminal's width;
+    /// no argument: show).
     MaxWidth(Option<usize>),
-    /// `:timing on|off` (no argument: toggle).
+    /// `:timing on|off` (no argument: show).
     Timing(Option<bool>),
+    /// `:warnings on|off`: notifications about unknown names (no argument: show).
+    Warnings(Option<bool>),
     /// `:param name => expression`
     Param(String, String),
+    /// `:param {name: expression, ...}` (cypher-shell 5): set several.
+    ParamMap(String),
+    /// `:param name`: show one parameter.
+    ParamShow(String),
     /// `:params`: list parameters.
     Params,
     /// `:param clear`
@@ -158,7 +165,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "maxwidth",
         ":maxwidth N",
-        "widest column in tables, in characters (0 = no limit)",
+        "fit tables into N columns (0 = the terminal's width, the default)",
     ),
     (
         "timing",
@@ -166,9 +173,14 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "print parse, plan and execute times after each query",
     ),
     (
+        "warnings",
+        ":warnings on|off",
+        "notifications about unknown labels, relation types, property keys and aliases",
+    ),
+    (
         "param",
-        ":param name => expression | :param clear",
-        "set a $parameter, or clear them all",
+        ":param name => expr | :param {name: expr, ...} | :param name | :param clear",
+        "set a $parameter (or several), show one, or clear them all",
     ),
     ("params", ":params", "list the parameters"),
     (
@@ -199,7 +211,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "sources",
         ":sources",
-        "the citations behind the last result, with the sentences",
+        "the citations behind the last result, with the sentences: of the nodes, relationships and paths it returned, and of x.sources values",
     ),
     (
         "set",
@@ -246,7 +258,7 @@ impl Command {
             "stats" => Ok(Command::Stats),
             "format" | "mode" => Ok(Command::Format(arg())),
             "maxrows" => Ok(Command::MaxRows(number("rows")?)),
-            "maxwidth" => Ok(Command::MaxWidth(number("characters")?)),
+            "maxwidth" => Ok(Command::MaxWidth(number("columns")?)),
             "timing" | "timer" => match rest.to_ascii_lowercase().as_str() {
                 "" => Ok(Command::Timing(None)),
                 "on" | "true" | "1" => Ok(Command::Timing(Some(true))),
@@ -256,12 +268,28 @@ impl Command {
                     help: Some("usage: :timing on|off".into()),
                 }),
             },
+            "warnings" | "warning" => match rest.to_ascii_lowercase().as_str() {
+                "" => Ok(Command::Warnings(None)),
+                "on" | "true" | "1" => Ok(Command::Warnings(Some(true))),
+                "off" | "false" | "0" => Ok(Command::Warnings(Some(false))),
+                other => Err(CommandError {
+                    message: format!("`{other}` is not on or off"),
+                    help: Some("usage: :warnings on|off".into()),
+                }),
+            },
             "param" => {
                 if rest.eq_ignore_ascii_case("clear") {
                     return Ok(Command::ParamClear);
                 }
                 if rest.is_empty() {
                     return Ok(Command::Params);
+                }
+                if rest.starts_with('{') {
+                    return Ok(Command::ParamMap(rest.to_string()));
+                }
+                let bare = rest.trim_start_matches('$');
+                if !bare.is_empty() && bare.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Ok(Command::ParamShow(bare.to_string()));
                 }
                 let (name, expr) = rest
                     .split_once("=>")
@@ -394,6 +422,11 @@ mod tests {
             Ok(Command::Timing(Some(true)))
         );
         assert_eq!(Command::parse(":timing"), Ok(Command::Timing(None)));
+        assert_eq!(
+            Command::parse(":warnings off"),
+            Ok(Command::Warnings(Some(false)))
+        );
+        assert_eq!(Command::parse(":warnings"), Ok(Command::Warnings(None)));
         assert_eq!(Command::parse(":set"), Ok(Command::Set(None)));
         assert_eq!(
             Command::parse(":set timeout 100ms"),
@@ -488,7 +521,15 @@ mod tests {
             .unwrap_err()
             .message
             .contains("needs a file name"));
-        assert!(Command::parse(":param x").is_err());
+        assert_eq!(
+            Command::parse(":param x"),
+            Ok(Command::ParamShow("x".into()))
+        );
+        assert_eq!(
+            Command::parse(":param {who: 'Canada'}"),
+            Ok(Command::ParamMap("{who: 'Canada'}".into()))
+        );
+        assert!(Command::parse(":param x y").is_err());
         assert!(Command::parse(":param => 1").is_err());
         assert!(Command::parse(":timing maybe").is_err());
         assert!(Command::parse(":set timeout soon").is_err());

@@ -290,11 +290,26 @@ impl KgHelper {
                     .map_or(0, |(i, c)| i + c.len_utf8());
                 let var = &before[var_start..var_end];
                 let label = label_of(line, var).or_else(|| label_of(&self.context, var));
-                let keys: Vec<&str> = match label.and_then(|l| self.schema.keys_by_label.get(&l)) {
-                    Some(keys) => keys.iter().map(String::as_str).collect(),
-                    None => self.schema.keys.iter().map(String::as_str).collect(),
-                };
+                let mut keys: Vec<&str> =
+                    match label.and_then(|l| self.schema.keys_by_label.get(&l)) {
+                        Some(keys) => keys.iter().map(String::as_str).collect(),
+                        None => self.schema.keys.iter().map(String::as_str).collect(),
+                    };
+                // kg's virtual properties of every entity.
+                keys.extend(["key", "aliases", "sources"]);
                 (start, matching(&mut keys.into_iter()))
+            }
+            // A key of a map in a pattern: `(m {na` or `{name: 'x', al`.
+            _ if innermost_open_bracket(&before[..start]) == Some('{')
+                && matches!(before[..start].trim_end().chars().last(), Some('{' | ',')) =>
+            {
+                let mut keys: Vec<&str> = self.schema.keys.iter().map(String::as_str).collect();
+                keys.extend(["alias", "key"]);
+                let mut out = matching(&mut keys.into_iter());
+                if word.is_empty() {
+                    out.clear();
+                }
+                (start, out)
             }
             _ => {
                 let mut words: Vec<&str> = KEYWORDS.to_vec();
@@ -684,8 +699,15 @@ mod tests {
         assert_eq!(complete("MATCH (m)-[:"), vec!["CO_CHAIRS"]);
         assert_eq!(
             complete("MATCH (m:Country) RETURN m."),
-            vec!["capital", "name"]
+            vec!["aliases", "capital", "key", "name", "sources"]
         );
+        assert_eq!(complete("RETURN m.ke"), vec!["key"]);
+        // Inside a pattern map: property keys, `alias` and `key`.
+        assert_eq!(complete("MATCH (m {al"), vec!["alias"]);
+        assert_eq!(complete("MATCH (m {name: 'x', ca"), vec!["capital"]);
+        assert_eq!(complete("MATCH (m {k"), vec!["key"]);
+        // A value position in a map is not a key.
+        assert!(!complete("MATCH (m {name: na").contains(&"name".to_string()));
         assert_eq!(
             complete("MATCH (o:Organization) RETURN o.f"),
             vec!["founded"]
@@ -762,10 +784,13 @@ mod tests {
         let mut h = KgHelper::new(schema(), false);
         assert_eq!(
             h.candidates("RETURN o.", 9).1,
-            vec!["capital", "founded", "name"]
+            vec!["aliases", "capital", "founded", "key", "name", "sources"]
         );
         h.context = "MATCH (o:Organization)".into();
-        assert_eq!(h.candidates("RETURN o.", 9).1, vec!["founded", "name"]);
+        assert_eq!(
+            h.candidates("RETURN o.", 9).1,
+            vec!["aliases", "founded", "key", "name", "sources"]
+        );
     }
 
     #[test]

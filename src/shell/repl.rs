@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 
 use crate::error::ErrorKind;
 use crate::output::sink;
@@ -56,12 +56,17 @@ pub fn banner(session: &Session) -> String {
 pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     let color = color_wanted();
     session.table.color = color;
+    session.follow_terminal = io::stdout().is_terminal();
     let config = Config::builder()
         .auto_add_history(false)
         .history_ignore_dups(true)
         .map_err(io::Error::other)?
         .max_history_size(10_000)
         .map_err(io::Error::other)?
+        // Tab completes what all candidates share and lists them (as bash
+        // does), instead of cycling through them (which made a second Tab
+        // undo a unique completion).
+        .completion_type(CompletionType::List)
         .build();
     let mut editor: Editor<KgHelper, FileHistory> =
         Editor::with_config(config).map_err(io::Error::other)?;
@@ -91,6 +96,8 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
     }
     say(&banner(&session));
     let mut buffer = String::new();
+    // Whether leaving with unsaved changes was already warned about.
+    let mut warned = false;
     loop {
         let prompt = if buffer.is_empty() {
             PROMPT
@@ -102,6 +109,17 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
         match editor.readline(prompt) {
             Ok(line) => {
+                if !buffer.is_empty() && is_quit(&line) {
+                    // `:quit` on a continuation line leaves; the unfinished
+                    // statement is dropped (and kept in the history).
+                    let _ = editor.history_mut().add(buffer.trim());
+                    say("(the unfinished statement was not run)");
+                    buffer.clear();
+                    if may_leave(&session, &mut warned) {
+                        break;
+                    }
+                    continue;
+                }
                 if !buffer.is_empty() {
                     buffer.push('\n');
                 }
@@ -116,7 +134,10 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
             }
             Err(ReadlineError::Eof) => {
                 if buffer.trim().is_empty() {
-                    break;
+                    if may_leave(&session, &mut warned) {
+                        break;
+                    }
+                    continue;
                 }
                 // EOF ends the last statement.
             }
@@ -156,7 +177,7 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
                 }
             };
             let _ = out.flush();
-            if flow == Ok(Flow::Quit) || sink::failed() {
+            if sink::failed() || flow == Ok(Flow::Quit) && may_leave(&session, &mut warned) {
                 quit = true;
                 break;
             }
@@ -179,6 +200,28 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the shell may end now: not while the in-memory graph holds
+/// changes nobody saved, the first time (the warning says how to keep
+/// them; leaving again leaves).
+fn may_leave(session: &Session, warned: &mut bool) -> bool {
+    if !session.unsaved || *warned {
+        return true;
+    }
+    *warned = true;
+    say(
+        "warning: the graph in memory has changes that are not saved anywhere and will be \
+         lost: :save FILE keeps them (then kg FILE opens them); :quit or Ctrl-D again leaves \
+         without saving",
+    );
+    false
+}
+
+/// True for a line that is only `:quit`, `:exit` or `:q`.
+fn is_quit(line: &str) -> bool {
+    let word = line.trim().trim_end_matches(';').trim();
+    matches!(word, ":quit" | ":exit" | ":q")
 }
 
 /// Writes a line to standard error (a failure is recorded by the sink).

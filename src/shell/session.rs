@@ -46,6 +46,9 @@ pub struct Session {
     pub table: TableOptions,
     /// Print timings after each statement.
     pub timing: bool,
+    /// Print notifications (unknown labels, relationship types, property
+    /// keys and aliases) on standard error after each statement.
+    pub warnings: bool,
     /// `$parameters`.
     pub params: Params,
     /// The last successful result (for `:dot` and `:sources`).
@@ -67,6 +70,15 @@ pub struct Session {
     /// memory only). Every write statement is logged to it before it is
     /// reported; see [`crate::db`].
     pub db: Option<Db>,
+    /// The width tables are fitted into, set with `:maxwidth N` (`None`:
+    /// the terminal's width when [`Session::follow_terminal`], else no limit).
+    pub table_width: Option<usize>,
+    /// Fit tables to the width of the terminal on standard output (the
+    /// shell, and scripts whose output is a terminal).
+    pub follow_terminal: bool,
+    /// The in-memory graph (no graph file) has changes that were not
+    /// written anywhere with `:save FILE`.
+    pub unsaved: bool,
     /// How deep `:source` calls are nested (to stop runaway recursion).
     depth: usize,
 }
@@ -97,6 +109,7 @@ impl Session {
             format: Format::Table,
             table: TableOptions::default(),
             timing: false,
+            warnings: true,
             params: Params::new(),
             last: None,
             corpus: None,
@@ -106,6 +119,9 @@ impl Session {
             max_memory: None,
             no_optimize: false,
             db: None,
+            table_width: None,
+            follow_terminal: false,
+            unsaved: false,
             depth: 0,
         }
     }
@@ -163,6 +179,7 @@ impl Session {
     /// runs ahead of what is durable.
     fn make_durable(&mut self, result: &QueryResult) -> Result<(), Error> {
         let Some(db) = self.db.as_mut() else {
+            self.unsaved |= !result.mutations.is_empty();
             return Ok(());
         };
         if result.mutations.is_empty() {
@@ -272,6 +289,13 @@ impl Session {
         let result = self.execute(text)?;
         let executed = Instant::now();
         self.print_result(&result, out)?;
+        if self.warnings && !result.notifications.is_empty() {
+            out.flush().map_err(output_failed)?;
+            let mut err = sink::stderr();
+            for n in &result.notifications {
+                write!(err, "{}", n.render("query", text)).map_err(output_failed)?;
+            }
+        }
         if self.timing {
             out.flush().map_err(output_failed)?;
             writeln!(
@@ -356,7 +380,30 @@ impl Session {
             }
             return Ok(());
         }
-        output::write(self.format, self.engine.graph(), result, &self.table, out).map_err(io)
+        let table = TableOptions {
+            width: self.table_width_now(),
+            ..self.table
+        };
+        output::write(self.format, self.engine.graph(), result, &table, out).map_err(io)
+    }
+
+    /// The width text such as `:help` is wrapped to: the table width, or
+    /// 80 columns when there is none.
+    fn text_width(&self) -> usize {
+        match self.table_width_now() {
+            0 => 80,
+            n => n,
+        }
+    }
+
+    /// The width tables are fitted into now: `:maxwidth`, else the
+    /// terminal's current width (it may have been resized), else 0 (none).
+    pub fn table_width_now(&self) -> usize {
+        match self.table_width {
+            Some(n) => n,
+            None if self.follow_terminal => output::width::terminal_width().unwrap_or(0),
+            None => 0,
+        }
     }
 
     /// Parses and runs one `:command` line.
@@ -387,16 +434,23 @@ impl Session {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<Flow, Reported> {
+        // In a data format (JSON lines, CSV, ...) what commands print is not
+        // data: it goes to the error stream, never into the results.
+        let to_err = self.format != Format::Table;
         let fail = |err: &mut dyn Write, kind: ErrorKind, msg: String| {
             let _ = writeln!(err, "error: {msg}");
             Err(Reported { kind })
         };
         let r = match cmd {
             Command::Quit => return Ok(Flow::Quit),
-            Command::Help(topic) => writeln!(out, "{}", help_text(topic.as_deref())),
-            Command::Schema => writeln!(out, "{}", schema_text(&self.engine)),
-            Command::Stats => writeln!(out, "{}", stats_text(&self.engine)),
-            Command::Format(None) => writeln!(out, "format: {}", self.format),
+            Command::Help(topic) => writeln!(
+                info(to_err, out, err),
+                "{}",
+                output::width::wrap(&help_text(topic.as_deref()), self.text_width())
+            ),
+            Command::Schema => writeln!(info(to_err, out, err), "{}", schema_text(&self.engine)),
+            Command::Stats => writeln!(info(to_err, out, err), "{}", stats_text(&self.engine)),
+            Command::Format(None) => writeln!(info(to_err, out, err), "format: {}", self.format),
             Command::Format(Some(name)) => match name.parse::<Format>() {
                 Ok(f) => {
                     self.format = f;
@@ -404,17 +458,29 @@ impl Session {
                 }
                 Err(e) => return fail(err, ErrorKind::Syntax, e.to_string()),
             },
-            Command::MaxRows(None) => writeln!(out, "maxrows: {}", self.table.max_rows),
+            Command::MaxRows(None) => {
+                writeln!(info(to_err, out, err), "maxrows: {}", self.table.max_rows)
+            }
             Command::MaxRows(Some(n)) => {
                 self.table.max_rows = n;
-                Ok(())
+                writeln!(err, "maxrows: {n}")
             }
-            Command::MaxWidth(None) => writeln!(out, "maxwidth: {}", self.table.max_width),
+            Command::MaxWidth(None) => match (self.table_width, self.table_width_now()) {
+                (Some(n), _) => writeln!(info(to_err, out, err), "maxwidth: {n}"),
+                (None, 0) => writeln!(
+                    info(to_err, out, err),
+                    "maxwidth: 0 (no limit: not a terminal)"
+                ),
+                (None, n) => writeln!(
+                    info(to_err, out, err),
+                    "maxwidth: 0 (the terminal's width, now {n})"
+                ),
+            },
             Command::MaxWidth(Some(n)) => {
-                self.table.max_width = n;
-                Ok(())
+                self.table_width = (n > 0).then_some(n);
+                writeln!(err, "maxwidth: {n}")
             }
-            Command::Set(None) => writeln!(out, "{}", self.limits_text()),
+            Command::Set(None) => writeln!(info(to_err, out, err), "{}", self.limits_text()),
             Command::Set(Some(Setting::Timeout(t))) => {
                 self.timeout = t;
                 writeln!(err, "{}", self.limits_text())
@@ -423,9 +489,25 @@ impl Session {
                 self.max_memory = m;
                 writeln!(err, "{}", self.limits_text())
             }
-            Command::Timing(on) => {
-                self.timing = on.unwrap_or(!self.timing);
-                writeln!(err, "timing: {}", if self.timing { "on" } else { "off" })
+            Command::Warnings(None) => writeln!(
+                out,
+                "warnings: {}",
+                if self.warnings { "on" } else { "off" }
+            ),
+            Command::Warnings(Some(on)) => {
+                self.warnings = on;
+                writeln!(err, "warnings: {}", if on { "on" } else { "off" })
+            }
+            Command::Timing(None) => {
+                writeln!(
+                    info(to_err, out, err),
+                    "timing: {}",
+                    if self.timing { "on" } else { "off" }
+                )
+            }
+            Command::Timing(Some(on)) => {
+                self.timing = on;
+                writeln!(err, "timing: {}", if on { "on" } else { "off" })
             }
             Command::Param(name, expr) => {
                 let query = format!("RETURN {expr} AS value");
@@ -449,14 +531,62 @@ impl Session {
                     }
                 }
             }
+            Command::ParamMap(expr) => {
+                let query = format!("RETURN {expr} AS value");
+                match self.execute(&query) {
+                    Ok(r) => match r.rows.first().and_then(|row| row.first()) {
+                        Some(Value::Map(m)) => {
+                            let graph = self.engine.graph();
+                            let mut r = Ok(());
+                            for (k, v) in m.iter() {
+                                let shown = output::text::render(graph, v);
+                                r = r.and(writeln!(err, "${k} => {shown}"));
+                                self.params.insert(k.to_string(), v.clone());
+                            }
+                            r
+                        }
+                        _ => {
+                            return fail(
+                                err,
+                                ErrorKind::Syntax,
+                                "expected a map, e.g. :param {who: 'Canada'}".into(),
+                            )
+                        }
+                    },
+                    Err(e) => {
+                        let _ = write!(err, "{}", e.render(":param", &query));
+                        return Err(Reported { kind: e.kind });
+                    }
+                }
+            }
+            Command::ParamShow(name) => match self.params.get(&name) {
+                Some(v) => {
+                    let shown = output::text::render(self.engine.graph(), v);
+                    writeln!(info(to_err, out, err), "${name} => {shown}")
+                }
+                None => {
+                    return fail(
+                        err,
+                        ErrorKind::Syntax,
+                        format!("no parameter ${name} (set it with :param {name} => value)"),
+                    )
+                }
+            },
             Command::Params => {
                 if self.params.is_empty() {
-                    writeln!(out, "no parameters (set one with :param name => value)")
+                    writeln!(
+                        info(to_err, out, err),
+                        "no parameters (set one with :param name => value)"
+                    )
                 } else {
                     let graph = self.engine.graph();
                     let mut r = Ok(());
                     for (k, v) in &self.params {
-                        r = r.and(writeln!(out, "${k} => {}", output::text::render(graph, v)));
+                        r = r.and(writeln!(
+                            info(to_err, out, err),
+                            "${k} => {}",
+                            output::text::render(graph, v)
+                        ));
                     }
                     r
                 }
@@ -553,15 +683,18 @@ impl Session {
                 } else {
                     let path = path.unwrap_or_default();
                     match crate::db::write_snapshot(self.engine.graph(), Path::new(&path)) {
-                        Ok(()) => writeln!(
-                            err,
-                            "wrote {path} ({}); this session goes on with {}",
-                            stats_line(&self.engine),
-                            match &self.db {
-                                Some(db) => db.path().display().to_string(),
-                                None => "the graph in memory".into(),
-                            }
-                        ),
+                        Ok(()) => {
+                            self.unsaved = false;
+                            writeln!(
+                                err,
+                                "wrote {path} ({}); this session goes on with {}",
+                                stats_line(&self.engine),
+                                match &self.db {
+                                    Some(db) => db.path().display().to_string(),
+                                    None => "the graph in memory".into(),
+                                }
+                            )
+                        }
                         Err(e) => return fail(err, ErrorKind::Io, e.to_string()),
                     }
                 }
@@ -588,6 +721,7 @@ impl Session {
                         self.engine = Engine::with_graph(opened.graph);
                         self.db = Some(opened.db);
                         self.last = None;
+                        self.unsaved = false;
                         let verb = if created { "created" } else { "opened" };
                         writeln!(err, "{verb} {path}: {}", stats_line(&self.engine))
                     }
@@ -626,7 +760,7 @@ impl Session {
             Command::Explain(q) => {
                 let query = format!("EXPLAIN {q}");
                 match self.execute(&query) {
-                    Ok(r) => writeln!(out, "{}", r.plan.unwrap_or_default()),
+                    Ok(r) => writeln!(info(to_err, out, err), "{}", r.plan.unwrap_or_default()),
                     Err(e) => {
                         let _ = write!(err, "{}", e.render("query", &query));
                         return Err(Reported { kind: e.kind });
@@ -644,7 +778,10 @@ impl Session {
                 Some(r) => writeln!(
                     out,
                     "{}",
-                    sources_text(&self.engine, r, self.corpus.as_deref())
+                    output::width::wrap(
+                        &sources_text(&self.engine, r, self.corpus.as_deref()),
+                        self.text_width()
+                    )
                 ),
             },
         };
@@ -662,6 +799,15 @@ impl Drop for Session {
         if let Some(w) = self.close() {
             let _ = writeln!(sink::stderr(), "{w}");
         }
+    }
+}
+
+/// Where a command's text goes: the error stream when `to_err`, else `out`.
+fn info<'a>(to_err: bool, out: &'a mut dyn Write, err: &'a mut dyn Write) -> &'a mut dyn Write {
+    if to_err {
+        err
+    } else {
+        out
     }
 }
 
@@ -688,9 +834,14 @@ pub fn help_text(topic: Option<&str>) -> String {
             let mut s = String::from(
                 "Type openCypher statements ending with `;` (they may span lines), or commands:\n\n",
             );
-            let width = COMMANDS.iter().map(|c| c.1.len()).max().unwrap_or(0);
+            // Long usages get their description on the next line.
+            let width = 24;
             for (_, usage, what) in COMMANDS {
-                s.push_str(&format!("  {usage:width$}  {what}\n"));
+                if usage.len() <= width {
+                    s.push_str(&format!("  {usage:width$}  {what}\n"));
+                } else {
+                    s.push_str(&format!("  {usage}\n  {:width$}  {what}\n", ""));
+                }
             }
             s.push_str(
                 "\nKnowledge-graph extensions:\n\
@@ -852,14 +1003,51 @@ pub fn sources_text(engine: &Engine, result: &QueryResult, corpus: Option<&Path>
             cite(&mut s, what, &e.sources);
         }
     }
+    // Citations returned as values (`RETURN r.sources`), row by row.
+    for (i, row) in result.rows.iter().enumerate() {
+        for (column, value) in result.columns.iter().zip(row) {
+            let found = citations_in(value);
+            if !found.is_empty() {
+                cite(&mut s, format!("row {}, {column}", i + 1), &found);
+            }
+        }
+    }
     if s.is_empty() {
-        s.push_str("the last result holds no entity or relation");
+        s.push_str(
+            "the last result holds no entity, relation or citation \
+             (return nodes, relationships, paths or x.sources)",
+        );
     } else if corpus.is_none() {
         s.push_str(
             "(start kg with --corpus DIR, or run it next to ../shared/seeds, to see the sentences)",
         );
     }
     s.trim_end().to_string()
+}
+
+/// The citations (`{article, sentence}` maps, as `x.sources` gives them)
+/// inside a value.
+fn citations_in(value: &Value) -> Vec<crate::store::Citation> {
+    let mut found = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::List(items) => stack.extend(items.iter().rev()),
+            Value::Map(m) => match (m.get("article"), m.get("sentence")) {
+                (Some(Value::String(article)), Some(Value::Int(n))) => {
+                    if let Ok(sentence) = u32::try_from(*n) {
+                        found.push(crate::store::Citation {
+                            article: article.clone(),
+                            sentence,
+                        });
+                    }
+                }
+                _ => stack.extend(m.values().rev()),
+            },
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Renders a value for messages.
