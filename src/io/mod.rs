@@ -154,9 +154,9 @@ property. Neo4j admin headers (`:ID`, `:LABEL`, `:START_ID`, `:END_ID`,
 `:TYPE`, `name:type`, `name:type[]`) are recognised by themselves.
 
 Examples:
-  kg import --nodes nodes.csv --edges edges.csv --out graph.kg
-  kg import export.jsonl --out graph.kg --force
-  kg import --format neo4j --nodes people.csv --edges knows.csv --out g.kg --skip-bad";
+  kg import --nodes nodes.csv --edges edges.csv --out graph.kgdb
+  kg import export.jsonl --out graph.kgdb --force
+  kg import --format neo4j --nodes people.csv --edges knows.csv --out g.kgdb --skip-bad";
 
 /// The arguments of `kg export`.
 #[derive(clap::Args, Debug, Default)]

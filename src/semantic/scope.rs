@@ -159,13 +159,60 @@ pub(crate) fn closest<'a>(
         .filter(|c| *c != name)
         .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        .min_by_key(|(d, c)| (*d, commonness(c)))
         .map(|(_, c)| c)
+}
+
+/// Among names equally close to a typo, the ones people write most come
+/// first: aggregates and the everyday functions (`cout` is `count`, not
+/// `cot`). Other names keep their order.
+fn commonness(name: &str) -> usize {
+    const COMMON: [&str; 24] = [
+        "count",
+        "collect",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "size",
+        "tostring",
+        "tointeger",
+        "tofloat",
+        "coalesce",
+        "labels",
+        "type",
+        "id",
+        "keys",
+        "exists",
+        "length",
+        "nodes",
+        "relationships",
+        "range",
+        "tolower",
+        "toupper",
+        "split",
+        "substring",
+    ];
+    let lower = name.to_lowercase();
+    COMMON
+        .iter()
+        .position(|c| *c == lower)
+        .unwrap_or(COMMON.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_names_win_ties() {
+        let names = ["cot", "count", "cos"];
+        assert_eq!(closest("cout", names.iter().copied()), Some("count"));
+        assert_eq!(
+            closest("colect", ["coalesce", "collect"].iter().copied()),
+            Some("collect")
+        );
+    }
 
     #[test]
     fn close_names_are_suggested() {
