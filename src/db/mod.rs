@@ -153,7 +153,18 @@ pub(crate) fn io_error(path: &Path, what: &str, e: std::io::Error) -> DbError {
     } else {
         DbErrorKind::Io
     };
-    DbError::new(kind, format!("cannot {what} {}: {e}", path.display()))
+    // A user names the graph, not its log: say whose log it is.
+    let shown = match path.to_str().and_then(|p| p.strip_suffix(".wal")) {
+        Some(graph) => format!("the log of graph {graph} ({})", path.display()),
+        None => path.display().to_string(),
+    };
+    let hint = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            " (to read the graph without writing to it, add --readonly)"
+        }
+        _ => "",
+    };
+    DbError::new(kind, format!("cannot {what} {shown}: {e}{hint}"))
 }
 
 /// True when `path` is a regular file that starts with the snapshot magic

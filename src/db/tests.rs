@@ -340,3 +340,19 @@ fn damage_among_many_relations_fails_cleanly() {
     }
     assert!(errors > 0, "some damage must be detected");
 }
+
+#[test]
+fn io_errors_name_the_graph_and_suggest_readonly_when_refused() {
+    let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    let e = super::io_error(std::path::Path::new("g.kgdb.wal"), "open", denied);
+    let text = e.to_string();
+    assert!(
+        text.contains("the log of graph g.kgdb (g.kgdb.wal)"),
+        "{text}"
+    );
+    assert!(text.contains("--readonly"), "{text}");
+    let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+    let text = super::io_error(std::path::Path::new("g.kgdb"), "open", missing).to_string();
+    assert!(text.contains("cannot open g.kgdb"), "{text}");
+    assert!(!text.contains("--readonly"), "{text}");
+}
