@@ -445,10 +445,7 @@ impl Operator for SortOp<'_> {
             let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
             while let Some(row) = self.input.next(ctx)? {
                 ctx.guard.check()?;
-                let mut k = Vec::with_capacity(self.keys.len());
-                for e in &self.prepared {
-                    k.push(e.eval(ctx, self.scope, &row)?);
-                }
+                let k = sort_key(ctx, self.scope, &self.prepared, &row)?;
                 let bytes = row_size(&k) + row_size(&row);
                 ctx.guard.charge(bytes)?;
                 self.charged += bytes;
@@ -468,14 +465,7 @@ impl Operator for SortOp<'_> {
                     stopped = Some(e);
                     return std::cmp::Ordering::Equal;
                 }
-                for (i, (_, desc)) in keys.iter().enumerate() {
-                    let o = order(&a[i], &b[i]);
-                    let o = if *desc { o.reverse() } else { o };
-                    if o != std::cmp::Ordering::Equal {
-                        return o;
-                    }
-                }
-                std::cmp::Ordering::Equal
+                compare_keys(keys, a, b)
             });
             if let Some(e) = stopped {
                 return Err(e);
@@ -488,6 +478,28 @@ impl Operator for SortOp<'_> {
         }
         Ok(next)
     }
+}
+
+/// The values of the sort keys for `row`.
+fn sort_key(
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    prepared: &[Prepared<'_>],
+    row: &[Value],
+) -> Result<Vec<Value>> {
+    prepared.iter().map(|e| e.eval(ctx, scope, row)).collect()
+}
+
+/// Orders two rows' sort-key values by `keys` (`true`: descending).
+fn compare_keys(keys: &[(Expr, bool)], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    for (i, (_, desc)) in keys.iter().enumerate() {
+        let o = order(&a[i], &b[i]);
+        let o = if *desc { o.reverse() } else { o };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
 }
 
 /// The best rows in sort order (`ORDER BY ... [SKIP s] LIMIT k`), kept in a
@@ -527,17 +539,7 @@ impl<'p> TopKOp<'p> {
     }
 
     fn sort(&self, buf: &mut [(Vec<Value>, Row)]) {
-        let keys = self.keys;
-        buf.sort_by(|(a, _), (b, _)| {
-            for (i, (_, desc)) in keys.iter().enumerate() {
-                let o = order(&a[i], &b[i]);
-                let o = if *desc { o.reverse() } else { o };
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-            }
-            std::cmp::Ordering::Equal
-        });
+        buf.sort_by(|(a, _), (b, _)| compare_keys(self.keys, a, b));
     }
 
     fn fill(&mut self, ctx: &mut Ctx<'_>) -> Result<VecDeque<Row>> {
@@ -556,10 +558,7 @@ impl<'p> TopKOp<'p> {
         let mut buf: Vec<(Vec<Value>, Row)> = Vec::new();
         while let Some(row) = self.input.next(ctx)? {
             ctx.guard.check()?;
-            let mut k = Vec::with_capacity(self.keys.len());
-            for e in &self.prepared {
-                k.push(e.eval(ctx, self.scope, &row)?);
-            }
+            let k = sort_key(ctx, self.scope, &self.prepared, &row)?;
             let bytes = row_size(&k) + row_size(&row);
             ctx.guard.charge(bytes)?;
             self.charged += bytes;

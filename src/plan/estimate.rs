@@ -58,11 +58,9 @@ pub fn node_rows(graph: &Graph, check: &NodeCheck, filtered: f64) -> f64 {
         match p {
             PropSpec::Key(k, e) => {
                 rows = match (&e.kind, base >= COUNT_FROM) {
-                    (ExprKind::Literal(Literal::String(v)), true) => rows.min(
-                        graph
-                            .find_by_string_prop(label.map(String::as_str), k, v)
-                            .len() as f64,
-                    ),
+                    (ExprKind::Literal(Literal::String(v)), true) => {
+                        rows.min(graph.count_by_string_prop(label.map(String::as_str), k, v) as f64)
+                    }
                     _ => rows * 0.05,
                 };
             }

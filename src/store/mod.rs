@@ -343,36 +343,50 @@ impl Graph {
         key: &str,
         value: &str,
     ) -> Vec<EntityId> {
-        let index = {
-            let Ok(mut cache) = self.prop_indexes.0.lock() else {
-                return self.scan_string_prop(label, key, value);
-            };
-            let k = (label.map(str::to_string), key.to_string());
-            match cache.get(&k) {
-                Some(ix) => std::sync::Arc::clone(ix),
-                None => {
-                    let mut ix = PropIndex::new();
-                    let ids: Vec<EntityId> = match label {
-                        Some(l) => self.entities_with_label(l).collect(),
-                        None => self.entities().map(|e| e.id).collect(),
-                    };
-                    for id in ids {
-                        if let Some(Value::String(v)) =
-                            self.entity(id).and_then(|e| e.props.get(key))
-                        {
-                            ix.entry(v.clone()).or_default().push(id);
-                        }
-                    }
-                    for v in ix.values_mut() {
-                        v.sort_unstable();
-                    }
-                    let ix = std::sync::Arc::new(ix);
-                    cache.insert(k, std::sync::Arc::clone(&ix));
-                    ix
-                }
-            }
+        match self.string_prop_index(label, key) {
+            Some(index) => index.get(value).cloned().unwrap_or_default(),
+            None => self.scan_string_prop(label, key, value),
+        }
+    }
+
+    /// How many entities [`Graph::find_by_string_prop`] would return,
+    /// without copying them (for planning estimates).
+    pub fn count_by_string_prop(&self, label: Option<&str>, key: &str, value: &str) -> usize {
+        match self.string_prop_index(label, key) {
+            Some(index) => index.get(value).map_or(0, Vec::len),
+            None => self.scan_string_prop(label, key, value).len(),
+        }
+    }
+
+    /// The index of string property `key` over `label`'s entities (all
+    /// entities without a label), built on first use; `None` when the
+    /// cache cannot be locked.
+    fn string_prop_index(
+        &self,
+        label: Option<&str>,
+        key: &str,
+    ) -> Option<std::sync::Arc<PropIndex>> {
+        let mut cache = self.prop_indexes.0.lock().ok()?;
+        let k = (label.map(str::to_string), key.to_string());
+        if let Some(ix) = cache.get(&k) {
+            return Some(std::sync::Arc::clone(ix));
+        }
+        let mut ix = PropIndex::new();
+        let ids: Vec<EntityId> = match label {
+            Some(l) => self.entities_with_label(l).collect(),
+            None => self.entities().map(|e| e.id).collect(),
         };
-        index.get(value).cloned().unwrap_or_default()
+        for id in ids {
+            if let Some(Value::String(v)) = self.entity(id).and_then(|e| e.props.get(key)) {
+                ix.entry(v.clone()).or_default().push(id);
+            }
+        }
+        for v in ix.values_mut() {
+            v.sort_unstable();
+        }
+        let ix = std::sync::Arc::new(ix);
+        cache.insert(k, std::sync::Arc::clone(&ix));
+        Some(ix)
     }
 
     fn scan_string_prop(&self, label: Option<&str>, key: &str, value: &str) -> Vec<EntityId> {

@@ -41,6 +41,57 @@ pub fn visit_down(plan: &mut Plan, f: &mut dyn FnMut(&mut Plan)) {
     })
 }
 
+/// A single hop taken out of its plan, with a filter right above it
+/// folded into it.
+pub struct Hop {
+    /// The hop's input.
+    pub input: Box<Plan>,
+    /// The hop, its `filter` set from the filter above it (if any).
+    pub spec: Box<Expand>,
+    /// The scope of the rows the hop produces (what the filter reads).
+    pub scope: Scope,
+}
+
+/// `plan` as a [`Hop`] when it is an expansion, or a filter right above
+/// an expansion with no folded filter yet; the plan back otherwise.
+pub fn fold_hop(plan: Plan) -> Result<Hop, Box<Plan>> {
+    let Plan { op, scope, id } = plan;
+    match op {
+        Op::Filter { input, predicate } if matches!(&input.op, Op::Expand { spec, .. } if spec.filter.is_none()) =>
+        {
+            let Plan {
+                op: inner,
+                scope: hop_scope,
+                id: inner_id,
+            } = *input;
+            match inner {
+                Op::Expand { input, mut spec } => {
+                    spec.filter = Some(predicate);
+                    Ok(Hop {
+                        input,
+                        spec,
+                        scope: hop_scope,
+                    })
+                }
+                inner => Err(Box::new(Plan {
+                    op: Op::Filter {
+                        input: Box::new(Plan {
+                            op: inner,
+                            scope: hop_scope,
+                            id: inner_id,
+                        }),
+                        predicate,
+                    },
+                    scope,
+                    id,
+                })),
+            }
+        }
+        Op::Expand { input, spec } => Ok(Hop { input, spec, scope }),
+        op => Err(Box::new(Plan { op, scope, id })),
+    }
+}
+
 /// Calls `f` on every expansion of `plan`.
 pub fn each_expand(plan: &Plan, f: &mut dyn FnMut(&Expand)) {
     crate::syntax::with_stack(|| {

@@ -18,7 +18,7 @@
 //!             └─ Unit
 //! ```
 
-use super::analysis::{cannot_fail, transform_up};
+use super::analysis::{cannot_fail, fold_hop, transform_up};
 use super::Rule;
 use crate::plan::{Op, Plan};
 
@@ -83,29 +83,18 @@ fn replace(plan: Plan) -> Plan {
             op => Plan { op, ..below },
         };
     }
-    let (expand, filter) = match below.op {
-        Op::Filter { input, predicate } => (*input, Some(predicate)),
-        op => (Plan { op, ..below }, None),
-    };
-    let hop_scope = expand.scope;
-    match expand.op {
-        Op::Expand { input, mut spec } => {
-            spec.filter = filter;
-            Plan {
-                op: Op::CountExpandRows {
-                    input,
-                    spec,
-                    hop_scope,
-                },
-                scope,
-                id,
-            }
-        }
-        op => Plan {
-            op,
-            scope: hop_scope,
-            id: expand.id,
+    match fold_hop(below) {
+        Ok(hop) => Plan {
+            op: Op::CountExpandRows {
+                input: hop.input,
+                spec: hop.spec,
+                hop_scope: hop.scope,
+            },
+            scope,
+            id,
         },
+        // (Not reached: `applies` checked the shape.)
+        Err(below) => *below,
     }
 }
 

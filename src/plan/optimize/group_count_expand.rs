@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use super::analysis::{reads_subquery, transform_up, variable_slot};
+use super::analysis::{fold_hop, reads_subquery, transform_up, variable_slot};
 use super::Rule;
 use crate::plan::{Counted, Op, Plan};
 
@@ -94,32 +94,21 @@ fn replace(plan: Plan, counted: Vec<Counted>) -> Plan {
     let Op::Aggregate { input, keys, aggs } = op else {
         return Plan { op, scope, id };
     };
-    let (expand, filter) = match input.op {
-        Op::Filter { input, predicate } => (*input, Some(predicate)),
-        op => (Plan { op, ..*input }, None),
-    };
-    let hop_scope = expand.scope;
-    match expand.op {
-        Op::Expand { input, mut spec } => {
-            spec.filter = filter;
-            Plan {
-                op: Op::GroupCountExpand {
-                    input,
-                    spec,
-                    hop_scope,
-                    keys,
-                    counted,
-                    agg_texts: aggs.into_iter().map(|a| a.text).collect(),
-                },
-                scope,
-                id,
-            }
-        }
-        op => Plan {
-            op,
-            scope: hop_scope,
-            id: expand.id,
+    match fold_hop(*input) {
+        Ok(hop) => Plan {
+            op: Op::GroupCountExpand {
+                input: hop.input,
+                spec: hop.spec,
+                hop_scope: hop.scope,
+                keys,
+                counted,
+                agg_texts: aggs.into_iter().map(|a| a.text).collect(),
+            },
+            scope,
+            id,
         },
+        // (Not reached: `applies` checked the shape.)
+        Err(below) => *below,
     }
 }
 
