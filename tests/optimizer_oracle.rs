@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(26) {
+        match self.rng.below(32) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -216,7 +216,40 @@ impl Queries<'_> {
             22 => format!("MATCH {start}{h1}(b) WHERE b.k = {n} OR {f} RETURN count(*)"),
             23 => format!("MATCH {start}{vh}(b) RETURN DISTINCT b.k AS k ORDER BY k DESC SKIP {} LIMIT {}", n % 4, n % 5),
             24 => format!("MATCH {start}{h1}(b) WITH b ORDER BY b.k LIMIT {} RETURN b.k AS k, b.v AS v ORDER BY v, k", n % 7),
-            _ => format!("UNWIND range(0, 3) AS i MATCH {start}{h1}(b) WHERE b.v > i RETURN i, count(DISTINCT b) AS d ORDER BY i"),
+            25 => format!("UNWIND range(0, 3) AS i MATCH {start}{h1}(b) WHERE b.v > i RETURN i, count(DISTINCT b) AS d ORDER BY i"),
+            // Cycles: a hop closed on a bound node (intersections).
+            26 => {
+                let (h3, _) = self.hop("r3");
+                let (h2n, _) = self.hop("r2");
+                format!("MATCH {start}{h1}(b){h2n}(c{far}){h3}(a) RETURN count(*)")
+            }
+            27 => {
+                let (h3, _) = self.hop("r3");
+                let (h2n, _) = self.hop("r2");
+                let w = self.rng.below(10);
+                let fc = self.int_filter("c");
+                format!("MATCH {start}{h1}(b){h2n}(c){h3}(a) WHERE r2.w >= {w} AND {fc} AND c <> b RETURN DISTINCT a.k AS a, b.k AS b, c.k AS c ORDER BY a, b, c")
+            }
+            28 => {
+                let (h3, _) = self.hop("r3");
+                let (h4, _) = self.hop("r4");
+                let fc = self.int_filter("c");
+                format!("MATCH {start}{h1}(b){h2}(c){h3}(d){h4}(a) WHERE {fc} OR r4.w IS NULL RETURN count(*) AS n, count(DISTINCT d) AS d")
+            }
+            29 => {
+                let (h3, _) = self.hop("r3");
+                let risky = self.risky().replace("b.", "c.");
+                format!("MATCH {start}{h1}(b){h2}(c){h3}(a) WHERE {risky} > 0 RETURN count(*)")
+            }
+            30 => {
+                let (h2n, _) = self.hop("r2");
+                let risky = self.risky().replace("b.", "r2.");
+                format!("MATCH {start}{h1}(b){h2n}(a) WITH a, b, r, r2 WHERE r <> r2 RETURN count(*), collect(DISTINCT {risky} > 0) AS z")
+            }
+            _ => {
+                let fa2 = self.int_filter("a");
+                format!("MATCH {start}{h1}(b) WITH a, b MATCH (b){h2}(c)-[r3:R]-(a) WHERE {fa2} OR c.v > r3.w RETURN a.k AS a, count(c) AS n ORDER BY a LIMIT 7")
+            }
         }
     }
 
@@ -336,6 +369,7 @@ fn compare(seed: u64, nodes: u64, rels: u64, pairs: usize, write_every: u64) -> 
                 .and_then(|r| r.plan)
                 .unwrap_or_default();
             tally.rewritten += usize::from(explained.contains("After rule"));
+            tally.intersected += usize::from(explained.contains("Expand intersect"));
             tally.explained += 1;
         }
         let a = run(&mut fast, &q, false);
@@ -390,6 +424,8 @@ struct Tally {
     /// Of the statements explained (one in ten), how many a rule rewrote.
     explained: usize,
     rewritten: usize,
+    /// Of those, how many closed a cycle by intersection.
+    intersected: usize,
     /// The optimized engine ran with the compact adjacency layout.
     layout: bool,
 }
@@ -423,29 +459,37 @@ fn scaled(n: usize) -> usize {
 
 #[test]
 fn tiny_graphs_agree() {
+    let mut intersected = 0;
     for seed in 0..20 {
         let tally = compare(seed, 12, 30, scaled(200), 6);
         tally.check(seed);
+        intersected += tally.intersected;
         assert_eq!(tally.timeouts, 0, "seed {seed}");
         assert!(!tally.layout, "too small for the compact layout");
     }
+    assert!(intersected > 0, "no plan closed a cycle by intersection");
 }
 
 #[test]
 fn small_graphs_agree() {
+    let mut intersected = 0;
     for seed in 100..108 {
         let tally = compare(seed, 150, 300, scaled(500), 8);
         tally.check(seed);
+        intersected += tally.intersected;
         assert_eq!(tally.timeouts, 0, "seed {seed}");
     }
+    assert!(intersected > 0, "no plan closed a cycle by intersection");
 }
 
 #[test]
 fn graphs_past_the_fast_path_thresholds_agree() {
+    let mut intersected = 0;
     let rels = ADJACENCY_MIN_RELATIONS as u64 + 1500;
     for seed in 200..202 {
         let tally = compare(seed, 2500, rels, scaled(1000), 10);
         tally.check(seed);
+        intersected += tally.intersected;
         assert!(tally.timeouts <= 2, "seed {seed}: {tally:?}");
         assert!(
             tally.layout,
@@ -453,4 +497,5 @@ fn graphs_past_the_fast_path_thresholds_agree() {
         );
         eprintln!("seed {seed}: {tally:?}");
     }
+    assert!(intersected > 0, "no plan closed a cycle by intersection");
 }

@@ -200,7 +200,7 @@ fn used(row: &[Value], unique: &[RelRef]) -> HashSet<RelationId> {
 }
 
 /// [`used`] as a list (no hashing: a single hop checks a handful).
-fn used_list(row: &[Value], unique: &[RelRef]) -> Vec<RelationId> {
+pub(super) fn used_list(row: &[Value], unique: &[RelRef]) -> Vec<RelationId> {
     let mut out = Vec::new();
     for u in unique {
         match row.get(u.slot) {
@@ -220,7 +220,7 @@ fn used_list(row: &[Value], unique: &[RelRef]) -> Vec<RelationId> {
     out
 }
 
-fn node_at(row: &[Value], slot: Slot) -> Option<EntityId> {
+pub(super) fn node_at(row: &[Value], slot: Slot) -> Option<EntityId> {
     match row.get(slot) {
         Some(Value::Node(id)) => Some(*id),
         _ => None,

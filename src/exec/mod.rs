@@ -19,6 +19,7 @@ pub mod aggregate;
 pub mod call;
 pub mod count;
 pub mod expand;
+pub mod intersect;
 pub mod rows;
 pub mod scan;
 pub mod values;
@@ -428,7 +429,14 @@ impl Env for RowEnv<'_, '_> {
             arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
         );
         let plan = self.ctx.plan(key, || {
-            crate::plan::build::build_pattern(self.ctx.graph(), &arg_scope, pattern, path_variable)
+            let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
+            crate::plan::build::build_pattern(
+                self.ctx.graph(),
+                &arg_scope,
+                labels,
+                pattern,
+                path_variable,
+            )
         })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
@@ -478,7 +486,8 @@ impl Env for RowEnv<'_, '_> {
             arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
         );
         let plan = self.ctx.plan(key, || {
-            crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)
+            let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
+            crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, labels, body)
         })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
@@ -492,6 +501,19 @@ impl Env for RowEnv<'_, '_> {
     fn guard(&self) -> Option<&Guard> {
         Some(self.ctx.guard)
     }
+}
+
+/// The labels of the nodes in `row` (of `scope`), by variable: a subquery
+/// is planned when first needed, with the labels of the nodes it is handed
+/// then guiding its estimates.
+fn node_labels(graph: &Graph, scope: &Scope, row: &[Value]) -> HashMap<String, Vec<String>> {
+    scope
+        .vars()
+        .filter_map(|(n, s)| match row.get(s) {
+            Some(Value::Node(id)) => graph.entity(*id).map(|e| (n.to_string(), e.labels.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The variables among `names` that `scope` binds, as a scope and a row.
@@ -609,6 +631,19 @@ pub fn build<'p>(
             Some(v) if v.bfs => Box::new(expand::BfsExpand::new(child(input), &input.scope, spec)),
             Some(_) => Box::new(expand::VarExpand::new(child(input), &input.scope, spec)),
         },
+        Op::ExpandIntersect {
+            input,
+            first,
+            first_scope,
+            closing,
+        } => Box::new(intersect::IntersectOp::new(
+            child(input),
+            &input.scope,
+            first,
+            first_scope,
+            closing,
+            &plan.scope,
+        )),
         Op::ShortestPath { input, spec } => {
             Box::new(expand::ShortestOp::new(child(input), &input.scope, spec))
         }

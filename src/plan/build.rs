@@ -44,13 +44,16 @@ pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
 /// Plans the match of one pattern element from rows of `scope` (for pattern
 /// predicates and comprehensions): the plan starts from `Argument`, and binds
 /// every variable of the pattern (and `path_var`) not already in `scope`.
+/// `known_labels` (the labels of nodes the rows hold) guide estimates.
 pub fn build_pattern(
     graph: &Graph,
     scope: &Scope,
+    known_labels: HashMap<String, Vec<String>>,
     element: &PatternElement,
     path_var: Option<&str>,
 ) -> Result<Plan> {
     let mut b = Builder::new(graph);
+    b.known_labels = known_labels;
     let part = PatternPart {
         variable: path_var.map(|n| Ident {
             name: n.to_string(),
@@ -68,9 +71,16 @@ pub fn build_pattern(
 }
 
 /// Plans `EXISTS { ... }` from rows of `scope`: the plan starts from
-/// `Argument`; the subquery holds when it produces a row.
-pub fn build_exists(graph: &Graph, scope: &Scope, body: &ExistsBody) -> Result<Plan> {
+/// `Argument`; the subquery holds when it produces a row. `known_labels`
+/// as for [`build_pattern`].
+pub fn build_exists(
+    graph: &Graph,
+    scope: &Scope,
+    known_labels: HashMap<String, Vec<String>>,
+    body: &ExistsBody,
+) -> Result<Plan> {
     let mut b = Builder::new(graph);
+    b.known_labels = known_labels;
     let mut plan = match body {
         ExistsBody::Pattern(p, where_) => {
             let g = b.collect(&p.parts)?;
@@ -201,11 +211,46 @@ fn shown(name: &str) -> String {
 pub(crate) struct Builder<'g> {
     graph: &'g Graph,
     hidden: usize,
+    /// The labels a node variable is known to carry from where it was
+    /// matched (an earlier clause, or the row a subquery is handed): for
+    /// estimates only, never for what a pattern matches.
+    known_labels: HashMap<String, Vec<String>>,
 }
 
 impl<'g> Builder<'g> {
     pub(crate) fn new(graph: &'g Graph) -> Builder<'g> {
-        Builder { graph, hidden: 0 }
+        Builder {
+            graph,
+            hidden: 0,
+            known_labels: HashMap::new(),
+        }
+    }
+
+    /// The labels that count for `n` in estimates: its own, else those it
+    /// is known to carry.
+    fn labels_of<'a>(&'a self, n: &'a PNode) -> &'a [String] {
+        if n.check.labels.is_empty() {
+            self.known_labels.get(&n.name).map_or(&[], Vec::as_slice)
+        } else {
+            &n.check.labels
+        }
+    }
+
+    /// Keeps the known labels of the variables a projection passes on
+    /// (under their new names), and forgets the rest.
+    fn project_labels(&mut self, p: &Projection) {
+        if p.star {
+            return;
+        }
+        let mut kept = HashMap::new();
+        for item in &p.items {
+            if let ExprKind::Variable(v) = &item.expr.kind {
+                if let Some(l) = self.known_labels.get(v) {
+                    kept.insert(item.column_name().to_string(), l.clone());
+                }
+            }
+        }
+        self.known_labels = kept;
     }
 
     fn hidden(&mut self, what: &str) -> String {
@@ -283,7 +328,10 @@ impl<'g> Builder<'g> {
                         scope,
                     )
                 }
-                ClauseKind::With(p) => self.projection(plan, p, false, wrote, clause.span)?.0,
+                ClauseKind::With(p) => {
+                    self.project_labels(p);
+                    self.projection(plan, p, false, wrote, clause.span)?.0
+                }
                 ClauseKind::Return(p) => {
                     let (pl, cols) = self.projection(plan, p, true, wrote, clause.span)?;
                     columns = cols;
@@ -535,12 +583,13 @@ impl<'g> Builder<'g> {
                     super::estimate::filtered_by(&r.name, m.pending.iter().map(|(c, _)| c))
                         * 0.05f64.powi(r.props.len() as i32);
                 let step = |from: &PNode, to: &PNode, dir: Dir| {
-                    // The far node's labels usually hold for a typed
-                    // relationship; its other conditions narrow.
+                    // The far node's labels count in the fan-out; its
+                    // other conditions narrow.
                     let far = narrowed(to) * 0.05f64.powi(to.check.props.len() as i32);
                     let rows = super::estimate::fan_out(
                         self.graph,
-                        &from.check.labels,
+                        self.labels_of(from),
+                        self.labels_of(to),
                         &r.types,
                         dir,
                         on_rel * far,
@@ -657,6 +706,12 @@ impl<'g> Builder<'g> {
         let rest: Vec<Expr> = m.pending.drain(..).map(|(e, _)| e).collect();
         for predicate in rest {
             m.push(|input| Op::Filter { input, predicate });
+        }
+        for n in g.nodes.iter().filter(|n| !n.check.labels.is_empty()) {
+            self.known_labels
+                .entry(n.name.clone())
+                .or_default()
+                .extend(n.check.labels.iter().cloned());
         }
         Ok(m.finish())
     }

@@ -72,32 +72,57 @@ pub fn node_rows(graph: &Graph, check: &NodeCheck, filtered: f64) -> f64 {
 
 /// The expected number of rows one bound node yields when expanded over
 /// relationships of `types` (any type when empty) in direction `dir` from
-/// a node with `from_labels`: the relationships of those types per node
-/// of the start's smallest label (twice that both ways), times
-/// `narrowed` (the selectivity of conditions on the relationship and the
-/// far node). Without per-label-pair statistics this assumes a type's
-/// relationships start evenly at every label that can hold them.
+/// a node with `from_labels` to a node with `to_labels`, times `narrowed`
+/// (the selectivity of conditions on the relationship and the far node).
+///
+/// Per type, from the relation statistics ([`Graph::rel_stats`]): the
+/// relationships of that type at nodes of the start's most selective label,
+/// per node of that label, times the fraction of that type's relationships
+/// whose far end carries each of the far node's labels (the ends are taken
+/// as independent, as Neo4j's estimates do). An unlabelled start counts
+/// the type's relationships per node of the graph. Both directions add up.
 pub fn fan_out(
     graph: &Graph,
     from_labels: &[String],
+    to_labels: &[String],
     types: &[String],
     dir: super::Dir,
     narrowed: f64,
 ) -> f64 {
-    let rels = if types.is_empty() {
-        graph.relation_count()
+    use crate::store::stats::End;
+    let all: Vec<String>;
+    let types = if types.is_empty() {
+        all = graph.relation_types().map(str::to_string).collect();
+        &all[..]
     } else {
-        types.iter().map(|t| graph.type_count(t)).sum()
-    } as f64;
-    let nodes = from_labels
-        .iter()
-        .map(|l| graph.label_count(l))
-        .min()
-        .unwrap_or(graph.entity_count())
-        .max(1) as f64;
-    let per_node = (rels / nodes).min(rels);
-    let both = if dir == super::Dir::Both { 2.0 } else { 1.0 };
-    per_node * both * narrowed
+        types
+    };
+    let ends = match dir {
+        super::Dir::Out => &[(End::Start, End::Finish)][..],
+        super::Dir::In => &[(End::Finish, End::Start)][..],
+        super::Dir::Both => &[(End::Start, End::Finish), (End::Finish, End::Start)][..],
+    };
+    let mut rows = 0.0;
+    for t in types {
+        let total = graph.type_count(t) as f64;
+        if total == 0.0 {
+            continue;
+        }
+        for &(near, far) in ends {
+            let per_node = from_labels
+                .iter()
+                .map(|l| graph.rel_count_at(t, l, near) as f64 / graph.label_count(l).max(1) as f64)
+                .min_by(f64::total_cmp)
+                .unwrap_or(total / graph.entity_count().max(1) as f64);
+            let reaching = to_labels
+                .iter()
+                .map(|l| graph.rel_count_at(t, l, far) as f64 / total)
+                .min_by(f64::total_cmp)
+                .unwrap_or(1.0);
+            rows += per_node * reaching;
+        }
+    }
+    rows * narrowed
 }
 
 /// The selectivity of the conditions among `conditions` that read only

@@ -197,6 +197,11 @@ pub fn describe(op: &Op) -> String {
                 expand_text(spec)
             )
         }
+        Op::ExpandIntersect { first, closing, .. } => format!(
+            "Expand intersect: {} and {}",
+            expand_text(first),
+            expand_text(closing)
+        ),
         Op::Sort { keys, .. } => {
             let keys: Vec<String> = keys
                 .iter()

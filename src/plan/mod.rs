@@ -787,6 +787,22 @@ pub enum Op {
         /// `x <> s`: the start node itself is never counted.
         exclude_start: bool,
     },
+    /// A hop that binds a new node, closed on an already bound node by a
+    /// second hop: the new node's candidates from both bound ends are
+    /// intersected before any row is built (rule
+    /// [`optimize::expand_intersect`]), as a worst-case-optimal join does
+    /// for cycles. Rows are those of `closing` over `first`.
+    ExpandIntersect {
+        /// The input (binds `first.from` and `closing.to`).
+        input: Box<Plan>,
+        /// The hop binding the new node (its `filter` reads `first_scope`).
+        first: Box<Expand>,
+        /// The scope of the rows `first` would produce.
+        first_scope: Scope,
+        /// The hop from the new node into the bound node (`to_bound`; its
+        /// `filter` reads this operator's rows).
+        closing: Box<Expand>,
+    },
     /// CALL of a built-in procedure.
     Call {
         /// The input.
@@ -832,6 +848,7 @@ impl Op {
             | Op::CountExpandRows { input, .. }
             | Op::GroupCountExpand { input, .. }
             | Op::CountDistinctEnds { input, .. }
+            | Op::ExpandIntersect { input, .. }
             | Op::Call { input, .. } => vec![input],
         }
     }
@@ -870,6 +887,7 @@ impl Op {
             | Op::CountExpandRows { input, .. }
             | Op::GroupCountExpand { input, .. }
             | Op::CountDistinctEnds { input, .. }
+            | Op::ExpandIntersect { input, .. }
             | Op::Call { input, .. } => vec![input],
         }
     }

@@ -17,11 +17,13 @@ mod ordered;
 mod reltype;
 mod replay;
 mod serde_doc;
+pub mod stats;
 
 pub use ordered::OrderedIds;
 
 use indexmap::IndexMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use thiserror::Error;
 
@@ -128,6 +130,9 @@ pub struct Graph {
     /// Entities by the string value of one property, per label (built on
     /// demand, dropped by any change to entities).
     prop_indexes: PropIndexes,
+    /// Relation counts per type and end label, once the planner asked
+    /// (then kept exact under every change).
+    rel_stats: std::sync::OnceLock<stats::RelStats>,
 }
 
 /// Normalized names (keys, `name` properties, aliases) → entities.
@@ -260,6 +265,28 @@ impl Graph {
         self.by_type.get(rel_type).map_or(0, OrderedIds::len)
     }
 
+    /// Relation counts per type and label of one end (built on first use,
+    /// in one pass over the relations; exact from then on).
+    pub fn rel_stats(&self) -> &stats::RelStats {
+        self.rel_stats.get_or_init(|| {
+            let mut s = stats::RelStats::default();
+            for e in petgraph::visit::IntoEdgeReferences::edge_references(&self.inner) {
+                let (a, b) = (&self.inner[e.source()], &self.inner[e.target()]);
+                s.relation(e.weight(), &a.labels, &b.labels, 1);
+            }
+            s
+        })
+    }
+
+    /// How many relations of type `rel_type` have a node labelled `label`
+    /// as their `end` (see [`Graph::rel_stats`]).
+    pub fn rel_count_at(&self, rel_type: &str, label: &str, end: stats::End) -> u64 {
+        if self.type_count(rel_type) == 0 {
+            return 0;
+        }
+        self.rel_stats().count(RelType::new(rel_type), label, end)
+    }
+
     /// Every label in use, in first-use order.
     pub fn labels(&self) -> impl Iterator<Item = &str> + '_ {
         self.by_label
@@ -323,6 +350,24 @@ impl Graph {
         ix.into_iter()
             .flat_map(move |ix| self.inner.edges_directed(ix, dir))
             .map(|e| e.weight())
+    }
+
+    /// Counts the relations of node `ix` gaining (`n = 1`) or losing
+    /// (`-1`) `label` in the relation statistics, if they are kept.
+    fn relabel_stats(&mut self, ix: NodeIndex, label: &str, n: i64) {
+        if let Some(s) = self.rel_stats.get_mut() {
+            let types = |dir| {
+                self.inner
+                    .edges_directed(ix, dir)
+                    .map(|e| e.weight().rel_type)
+            };
+            s.relabel(
+                label,
+                types(Direction::Outgoing),
+                types(Direction::Incoming),
+                n,
+            );
+        }
     }
 
     fn node_ix(&self, id: EntityId) -> Option<NodeIndex> {
@@ -526,6 +571,7 @@ impl Graph {
             }
             Mutation::AddLabel(id, label) => {
                 if let Some(ix) = self.node_ix(id) {
+                    self.relabel_stats(ix, &label, -1);
                     self.inner[ix].labels.retain(|l| *l != label);
                     if let Some(s) = self.by_label.get_mut(&label) {
                         s.remove(&id);
@@ -536,6 +582,7 @@ impl Graph {
                 if let Some(ix) = self.node_ix(id) {
                     let labels = &mut self.inner[ix].labels;
                     labels.insert(pos.min(labels.len()), label.clone());
+                    self.relabel_stats(ix, &label, 1);
                     self.by_label.entry(label).or_default().insert(id);
                 }
             }
@@ -710,6 +757,7 @@ impl Graph {
         }
         self.prop_indexes.clear();
         self.inner[ix].labels.push(label.to_string());
+        self.relabel_stats(ix, label, 1);
         self.by_label
             .entry(label.to_string())
             .or_default()
@@ -725,6 +773,7 @@ impl Graph {
             return Ok(false);
         };
         self.prop_indexes.clear();
+        self.relabel_stats(ix, label, -1);
         self.inner[ix].labels.remove(pos);
         if let Some(s) = self.by_label.get_mut(label) {
             s.remove(&id);
@@ -874,6 +923,9 @@ impl Graph {
         }
         self.adjacency.take();
         self.index_type(&rel);
+        if let Some(s) = self.rel_stats.get_mut() {
+            s.relation(&rel, &self.inner[a].labels, &self.inner[b].labels, 1);
+        }
         let ix = self.inner.add_edge(a, b, rel);
         self.relations[slot] = Some(ix);
         self.relation_count += 1;
@@ -911,6 +963,10 @@ impl Graph {
         self.relations[id.0 as usize] = None;
         self.relation_count -= 1;
         self.adjacency.take();
+        let ends = (self.node_ix(rel.from), self.node_ix(rel.to));
+        if let (Some(s), (Some(a), Some(b))) = (self.rel_stats.get_mut(), ends) {
+            s.relation(&rel, &self.inner[a].labels, &self.inner[b].labels, -1);
+        }
         if let Some(s) = self.by_type.get_mut(rel.rel_type.as_str()) {
             s.remove(&id);
         }
@@ -964,6 +1020,16 @@ impl Graph {
     /// Verifies that every index agrees with the entities and relations.
     /// Returns a description of the first inconsistency found. Used by tests.
     pub fn check_indexes(&self) -> Result<(), String> {
+        if let Some(kept) = self.rel_stats.get() {
+            let mut fresh = stats::RelStats::default();
+            for r in self.relations() {
+                let labels = |id| self.entity(id).map_or(&[][..], |e| &e.labels[..]);
+                fresh.relation(r, labels(r.from), labels(r.to), 1);
+            }
+            if !kept.same_counts(&fresh) {
+                return Err("relation statistics differ from a recount".into());
+            }
+        }
         let mut entities = 0;
         for e in self.entities() {
             entities += 1;

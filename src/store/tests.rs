@@ -248,6 +248,8 @@ mod props {
         #[test]
         fn indexes_stay_consistent(ops in proptest::collection::vec(op(), 1..80)) {
             let mut g = Graph::new();
+            // Relation statistics are kept from now on (and checked below).
+            let _ = g.rel_stats();
             let mut snapshot: Option<Graph> = None;
             for op in ops {
                 let ent = |g: &Graph, n: u8| g.entities().nth(n as usize % g.entity_count().max(1)).map(|e| e.id);

@@ -1,5 +1,6 @@
 //! Rule `filter_into_expand`: a filter right above a single hop is tested
-//! by the hop on each candidate, before its row is built.
+//! by the hop on each candidate, before its row is built. The closing hop
+//! of an `ExpandIntersect` takes a filter right above it the same way.
 //!
 //! ```text
 //! before                                   after
@@ -23,7 +24,7 @@ impl Rule for FilterIntoExpand {
     fn rewrite(&self, plan: Plan) -> Plan {
         transform_up(plan, &mut |plan| {
             let fits = matches!(&plan.op, Op::Filter { input, .. }
-                if matches!(&input.op, Op::Expand { spec, .. }
+                if matches!(&input.op, Op::Expand { spec, .. } | Op::ExpandIntersect { closing: spec, .. }
                     if spec.var.is_none() && spec.filter.is_none()));
             if !fits {
                 return plan;
@@ -38,6 +39,24 @@ impl Rule for FilterIntoExpand {
                     spec.filter = Some(predicate);
                     Plan {
                         op: Op::Expand { input, spec },
+                        scope,
+                        id,
+                    }
+                }
+                Op::ExpandIntersect {
+                    input,
+                    first,
+                    first_scope,
+                    mut closing,
+                } => {
+                    closing.filter = Some(predicate);
+                    Plan {
+                        op: Op::ExpandIntersect {
+                            input,
+                            first,
+                            first_scope,
+                            closing,
+                        },
                         scope,
                         id,
                     }
@@ -58,6 +77,20 @@ mod tests {
         let plan = FilterIntoExpand.rewrite(planned("MATCH (a:A)-->(b) WHERE b.v > 5 RETURN b"));
         assert_eq!(count_ops(&plan, |op| matches!(op, Op::Filter { .. })), 0);
         assert!(expands(&plan)[0].filter.is_some());
+    }
+
+    #[test]
+    fn a_filter_on_a_closing_hop_moves_into_it() {
+        let q = "MATCH (a:A)-[r1]->(b)-[r2]->(c)-[r3]->(a) WHERE r3.w > 1 RETURN c";
+        let plan = super::super::expand_intersect::ExpandIntersect.rewrite(planned(q));
+        assert_eq!(count_ops(&plan, |op| matches!(op, Op::Filter { .. })), 1);
+        let plan = FilterIntoExpand.rewrite(plan);
+        assert_eq!(count_ops(&plan, |op| matches!(op, Op::Filter { .. })), 0);
+        assert_eq!(
+            count_ops(&plan, |op| matches!(op, Op::ExpandIntersect { closing, .. }
+                if closing.filter.is_some())),
+            1
+        );
     }
 
     #[test]

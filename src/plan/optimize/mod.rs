@@ -22,6 +22,7 @@ pub mod count_distinct_ends;
 pub mod count_expand_rows;
 pub mod count_label;
 pub mod distinct_ends;
+pub mod expand_intersect;
 pub mod filter_into_expand;
 pub mod group_count_expand;
 pub mod known_distinct;
@@ -46,11 +47,14 @@ pub trait Rule: Sync {
 /// The rules, in the order they run.
 ///
 /// The order matters where one rule reads what another leaves: the
-/// breadth-first choice and the distinct-ends marks come before the rules
-/// that look for them, and filters are folded into expansions last, after
-/// the counting rules have matched the filters they absorb.
+/// breadth-first choice and the intersection of closing hops come first
+/// (the later rules leave an intersection's hops alone), the distinct-ends
+/// marks come before the rules that look for them, and filters are folded
+/// into expansions last, after the counting rules have matched the filters
+/// they absorb.
 pub static RULES: &[&dyn Rule] = &[
     &var_length_bfs::VarLengthBfs,
+    &expand_intersect::ExpandIntersect,
     &distinct_ends::DistinctEnds,
     &known_distinct::KnownDistinct,
     &prefetch_far_nodes::PrefetchFarNodes,
