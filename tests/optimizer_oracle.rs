@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(32) {
+        match self.rng.below(34) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -245,6 +245,12 @@ impl Queries<'_> {
                 let (h2n, _) = self.hop("r2");
                 let risky = self.risky().replace("b.", "r2.");
                 format!("MATCH {start}{h1}(b){h2n}(a) WITH a, b, r, r2 WHERE r <> r2 RETURN count(*), collect(DISTINCT {risky} > 0) AS z")
+            }
+            // Hops tested only for existence (semi-joins).
+            31 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN DISTINCT a.k AS k ORDER BY k"),
+            32 => {
+                let w = self.rng.below(10);
+                format!("MATCH {start}{h1}(b){h2}(c) WHERE r.w > {w} OR c.v < {n} RETURN count(DISTINCT a) AS a, count(DISTINCT b) AS b")
             }
             _ => {
                 let fa2 = self.int_filter("a");

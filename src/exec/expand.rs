@@ -519,6 +519,9 @@ impl ExpandOp<'_> {
             .filter
             .as_ref()
             .and_then(|f| f.node_mask(ctx, self.spec.to));
+        // (Counting operators never carry `first_only`: the rule marks
+        // plain expansions only.)
+        debug_assert!(!self.spec.first_only);
         match (&self.filter, mask) {
             (None, _) => self.out.iter().for_each(|(_, m)| each(*m)),
             (Some(_), Some(bits)) => {
@@ -591,6 +594,10 @@ impl Operator for ExpandOp<'_> {
                             ctx.guard.check()?;
                             continue;
                         }
+                    }
+                    if self.spec.first_only {
+                        // A semi-join: this input row is produced once.
+                        self.pos = self.out.len();
                     }
                     return Ok(Some(super::row_from(row)));
                 }

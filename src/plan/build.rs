@@ -16,7 +16,7 @@ use super::explain::{arrow, expr_text, name_text, node_text};
 use super::expr::{conjuncts, contains_aggregate, free_vars, is_aggregate_call, rewrite, var};
 use super::{
     AggCall, CreateItem, Dir, Expand, NodeCheck, Op, PathStep, Plan, Procedure, PropSpec,
-    QueryPlan, RelRef, RelRefs, Scope, Seek, SetOp, Shortest, VarLength, HIDDEN,
+    QueryPlan, RelRef, RelRefs, Scope, Seek, SetOp, Shortest, TypeSet, VarLength, HIDDEN,
 };
 use crate::error::{Error, ErrorKind, Phase, Result, Span};
 use crate::store::Graph;
@@ -832,6 +832,7 @@ impl<'g> Builder<'g> {
             reverse,
             dedupe: None,
             fetch_far: false,
+            first_only: false,
             filter: None,
             text: format!(
                 "({}){}({})",
@@ -847,6 +848,7 @@ impl<'g> Builder<'g> {
         m.unique.push(RelRef {
             slot: rel_slot,
             list: r.length.is_some(),
+            types: TypeSet::of(&r.types),
         });
         m.bound.insert(r.name.clone());
         m.bound.insert(to.name.clone());

@@ -59,6 +59,9 @@ fn expand_kind(spec: &Expand) -> String {
     if spec.fetch_far {
         kind.push_str(" (prefetch far nodes)");
     }
+    if spec.first_only {
+        kind.push_str(" (exists)");
+    }
     kind
 }
 

@@ -201,6 +201,44 @@ pub struct RelRef {
     pub slot: Slot,
     /// The slot holds a list of relationships (variable length).
     pub list: bool,
+    /// The types the relationship may have.
+    pub types: TypeSet,
+}
+
+impl RelRef {
+    /// True when the relationship in this slot may be one of `types`
+    /// (otherwise a relationship of `types` can never repeat it).
+    pub fn may_be(&self, types: TypeSet) -> bool {
+        self.types.may_share(types)
+    }
+}
+
+/// A set of relationship types, as 63 bits of their names' hashes (or any
+/// type): two sets that share no bit share no type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeSet(u64);
+
+impl TypeSet {
+    const ANY: u64 = 1 << 63;
+
+    /// The set of `types` (empty: any type).
+    pub fn of(types: &[String]) -> TypeSet {
+        if types.is_empty() {
+            return TypeSet(Self::ANY);
+        }
+        TypeSet(types.iter().fold(0, |bits, t| {
+            // FNV-1a: stable across runs and platforms.
+            let h = t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            bits | 1 << (h % 63)
+        }))
+    }
+
+    /// False only when no type can be in both.
+    pub fn may_share(self, other: TypeSet) -> bool {
+        (self.0 | other.0) & Self::ANY != 0 || self.0 & other.0 != 0
+    }
 }
 
 /// The relationships an expansion must not repeat: a prefix of a list
@@ -303,6 +341,11 @@ pub struct Expand {
     /// read properties of the far node: the expansion then fetches the far
     /// nodes' records into the cache a few rows ahead.
     pub fetch_far: bool,
+    /// Set by the rule [`optimize::exists_hop`] when neither the far node
+    /// nor the relationship is read above and repeated rows go unnoticed:
+    /// the expansion produces each input row at most once, with the first
+    /// candidate that passes (a semi-join).
+    pub first_only: bool,
     /// A predicate each produced row must satisfy, tested on the candidate
     /// before its row is built (set by the rule
     /// [`optimize::filter_into_expand`] for single hops; it reads the

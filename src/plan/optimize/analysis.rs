@@ -92,11 +92,20 @@ pub fn fold_hop(plan: Plan) -> Result<Hop, Box<Plan>> {
     }
 }
 
-/// Calls `f` on every expansion of `plan`.
+/// Calls `f` on every expansion of `plan` (those inside the operators
+/// that fold hops in too).
 pub fn each_expand(plan: &Plan, f: &mut dyn FnMut(&Expand)) {
     crate::syntax::with_stack(|| {
-        if let Op::Expand { spec, .. } = &plan.op {
-            f(spec);
+        match &plan.op {
+            Op::Expand { spec, .. }
+            | Op::CountExpandRows { spec, .. }
+            | Op::GroupCountExpand { spec, .. }
+            | Op::CountDistinctEnds { spec, .. } => f(spec),
+            Op::ExpandIntersect { first, closing, .. } => {
+                f(first);
+                f(closing);
+            }
+            _ => {}
         }
         for child in plan.op.children() {
             each_expand(child, f);
@@ -144,6 +153,25 @@ impl Demand {
     }
 }
 
+/// The slots of the relationships `spec` must differ from that could be
+/// of its types (only those are read to tell it apart).
+pub fn repeatable(spec: &Expand) -> impl Iterator<Item = Slot> + '_ {
+    let types = super::super::TypeSet::of(&spec.types);
+    spec.unique
+        .iter()
+        .filter(move |u| u.may_be(types))
+        .map(|u| u.slot)
+}
+
+/// What the operators above an expansion read of its rows.
+pub struct Needed<'a> {
+    /// The slots read above, and by the expansion's own filter.
+    pub all: &'a BTreeSet<Slot>,
+    /// The slots read above, not counting the expansion's own filter
+    /// (which is tested on each candidate inside the expansion).
+    pub above: &'a BTreeSet<Slot>,
+}
+
 /// Walks `plan` from the top carrying what the operators above read of
 /// each row and whether they notice repeated rows. `visit` is called on
 /// every expansion whose rows only matter up to duplicates on a known set
@@ -155,23 +183,15 @@ impl Demand {
 /// read above, so an expansion there may drop repeats of its far node, and
 /// a variable-length one may find each far node once instead of once per
 /// trail.
-pub fn walk_needed(plan: &mut Plan, visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize)) {
+pub fn walk_needed(plan: &mut Plan, visit: &mut dyn FnMut(&mut Expand, &Needed, usize)) {
     walk(plan, Demand::all(), visit)
 }
 
-fn walk(
-    plan: &mut Plan,
-    demand: Demand,
-    visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize),
-) {
+fn walk(plan: &mut Plan, demand: Demand, visit: &mut dyn FnMut(&mut Expand, &Needed, usize)) {
     crate::syntax::with_stack(|| walk_here(plan, demand, visit))
 }
 
-fn walk_here(
-    plan: &mut Plan,
-    demand: Demand,
-    visit: &mut dyn FnMut(&mut Expand, &BTreeSet<Slot>, usize),
-) {
+fn walk_here(plan: &mut Plan, demand: Demand, visit: &mut dyn FnMut(&mut Expand, &Needed, usize)) {
     let out_scope = plan.scope.clone();
     match &mut plan.op {
         Op::Distinct { input, slots } => {
@@ -271,19 +291,21 @@ fn walk_here(
         }
         Op::Expand { input, spec } => {
             let in_width = input.scope.width();
+            let above = demand.reads.clone();
             // A folded filter reads the expansion's own rows: what it reads
             // is needed as much as what the operators above read.
             let demand = match &spec.filter {
                 Some(f) => demand.and_reads(slots_of(&out_scope, [f])),
                 None => demand,
             };
-            if let (Some(n), false, false, false) = (
+            if let (Some(all), Some(above), false, false, false) = (
                 &demand.reads,
+                &above,
                 demand.dups_matter,
                 spec.to_bound,
                 spec.rel_bound,
             ) {
-                visit(spec, n, in_width);
+                visit(spec, &Needed { all, above }, in_width);
             }
             // What the expansion itself reads from its input row.
             let mut own: BTreeSet<Slot> = BTreeSet::from([spec.from]);
@@ -293,7 +315,7 @@ fn walk_here(
             if spec.rel_bound {
                 own.insert(spec.rel);
             }
-            own.extend(spec.unique.iter().map(|u| u.slot));
+            own.extend(repeatable(spec));
             let exprs = spec
                 .rel_props
                 .iter()

@@ -32,6 +32,7 @@ impl Rule for DistinctEnds {
 
     fn rewrite(&self, mut plan: Plan) -> Plan {
         walk_needed(&mut plan, &mut |spec, needed, in_width| {
+            let needed = needed.all;
             if spec.var.is_some() || needed.contains(&spec.rel) {
                 return;
             }

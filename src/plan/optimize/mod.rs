@@ -22,6 +22,7 @@ pub mod count_distinct_ends;
 pub mod count_expand_rows;
 pub mod count_label;
 pub mod distinct_ends;
+pub mod exists_hop;
 pub mod expand_intersect;
 pub mod filter_into_expand;
 pub mod group_count_expand;
@@ -50,8 +51,8 @@ pub trait Rule: Sync {
 /// breadth-first choice and the intersection of closing hops come first
 /// (the later rules leave an intersection's hops alone), the distinct-ends
 /// marks come before the rules that look for them, and filters are folded
-/// into expansions last, after the counting rules have matched the filters
-/// they absorb.
+/// into expansions after the counting rules have matched the filters they
+/// absorb (and before the semi-join mark, which tests them per candidate).
 pub static RULES: &[&dyn Rule] = &[
     &var_length_bfs::VarLengthBfs,
     &expand_intersect::ExpandIntersect,
@@ -63,6 +64,7 @@ pub static RULES: &[&dyn Rule] = &[
     &count_expand_rows::CountExpandRows,
     &group_count_expand::GroupCountExpand,
     &filter_into_expand::FilterIntoExpand,
+    &exists_hop::ExistsHop,
     &top_k::TopK,
 ];
 

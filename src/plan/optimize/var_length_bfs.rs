@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use super::analysis::{each_expand, walk_needed};
+use super::analysis::{each_expand, repeatable, walk_needed};
 use super::Rule;
 use crate::plan::{Plan, Slot};
 
@@ -35,9 +35,10 @@ impl Rule for VarLengthBfs {
         // Relationship lists another expansion must not repeat.
         let mut guarded: BTreeSet<Slot> = BTreeSet::new();
         each_expand(&plan, &mut |spec| {
-            guarded.extend(spec.unique.iter().map(|u| u.slot));
+            guarded.extend(repeatable(spec));
         });
         walk_needed(&mut plan, &mut |spec, needed, _| {
+            let needed = needed.all;
             let Some(var) = &mut spec.var else { return };
             if var.min <= 1
                 && !needed.contains(&spec.rel)
