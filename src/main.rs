@@ -183,8 +183,9 @@ enum Command {
         /// Refuse graphs with more nodes than this.
         #[arg(long, default_value_t = 500, value_name = "N")]
         max_nodes: usize,
-        /// Graphviz layout engine: dot (layered), fdp (force-directed, good for
-        /// a whole graph), neato, sfdp or circo.
+        /// Graphviz layout engine: dot (layered; no edge label covers a node
+        /// or another label), fdp (force-directed, more compact, but edge
+        /// labels may cover each other), neato, sfdp or circo.
         #[arg(long, default_value = "dot", value_name = "ENGINE")]
         layout: String,
     },
