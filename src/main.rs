@@ -30,6 +30,9 @@ use kg::{Engine, ErrorKind, Graph};
                   Options of the shell and of queries (-c, -f, -P, --format, ...) go before \
                   or after GRAPH, never with a subcommand; a subcommand takes its GRAPH after \
                   its name (kg stats g.kgdb, kg dot g.kgdb -c QUERY).\n\
+                  Without GRAPH the shell and queries also take --facts FILE (a fact file in \
+                  place of the seed) and --corpus DIR (the articles `:sources` reads); kg \
+                  stats, dot and check take --facts, kg check and sentences --corpus.\n\
                   Exit codes: 0 ok (also when the reader closes the output early, as `| head` \
                   does: kg then stops quietly), 1 query or file error or output that cannot be \
                   written (e.g. a full disk), 2 usage error, 130 interrupted."
@@ -45,8 +48,11 @@ struct Cli {
     #[arg(long)]
     create: bool,
 
-    /// Load this fact file instead of the built-in seed.
-    #[arg(long, global = true, value_name = "FILE")]
+    /// The shell and queries on this fact file instead of the built-in seed.
+    /// Not listed in `kg --help` (the after-help text names it); `kg stats`,
+    /// `kg dot` and `kg check` have their own, and one given before their
+    /// name is moved there.
+    #[arg(long, value_name = "FILE", hide = true)]
     facts: Option<PathBuf>,
 
     /// Run this query (repeatable) instead of opening the shell.
@@ -111,8 +117,11 @@ struct Cli {
     #[arg(long, value_name = "PATH|off")]
     history: Option<String>,
 
-    /// Where the articles are, for `:sources` (default: ../shared/seeds when present).
-    #[arg(long, value_name = "DIR", global = true)]
+    /// Where the articles are, for the shell's `:sources` (default:
+    /// ../shared/seeds when present). Not listed in `kg --help` (the
+    /// after-help text names it); `kg check` and `kg sentences` have their
+    /// own, and one given before their name is moved there.
+    #[arg(long, value_name = "DIR", hide = true)]
     corpus: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -126,6 +135,9 @@ enum Command {
         /// The graph file or fact file (default: `--facts`, else the built-in seed).
         #[arg(value_name = "GRAPH")]
         graph: Option<PathBuf>,
+        /// Load this fact file instead of the built-in seed.
+        #[arg(long, value_name = "FILE")]
+        facts: Option<PathBuf>,
         /// text (for people) or json (one object, for programs).
         #[arg(long, default_value = "text", value_name = "text|json")]
         format: String,
@@ -135,6 +147,9 @@ enum Command {
     Check {
         /// The fact file to check (default: `--facts`, else the built-in seed).
         file: Option<PathBuf>,
+        /// The fact file to check (the same as FILE).
+        #[arg(long, value_name = "FILE", conflicts_with = "file")]
+        facts: Option<PathBuf>,
         /// The directory of articles (default: ../shared/seeds when present).
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
@@ -144,6 +159,9 @@ enum Command {
         /// The graph file or fact file (default: `--facts`, else the built-in seed).
         #[arg(value_name = "GRAPH")]
         graph: Option<PathBuf>,
+        /// Load this fact file instead of the built-in seed.
+        #[arg(long, value_name = "FILE")]
+        facts: Option<PathBuf>,
         /// The subgraph of this query's result instead of the whole graph.
         #[arg(short = 'c', long = "command", value_name = "QUERY")]
         query: Option<String>,
@@ -165,8 +183,9 @@ enum Command {
         /// Refuse graphs with more nodes than this.
         #[arg(long, default_value_t = 500, value_name = "N")]
         max_nodes: usize,
-        /// Graphviz layout engine: dot (layered), fdp (force-directed, good for
-        /// a whole graph), neato, sfdp or circo.
+        /// Graphviz layout engine: dot (layered; no edge label covers a node
+        /// or another label), fdp (force-directed, more compact, but edge
+        /// labels may cover each other), neato, sfdp or circo.
         #[arg(long, default_value = "dot", value_name = "ENGINE")]
         layout: String,
     },
@@ -189,9 +208,13 @@ enum Command {
     Man,
     /// Print an article's sentences with the numbers citations use.
     Sentences {
-        /// Article files.
+        /// Article files, or article names as citations give them (looked up
+        /// in the corpus).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The directory of articles (default: ../shared/seeds when present).
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
     },
 }
 
@@ -217,11 +240,11 @@ fn read_source(path: Option<&Path>) -> Result<Source, String> {
 }
 
 /// The graph of a read-only subcommand: GRAPH, else `--facts`, else the seed.
-fn read_graph(cli: &Cli, graph: Option<&Path>) -> Result<Graph, String> {
-    if graph.is_some() && cli.facts.is_some() {
+fn read_graph(graph: Option<&Path>, facts: Option<&Path>) -> Result<Graph, String> {
+    if graph.is_some() && facts.is_some() {
         return Err("kg: give either GRAPH or --facts FILE, not both".into());
     }
-    kg::db::read_graph(graph.or(cli.facts.as_deref()))
+    kg::db::read_graph(graph.or(facts))
 }
 
 /// Tunes glibc's allocator for query work: large blocks come from the heap
@@ -336,6 +359,8 @@ fn place_graph(cli: &mut Cli) -> Result<(), String> {
             "{option} is an option of the shell and queries, not of `kg {name}`{hint}"
         ));
     }
+    move_option("--facts", &mut cli.facts, facts_slot(command), name)?;
+    move_option("--corpus", &mut cli.corpus, corpus_slot(command), name)?;
     let Some(graph) = cli.graph.take() else {
         return Ok(());
     };
@@ -357,6 +382,56 @@ fn place_graph(cli: &mut Cli) -> Result<(), String> {
         )),
         None => {
             *slot = Some(graph);
+            Ok(())
+        }
+    }
+}
+
+/// Where `kg NAME` keeps its `--facts`, if it takes one.
+fn facts_slot(command: &mut Command) -> Option<&mut Option<PathBuf>> {
+    match command {
+        Command::Stats { facts, .. } | Command::Dot { facts, .. } => Some(facts),
+        Command::Check { file, facts, .. } => Some(if file.is_some() { file } else { facts }),
+        _ => None,
+    }
+}
+
+/// Where `kg NAME` keeps its `--corpus`, if it takes one.
+fn corpus_slot(command: &mut Command) -> Option<&mut Option<PathBuf>> {
+    match command {
+        Command::Check { corpus, .. } | Command::Sentences { corpus, .. } => Some(corpus),
+        _ => None,
+    }
+}
+
+/// Moves an option given before a subcommand's name (`kg --facts F stats`,
+/// as scripts wrote when it was global) to the subcommand that takes it;
+/// a usage error when the subcommand does not take it or has its own too.
+fn move_option(
+    option: &str,
+    given: &mut Option<PathBuf>,
+    slot: Option<&mut Option<PathBuf>>,
+    name: &str,
+) -> Result<(), String> {
+    let Some(value) = given.take() else {
+        return Ok(());
+    };
+    let takers = if option == "--facts" {
+        "the shell, kg stats, kg dot and kg check"
+    } else {
+        "the shell, kg check and kg sentences"
+    };
+    match slot {
+        None => Err(format!(
+            "{option} is not an option of `kg {name}`; it is one of {takers}"
+        )),
+        Some(Some(other)) => Err(format!(
+            "{option} given twice, {} before `{name}` and {} after it",
+            value.display(),
+            other.display()
+        )),
+        Some(slot) => {
+            *slot = Some(value);
             Ok(())
         }
     }
@@ -417,6 +492,7 @@ fn run(cli: &Cli) -> ExitCode {
         None => run_queries(cli),
         Some(Command::Dot {
             graph,
+            facts,
             query,
             expand,
             output,
@@ -425,22 +501,24 @@ fn run(cli: &Cli) -> ExitCode {
             cluster_by,
             max_nodes,
             layout,
-        }) => run_dot(
-            cli,
-            DotArgs {
-                graph: graph.as_deref(),
-                query: query.as_deref(),
-                expand: *expand,
-                output: output.as_deref(),
-                render: render.as_deref(),
-                rankdir,
-                cluster_by,
-                max_nodes: *max_nodes,
-                layout,
-            },
-        ),
-        Some(Command::Stats { graph, format }) => match format.as_str() {
-            "text" | "json" => read_graph(cli, graph.as_deref())
+        }) => run_dot(DotArgs {
+            graph: graph.as_deref(),
+            facts: facts.as_deref(),
+            query: query.as_deref(),
+            expand: *expand,
+            output: output.as_deref(),
+            render: render.as_deref(),
+            rankdir,
+            cluster_by,
+            max_nodes: *max_nodes,
+            layout,
+        }),
+        Some(Command::Stats {
+            graph,
+            facts,
+            format,
+        }) => match format.as_str() {
+            "text" | "json" => read_graph(graph.as_deref(), facts.as_deref())
                 .and_then(|g| {
                     print_out(&if format == "json" {
                         stats_json(&g)
@@ -453,9 +531,11 @@ fn run(cli: &Cli) -> ExitCode {
                 "kg stats: unknown format `{other}`; choose text or json"
             )),
         },
-        Some(Command::Check { file, corpus }) => {
-            run_check(file.as_deref().or(cli.facts.as_deref()), corpus.as_deref())
-        }
+        Some(Command::Check {
+            file,
+            facts,
+            corpus,
+        }) => run_check(file.as_deref().or(facts.as_deref()), corpus.as_deref()),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut text = Vec::new();
@@ -471,7 +551,7 @@ fn run(cli: &Cli) -> ExitCode {
                 .and_then(|()| print_out(&String::from_utf8_lossy(&text)))
                 .map(|()| ExitCode::SUCCESS)
         }
-        Some(Command::Sentences { files }) => sentences(files, cli.corpus.as_deref()),
+        Some(Command::Sentences { files, corpus }) => sentences(files, corpus.as_deref()),
         Some(Command::Import(args)) => kg::io::run_import(args),
         Some(Command::Export(args)) => kg::io::run_export(args),
         Some(Command::Batch(args)) => kg::batch::run(args),
@@ -679,6 +759,7 @@ fn run_queries(cli: &Cli) -> Result<ExitCode, String> {
 /// The options of `kg dot`.
 struct DotArgs<'a> {
     graph: Option<&'a Path>,
+    facts: Option<&'a Path>,
     query: Option<&'a str>,
     expand: usize,
     output: Option<&'a Path>,
@@ -690,8 +771,8 @@ struct DotArgs<'a> {
 }
 
 /// `kg dot`: the whole graph or a query's subgraph as DOT, optionally rendered.
-fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
-    let inputs = output_path::Inputs::reading(args.graph.or(cli.facts.as_deref()));
+fn run_dot(args: DotArgs<'_>) -> Result<ExitCode, String> {
+    let inputs = output_path::Inputs::reading(args.graph.or(args.facts));
     if let Some(path) = args.output {
         output_path::check(path, Links::Follow, &inputs).map_err(|e| format!("kg: {e}"))?;
         if let Some(kind) = args.render {
@@ -699,7 +780,7 @@ fn run_dot(cli: &Cli, args: DotArgs<'_>) -> Result<ExitCode, String> {
             output_path::check(&target, Links::Follow, &inputs).map_err(|e| format!("kg: {e}"))?;
         }
     }
-    let graph = read_graph(cli, args.graph)?;
+    let graph = read_graph(args.graph, args.facts)?;
     let opts = dot::DotOptions {
         rankdir: args.rankdir.parse().map_err(|e| format!("kg: {e}"))?,
         cluster_by: args.cluster_by.parse().map_err(|e| format!("kg: {e}"))?,

@@ -221,6 +221,44 @@ fn dot_of_a_result_without_graph_elements_says_so() {
 }
 
 #[test]
+fn export_of_a_result_without_graph_elements_says_so() {
+    let dir = scratch("export-empty");
+    // Values only: three rows, nothing to export, said on standard error.
+    let (code, out, err) = kg_in(
+        &dir,
+        &["export", "-c", "MATCH (c:Country) RETURN c.name LIMIT 3"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "", "an empty JSON lines export");
+    assert!(
+        err.contains("kg export: the query returned no nodes, relationships or paths (3 rows)"),
+        "{err}"
+    );
+    // No row at all, into a file: the same note, and the file is written.
+    let (code, _, err) = kg_in(
+        &dir,
+        &[
+            "export",
+            "-c",
+            "MATCH (c:Nothing) RETURN c",
+            "--format",
+            "graphml",
+            "-o",
+            "empty.graphml",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("(0 rows)"), "{err}");
+    let written = std::fs::read_to_string(dir.join("empty.graphml")).expect("the file");
+    assert!(written.contains("<graphml"), "{written}");
+    // A result with nodes: no note, and the nodes are exported.
+    let (code, out, err) = kg_in(&dir, &["export", "-c", "MATCH (c:Country) RETURN c"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("no nodes"), "{err}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+}
+
+#[test]
 fn shell_commands_in_a_data_format_stay_out_of_the_stream() {
     let dir = scratch("jsonl-commands");
     std::fs::write(
@@ -351,6 +389,92 @@ fn an_unknown_option_gets_no_far_fetched_suggestion() {
     let (code, _, err) = kg_in(&dir, &["--readonli"]);
     assert_eq!(code, 2);
     assert!(err.contains("--readonly"), "{err}");
+}
+
+/// The option lines of a `--help` text: the indented lines of its
+/// `Options:` section that start with `-` (the prose after the section may
+/// name options too).
+fn option_lines(help: &str) -> Vec<&str> {
+    help.lines()
+        .skip_while(|l| *l != "Options:")
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && l.trim_start().starts_with('-'))
+        .collect()
+}
+
+#[test]
+fn facts_and_corpus_show_only_where_they_matter() {
+    let dir = scratch("local-options");
+    let listed = |args: &[&str], option: &str| {
+        let (code, out, err) = kg_in(&dir, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        option_lines(&out)
+            .iter()
+            .any(|l| l.trim_start().starts_with(option) || l.contains(&format!(", {option}")))
+    };
+    for option in ["--facts", "--corpus"] {
+        assert!(!listed(&["--help"], option), "kg --help lists {option}");
+        for sub in ["import", "export", "batch", "generate"] {
+            assert!(
+                !listed(&[sub, "--help"], option),
+                "kg {sub} --help lists {option}"
+            );
+        }
+    }
+    for sub in ["stats", "dot", "check"] {
+        assert!(listed(&[sub, "--help"], "--facts"), "kg {sub} --help");
+    }
+    for sub in ["check", "sentences"] {
+        assert!(listed(&[sub, "--help"], "--corpus"), "kg {sub} --help");
+    }
+    assert!(!listed(&["sentences", "--help"], "--facts"));
+    assert!(!listed(&["stats", "--help"], "--corpus"));
+    // The shell's own use is still accepted, and `kg --help` says so in prose.
+    let (_, help, _) = kg_in(&dir, &["--help"]);
+    assert!(help.contains("--facts FILE") && help.contains("--corpus DIR"));
+    std::fs::write(dir.join("f.kg"), kg::facts::SEED).expect("write a fact file");
+    let (code, out, err) = kg_in(
+        &dir,
+        &[
+            "--facts",
+            "f.kg",
+            "-c",
+            "MATCH (c:Country) RETURN count(c) AS n",
+        ],
+    );
+    assert_eq!((code, out.trim()), (0, "{\"n\":6}"), "{err}");
+    // Given before a subcommand that takes it (as old scripts do), it is moved
+    // there; before one that does not, a usage error names where it belongs.
+    let (code, out, err) = kg_in(&dir, &["--facts", "f.kg", "stats"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("entities: 67"), "{out}");
+    let (code, out, err) = kg_in(&dir, &["stats", "--facts", "f.kg", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"entities\":67"), "{out}");
+    let (code, _, err) = kg_in(&dir, &["--facts", "f.kg", "export"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--facts is not an option of `kg export`") && err.contains("kg stats"),
+        "{err}"
+    );
+    let (code, _, err) = kg_in(&dir, &["--corpus", ".", "dot"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("kg sentences"), "{err}");
+    let (code, _, err) = kg_in(&dir, &["--facts", "f.kg", "dot", "--facts", "f.kg"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--facts given twice"), "{err}");
+    // `kg sentences` takes its own --corpus.
+    let corpus = scratch("local-options-corpus");
+    std::fs::write(corpus.join("a.txt"), "One sentence. Two sentences.").expect("an article");
+    let corpus = corpus.to_string_lossy().to_string();
+    for args in [
+        ["sentences", "a.txt", "--corpus", &corpus],
+        ["--corpus", &corpus, "sentences", "a.txt"],
+    ] {
+        let (code, out, err) = kg_in(&dir, &args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("[2] Two sentences."), "{out}");
+    }
 }
 
 #[test]

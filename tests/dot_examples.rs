@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 /// (file stem in examples/, `kg` arguments).
 const DIAGRAMS: &[(&str, &[&str])] = &[
-    ("seed-graph", &["dot", "--layout", "fdp"]),
+    ("seed-graph", &["dot"]),
     (
         "gctf",
         &[

@@ -879,6 +879,42 @@ fn lines_typed_ahead_in_one_write_are_all_run() {
 }
 
 #[test]
+fn keys_typed_after_a_ctrl_c_in_the_same_burst_are_kept() {
+    for cols in [80u16, 120] {
+        let Some(mut sh) = shell_at(cols) else { return };
+        // One write: a half-typed line, Ctrl-C, then a whole statement (a
+        // fast typist or an `expect` script). The half line goes; the
+        // statement after the Ctrl-C runs.
+        sh.send(&format!("MATCH (n:Coun{CTRL_C}RETURN 40 + 2 AS answer;\r"));
+        let out = sh.expect("\n1 row", WAIT);
+        assert!(
+            out.contains(" 42 │"),
+            "the statement after Ctrl-C ran:\n{out}"
+        );
+        assert!(!out.contains("error"), "{out}");
+        sh.until_prompt();
+        // At a continuation prompt: the whole unfinished statement goes, and
+        // what follows the Ctrl-C in the same write is kept.
+        sh.send(&format!(
+            "MATCH (n)\rWHERE n.x ={CTRL_C}RETURN 41 + 2 AS answer;\rRETURN 44 AS more;\r"
+        ));
+        let out = sh.expect(" 44 │", WAIT);
+        assert!(out.contains(" 43 │"), "{out}");
+        assert!(!out.contains("error"), "{out}");
+        sh.until_prompt();
+        // Ctrl-C alone still clears the line, and nothing of it is left.
+        sh.send("RETURN 1 AS one");
+        sh.expect("RETURN 1 AS one", WAIT);
+        sh.send(CTRL_C);
+        sh.expect(PROMPT, WAIT);
+        let out = sh.run("RETURN 9 AS nine;");
+        assert_eq!(single(&out), "9", "{out}");
+        sh.line(":quit");
+        assert_eq!(sh.exit_code(), 0);
+    }
+}
+
+#[test]
 fn a_misspelled_label_gets_a_notification_until_warnings_are_off() {
     for cols in [80u16, 120] {
         let Some(mut sh) = shell_at(cols) else { return };

@@ -337,7 +337,19 @@ pub fn run_export(args: &ExportArgs) -> Result<ExitCode, String> {
                 .run(q, &Default::default())
                 .map_err(|e| e.render("<query>", q))?;
             graph = engine.into_graph();
-            Selection::from_rows(&graph, &result.rows)
+            let selection = Selection::from_rows(&graph, &result.rows);
+            if selection.entities.is_empty() && selection.relations.is_empty() {
+                // Say so rather than write an empty file silently (as `kg dot
+                // -c` does); a failed write to standard error is recorded by
+                // the sink and reported at the end.
+                let rows = result.rows.len();
+                let _ = crate::output::sink::stderr().print(&format!(
+                    "kg export: the query returned no nodes, relationships or paths \
+                     ({rows} row{}); the export is empty\n",
+                    if rows == 1 { "" } else { "s" }
+                ));
+            }
+            selection
         }
     };
     if let (Some([nodes_path, edges_path]), Some(dir)) = (&csv_files, &args.output) {

@@ -11,12 +11,16 @@
 //!   escaped and line breaks as `\n`. Other control characters are dropped
 //!   everywhere (a tab becomes a space).
 //! - A node shows its canonical name (else its key, else `Label:id`) with its
-//!   labels underneath; colour and shape come from its first label, from the
-//!   colour-blind-safe Okabe–Ito palette; each relation type has its own
-//!   colour (and dash style past seven types); edge labels show the type and
-//!   the qualifiers `since`, `until`, `date`, `year`, `role` when present.
-//! - Colours are assigned from the sorted labels and types of the *whole*
-//!   graph, so a label keeps its colour across exports of the same graph.
+//!   labels underneath; fill and shape come from its first label, from the
+//!   colour-blind-safe Okabe–Ito palette in three tints (21 distinct fills);
+//!   each relation type has its own colour and line style (solid, dashed,
+//!   dotted, bold: 28 distinct styles, then arrowheads vary too); edge labels
+//!   show the type and the qualifiers `since`, `until`, `date`, `year`,
+//!   `role` when present.
+//! - Styles are assigned from the sorted labels and types of the *whole*
+//!   graph, never of the drawn part, so a label keeps its fill and a type its
+//!   line in every drawing of the same graph (a query's result, `:dot`, the
+//!   whole graph).
 //! - A legend cluster lists the labels and relation types drawn.
 //! - [`ClusterBy::Label`] puts each node in exactly one cluster, its first
 //!   label's (Graphviz silently drops a node from a second cluster).
@@ -51,12 +55,33 @@ const OKABE_ITO: [&str; 7] = [
     "#CC79A7", // reddish purple
 ];
 
+/// How much white is mixed into a label's palette colour for its fill, one
+/// tint per round through the palette: labels 0–6 get the first, 7–13 the
+/// second, 14–20 the third, so 21 labels get 21 different fills.
+const FILL_TINTS: [f64; 3] = [0.55, 0.82, 0.3];
+
 /// Edge colours: Okabe–Ito without yellow (too faint as a line on white),
 /// plus black.
 const EDGE_COLOURS: [&str; 7] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
 ];
-const EDGE_STYLES: [(&str, &str); 3] = [("solid", "───▶"), ("dashed", "┄┄┄▶"), ("bold", "━━━▶")];
+/// Line styles (Graphviz `style`) with the legend's picture of them, one per
+/// round through [`EDGE_COLOURS`].
+const EDGE_STYLES: [(&str, &str); 4] = [
+    ("solid", "───"),
+    ("dashed", "┄┄┄"),
+    ("dotted", "┈┈┈"),
+    ("bold", "━━━"),
+];
+/// Arrowheads (Graphviz `arrowhead`) with the legend's picture of them, one
+/// per round through every colour and line style.
+const ARROWHEADS: [(&str, &str); 5] = [
+    ("normal", "▶"),
+    ("vee", "›"),
+    ("diamond", "◆"),
+    ("dot", "●"),
+    ("box", "■"),
+];
 const SHAPES: [&str; 8] = [
     "box",
     "ellipse",
@@ -99,7 +124,9 @@ pub enum Layout {
     /// Layered (`dot`): the default; best for query results and chains.
     #[default]
     Dot,
-    /// Force-directed (`fdp`): best for a whole graph with hubs; keeps clusters.
+    /// Force-directed (`fdp`): compact for a whole graph with hubs; keeps
+    /// clusters, but Graphviz places its edge labels without avoiding
+    /// nodes or other labels.
     Fdp,
     /// Spring model (`neato`).
     Neato,
@@ -418,13 +445,18 @@ struct NodeStyle {
 }
 
 impl NodeStyle {
+    /// The style of the label at position `i` among the graph's sorted
+    /// labels (`None`: no label). Each round through the palette uses the
+    /// next tint and starts three colours further on, so that labels `i` and
+    /// `i + 7` differ in hue as well as in lightness.
     fn for_index(i: Option<usize>) -> NodeStyle {
         match i {
             Some(i) => {
-                let colour = OKABE_ITO[i % OKABE_ITO.len()];
+                let round = i / OKABE_ITO.len();
+                let colour = OKABE_ITO[(i + 3 * round) % OKABE_ITO.len()];
                 NodeStyle {
                     shape: SHAPES[i % SHAPES.len()],
-                    fill: tint(colour, 0.55),
+                    fill: tint(colour, FILL_TINTS[round % FILL_TINTS.len()]),
                     // A darker outline: yellow and sky blue are faint on white.
                     border: shade(colour, 0.25),
                 }
@@ -452,18 +484,27 @@ struct EdgeStyle {
     /// A darker shade of `colour` for label text, legible on white.
     text: String,
     style: &'static str,
-    glyph: &'static str,
+    arrowhead: &'static str,
+    /// The legend's picture of the line and its head.
+    glyph: String,
 }
 
 impl EdgeStyle {
+    /// The style of the relation type at position `i` among the graph's
+    /// sorted types: colour first, then line style, then arrowhead, so the
+    /// first 140 types all look different.
     fn for_index(i: usize) -> EdgeStyle {
-        let (style, glyph) = EDGE_STYLES[(i / EDGE_COLOURS.len()) % EDGE_STYLES.len()];
-        let colour = EDGE_COLOURS[i % EDGE_COLOURS.len()];
+        let colours = EDGE_COLOURS.len();
+        let lines = EDGE_STYLES.len();
+        let (style, line) = EDGE_STYLES[(i / colours) % lines];
+        let (arrowhead, head) = ARROWHEADS[(i / (colours * lines)) % ARROWHEADS.len()];
+        let colour = EDGE_COLOURS[i % colours];
         EdgeStyle {
             colour,
             text: shade(colour, 0.35),
             style,
-            glyph,
+            arrowhead,
+            glyph: format!("{line}{head}"),
         }
     }
 }
@@ -553,18 +594,17 @@ fn render(
             ))
     });
 
-    // A label's colour and shape come from the whole graph's sorted labels,
-    // so a label looks the same in every drawing of one graph. A relation
-    // type's colour comes from the sorted types of what is drawn, so a
-    // drawing with up to eight types never shows two in one colour (edges
-    // carry their type as text anyway).
+    // A label's fill and shape and a relation type's colour and line come
+    // from the whole graph's sorted labels and types, never from what is
+    // drawn, so a label or a type looks the same in every drawing of one
+    // graph (and no two of them look alike, see the palettes).
     let all_labels: BTreeSet<&str> = graph.labels().collect();
     let label_index: BTreeMap<&str, usize> = all_labels
         .iter()
         .enumerate()
         .map(|(i, l)| (*l, i))
         .collect();
-    let all_types: BTreeSet<&str> = relations.iter().map(|r| r.rel_type.as_str()).collect();
+    let all_types: BTreeSet<&str> = graph.relation_types().collect();
     let type_index: BTreeMap<&str, usize> =
         all_types.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     // Labels and types missing from the graph's indexes (not expected) get
@@ -726,13 +766,14 @@ fn render(
         );
         let _ = writeln!(
             out,
-            "  \"n{}\" -> \"n{}\" [label={}, color=\"{}\", fontcolor=\"{}\", style=\"{}\", tooltip=\"{}\"];",
+            "  \"n{}\" -> \"n{}\" [label={}, color=\"{}\", fontcolor=\"{}\", style=\"{}\", arrowhead=\"{}\", tooltip=\"{}\"];",
             r.from,
             r.to,
             html_label(&inner),
             st.colour,
             st.text,
             st.style,
+            st.arrowhead,
             escape_quoted(&tip)
         );
     }

@@ -4,11 +4,15 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
-use rustyline::{CompletionType, Config, Editor};
+use rustyline::{
+    Cmd, CompletionType, ConditionalEventHandler, Config, Editor, Event, EventContext,
+    EventHandler, KeyEvent, RepeatCount,
+};
 
 use crate::error::ErrorKind;
 use crate::output::sink;
@@ -50,6 +54,33 @@ pub fn banner(session: &Session) -> String {
     )
 }
 
+/// Ctrl-C at the prompt, as a key binding: it ends the line as Enter does
+/// and raises a flag that tells the loop to drop the input.
+///
+/// rustyline's own Ctrl-C (`Cmd::Interrupt`) makes `command::execute` return
+/// `ReadlineError::Interrupted`, and `Editor::readline_edit` passes that on
+/// with `?` before it takes back the reader's read-ahead buffer
+/// (`self.buffer = rdr.unbuffer()`, rustyline 19.0.0 `src/lib.rs`): the
+/// reader is dropped with whatever was typed after the Ctrl-C in the same
+/// burst. Ending the line normally keeps that buffer for the next prompt.
+struct CtrlC {
+    /// Set when Ctrl-C ended the line.
+    pressed: Arc<AtomicBool>,
+}
+
+impl ConditionalEventHandler for CtrlC {
+    fn handle(
+        &self,
+        _evt: &Event,
+        _n: RepeatCount,
+        _positive: bool,
+        _ctx: &EventContext,
+    ) -> Option<Cmd> {
+        self.pressed.store(true, Ordering::SeqCst);
+        Some(Cmd::AcceptLine)
+    }
+}
+
 /// Runs the shell until the user leaves, or until its output cannot be
 /// written (the failure is left to [`sink::finish`]). `history` is the
 /// history file (`None`: history in memory only).
@@ -70,6 +101,13 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         .build();
     let mut editor: Editor<KgHelper, FileHistory> =
         Editor::with_config(config).map_err(io::Error::other)?;
+    let ctrl_c = Arc::new(AtomicBool::new(false));
+    editor.bind_sequence(
+        KeyEvent::ctrl('C'),
+        EventHandler::Conditional(Box::new(CtrlC {
+            pressed: ctrl_c.clone(),
+        })),
+    );
     editor.set_helper(Some(KgHelper::new(
         Schema::of(session.engine.graph()),
         color,
@@ -107,7 +145,15 @@ pub fn run(mut session: Session, history: Option<PathBuf>) -> io::Result<()> {
         if let Some(h) = editor.helper_mut() {
             h.context.clone_from(&buffer);
         }
-        match editor.readline(prompt) {
+        ctrl_c.store(false, Ordering::SeqCst);
+        let read = editor.readline(prompt);
+        // Ctrl-C ends the line (see `CtrlC`); the input is dropped, as
+        // rustyline's `Interrupted` would have it.
+        let read = match read {
+            Ok(_) if ctrl_c.swap(false, Ordering::SeqCst) => Err(ReadlineError::Interrupted),
+            other => other,
+        };
+        match read {
             Ok(line) => {
                 if !buffer.is_empty() && is_quit(&line) {
                     // `:quit` on a continuation line leaves; the unfinished
