@@ -23,7 +23,6 @@ pub use ordered::OrderedIds;
 
 use indexmap::IndexMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use thiserror::Error;
 
@@ -269,12 +268,13 @@ impl Graph {
     /// in one pass over the relations; exact from then on).
     pub fn rel_stats(&self) -> &stats::RelStats {
         self.rel_stats.get_or_init(|| {
-            let mut s = stats::RelStats::default();
-            for e in petgraph::visit::IntoEdgeReferences::edge_references(&self.inner) {
-                let (a, b) = (&self.inner[e.source()], &self.inner[e.target()]);
-                s.relation(e.weight(), &a.labels, &b.labels, 1);
-            }
-            s
+            let types: Vec<RelType> = self.by_type.keys().map(|t| RelType::new(t)).collect();
+            stats::RelStats::build(&self.inner, &types, |t| {
+                match self.type_slots.get(t.index()) {
+                    Some(&slot) if slot > 0 => Some(slot as usize - 1),
+                    _ => None,
+                }
+            })
         })
     }
 

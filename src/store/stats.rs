@@ -10,7 +10,10 @@
 
 use std::collections::HashMap;
 
-use super::model::Relation;
+use petgraph::stable_graph::StableDiGraph;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
+
+use super::model::{Entity, Relation};
 use super::reltype::RelType;
 
 /// Which end of a relation a node is.
@@ -39,6 +42,47 @@ pub struct RelStats {
 }
 
 impl RelStats {
+    /// Counts every relation of `graph` in one pass. Nodes are grouped by
+    /// their label list and types by their position in `types` (`slot`
+    /// gives it), so the pass only adds to a small array; the labels get
+    /// their counts at the end.
+    pub(super) fn build(
+        graph: &StableDiGraph<Box<Entity>, Relation>,
+        types: &[RelType],
+        slot: impl Fn(RelType) -> Option<usize>,
+    ) -> RelStats {
+        let mut groups: HashMap<&[String], usize> = HashMap::new();
+        let mut group_of = vec![0usize; graph.node_bound()];
+        let mut lists: Vec<&[String]> = Vec::new();
+        for ix in graph.node_indices() {
+            let labels = &graph[ix].labels[..];
+            let g = *groups.entry(labels).or_insert_with(|| {
+                lists.push(labels);
+                lists.len() - 1
+            });
+            group_of[ix.index()] = g;
+        }
+        let n = types.len();
+        let mut counts = vec![0u64; lists.len() * n * 2];
+        for e in graph.edge_references() {
+            let Some(t) = slot(e.weight().rel_type).filter(|&t| t < n) else {
+                continue;
+            };
+            counts[(group_of[e.source().index()] * n + t) * 2] += 1;
+            counts[(group_of[e.target().index()] * n + t) * 2 + 1] += 1;
+        }
+        let mut stats = RelStats::default();
+        for (g, labels) in lists.iter().enumerate() {
+            for (t, ty) in types.iter().enumerate() {
+                for (e, end) in [End::Start, End::Finish].into_iter().enumerate() {
+                    let c = counts[(g * n + t) * 2 + e];
+                    stats.add(*ty, labels, end, c as i64);
+                }
+            }
+        }
+        stats
+    }
+
     /// The relations of type `t` whose `end` is a node labelled `label`.
     pub fn count(&self, t: RelType, label: &str, end: End) -> u64 {
         self.counts[end.index()]
