@@ -44,7 +44,7 @@ fn prop(e: Expr, key: &str) -> Expr {
 fn func(name: &str, args: Vec<Expr>) -> Expr {
     Expr::new(
         ExprKind::Function {
-            name: vec![id(name)],
+            name: FunctionName::new(vec![id(name)]),
             distinct: false,
             args,
         },
