@@ -111,3 +111,6 @@ impl Arity {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

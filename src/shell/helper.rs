@@ -646,6 +646,24 @@ mod tests {
     }
 
     #[test]
+    fn completes_every_name_of_the_registries() {
+        for f in crate::builtins::functions::FUNCTIONS {
+            // The first letters of a name offer it, whatever their case.
+            let typed: String = f.name.chars().take(3).collect();
+            for t in [typed.clone(), typed.to_uppercase()] {
+                let got = complete(&format!("RETURN {t}"));
+                assert!(got.contains(&f.name.to_string()), "{t}: {got:?}");
+            }
+            assert!(is_function_call(&f.name.to_uppercase(), "(x)"), "{}", f.name);
+        }
+        for p in crate::builtins::procedures::PROCEDURES {
+            let got = complete("CALL db");
+            assert!(got.contains(&p.name.to_string()), "{got:?}");
+        }
+        assert!(!is_function_call("nope", "(x)"));
+    }
+
+    #[test]
     fn completes_names_and_arabic_aliases_in_quotes() {
         assert_eq!(complete("MATCH (m {alias: 'Mar"), vec!["Maroc'"]);
         assert_eq!(complete("MATCH (m {alias: 'المغ"), vec!["المغرب'"]);
