@@ -49,7 +49,76 @@ pub static PROCEDURES: &[ProcedureDef] = &[
         description: "the property keys of nodes and relationships",
         implementation: crate::exec::call::property_keys,
     },
+    ProcedureDef {
+        name: "dbms.functions",
+        arguments: &[],
+        yields: &[
+            ("name", CypherType::String),
+            ("signature", CypherType::String),
+            ("kind", CypherType::String),
+            ("description", CypherType::String),
+        ],
+        description: "the built-in functions, from the registry of functions",
+        implementation: list_functions,
+    },
+    ProcedureDef {
+        name: "dbms.procedures",
+        arguments: &[],
+        yields: &[
+            ("name", CypherType::String),
+            ("signature", CypherType::String),
+            ("description", CypherType::String),
+        ],
+        description: "the built-in procedures, from this registry",
+        implementation: list_procedures,
+    },
 ];
+
+impl ProcedureDef {
+    /// The signature for listings: `db.labels() :: (label :: STRING)`.
+    pub fn signature(&self) -> String {
+        let typed = |items: &[(&str, CypherType)]| {
+            items
+                .iter()
+                .map(|(n, t)| format!("{n} :: {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "{}({}) :: ({})",
+            self.name,
+            typed(self.arguments),
+            typed(self.yields)
+        )
+    }
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
+/// `dbms.functions()`: one record per function.
+fn list_functions(_: &Graph) -> Vec<Vec<Value>> {
+    super::functions::FUNCTIONS
+        .iter()
+        .map(|f| {
+            vec![
+                text(f.name),
+                text(f.signature()),
+                text(f.kind.word()),
+                text(f.description),
+            ]
+        })
+        .collect()
+}
+
+/// `dbms.procedures()`: one record per procedure.
+fn list_procedures(_: &Graph) -> Vec<Vec<Value>> {
+    PROCEDURES
+        .iter()
+        .map(|p| vec![text(p.name), text(p.signature()), text(p.description)])
+        .collect()
+}
 
 /// A procedure of the registry, as a plan holds it.
 #[derive(Clone, Copy)]

@@ -37,7 +37,11 @@ impl Env for Empty {
     ) -> crate::error::Result<Vec<Vec<(String, Value)>>> {
         Ok(Vec::new())
     }
-    fn exists(&self, _: &crate::syntax::ast::ExistsBody, _: &dyn Env) -> crate::error::Result<bool> {
+    fn exists(
+        &self,
+        _: &crate::syntax::ast::ExistsBody,
+        _: &dyn Env,
+    ) -> crate::error::Result<bool> {
         Ok(false)
     }
 }
@@ -72,7 +76,10 @@ fn names_are_unique_case_insensitively() {
     let mut seen = HashSet::new();
     for p in PROCEDURES {
         assert!(seen.insert(p.name), "{} is listed twice", p.name);
-        assert_eq!(Procedure::by_name(p.name).map(Procedure::name), Some(p.name));
+        assert_eq!(
+            Procedure::by_name(p.name).map(Procedure::name),
+            Some(p.name)
+        );
     }
     assert!(lookup("nope").is_none());
     assert!(Procedure::by_name("db.nope").is_none());
@@ -90,8 +97,15 @@ fn kinds_match_implementations() {
             ) => true,
             _ => false,
         };
-        assert!(fits, "{}: kind {:?}, {:?}", f.name, f.kind, f.implementation);
-        assert_eq!(f.is_callable(), !matches!(f.implementation, Implementation::Syntax));
+        assert!(
+            fits,
+            "{}: kind {:?}, {:?}",
+            f.name, f.kind, f.implementation
+        );
+        assert_eq!(
+            f.is_callable(),
+            !matches!(f.implementation, Implementation::Syntax)
+        );
         if let Some(max) = f.arity.max {
             assert!(max >= f.arity.min, "{}", f.name);
         }
@@ -113,7 +127,8 @@ fn every_scalar_takes_nulls_without_panicking() {
                     }))
                 }
                 Implementation::Lazy(call) => {
-                    let args = vec![Expr::new(ExprKind::Literal(Literal::Null), Span::new(0, 4)); n];
+                    let args =
+                        vec![Expr::new(ExprKind::Literal(Literal::Null), Span::new(0, 4)); n];
                     Some(call(&args, &env))
                 }
                 _ => None,
@@ -139,8 +154,14 @@ fn every_scalar_takes_nulls_without_panicking() {
 fn every_aggregate_has_an_accumulator_that_takes_nulls() {
     let mut kinds = HashSet::new();
     for f in FUNCTIONS.iter().filter(|f| f.is_aggregate()) {
-        let kind = f.aggregate_kind().expect("an aggregate has an accumulator kind");
-        assert!(kinds.insert(format!("{kind:?}")), "{} repeats {kind:?}", f.name);
+        let kind = f
+            .aggregate_kind()
+            .expect("an aggregate has an accumulator kind");
+        assert!(
+            kinds.insert(format!("{kind:?}")),
+            "{} repeats {kind:?}",
+            f.name
+        );
         assert_eq!(AggregateKind::from_name(&f.name.to_lowercase()), Some(kind));
         for distinct in [false, true] {
             let mut acc = Aggregator::of_kind(kind, distinct);
@@ -166,7 +187,10 @@ fn every_aggregate_has_an_accumulator_that_takes_nulls() {
         AggregateKind::StDev,
         AggregateKind::StDevP,
     ] {
-        assert!(kinds.contains(&format!("{kind:?}")), "{kind:?} has no entry");
+        assert!(
+            kinds.contains(&format!("{kind:?}")),
+            "{kind:?} has no entry"
+        );
     }
 }
 
@@ -211,16 +235,75 @@ fn procedures_run_and_yield_their_columns() {
         assert_eq!(r.columns, outputs, "{q}");
         assert!(!r.rows.is_empty(), "{q}");
         assert!(r.rows.iter().all(|row| row.len() == outputs.len()), "{q}");
-        let direct = Procedure::by_name(p.name).expect(p.name).records(db.graph());
+        let direct = Procedure::by_name(p.name)
+            .expect(p.name)
+            .records(db.graph());
         assert_eq!(direct.len(), r.rows.len(), "{q}");
     }
     assert_eq!(
         procedures::help(),
-        "the built-in procedures are db.labels(), db.relationshipTypes() and db.propertyKeys()"
+        "the built-in procedures are db.labels(), db.relationshipTypes(), db.propertyKeys(), \
+         dbms.functions() and dbms.procedures()"
     );
     let e = db
         .run("CALL db.nope()", &Params::default())
         .expect_err("unknown procedure");
     assert_eq!(e.code, "ProcedureNotFound");
     assert_eq!(e.help.as_deref(), Some(procedures::help().as_str()));
+}
+
+#[test]
+fn the_listings_come_from_the_registries() {
+    let mut db = crate::engine::Engine::new();
+    let r = db
+        .run(
+            "CALL dbms.functions() YIELD name, signature, kind WHERE name = 'substring' \
+             RETURN signature, kind",
+            &Params::default(),
+        )
+        .expect("dbms.functions()");
+    assert_eq!(
+        r.rows,
+        vec![vec![
+            Value::from("substring(2 to 3 arguments) :: STRING"),
+            Value::from("scalar"),
+        ]]
+    );
+    let r = db
+        .run("CALL dbms.functions()", &Params::default())
+        .expect("dbms.functions()");
+    assert_eq!(r.rows.len(), FUNCTIONS.len());
+    let r = db
+        .run(
+            "CALL dbms.procedures() YIELD name, signature WHERE name = 'db.labels' RETURN signature",
+            &Params::default(),
+        )
+        .expect("dbms.procedures()");
+    assert_eq!(
+        r.rows,
+        vec![vec![Value::from("db.labels() :: (label :: STRING)")]]
+    );
+}
+
+#[test]
+fn every_function_the_evaluator_implements_is_registered() {
+    // The evaluator has no other way in than the registry: every public
+    // function of its module of functions must be named by an entry.
+    let implementations = include_str!("../eval/functions.rs");
+    let registry = include_str!("functions.rs");
+    let mut found = 0;
+    for line in implementations.lines() {
+        let Some(rest) = line.strip_prefix("pub(crate) fn ") else {
+            continue;
+        };
+        let Some((name, _)) = rest.split_once('(') else {
+            continue;
+        };
+        found += 1;
+        assert!(
+            registry.contains(&format!("f::{name},")) || registry.contains(&format!("f::{name})")),
+            "eval::functions::{name} is not in the registry"
+        );
+    }
+    assert!(found > 60, "only {found} implementations found");
 }

@@ -654,7 +654,11 @@ mod tests {
                 let got = complete(&format!("RETURN {t}"));
                 assert!(got.contains(&f.name.to_string()), "{t}: {got:?}");
             }
-            assert!(is_function_call(&f.name.to_uppercase(), "(x)"), "{}", f.name);
+            assert!(
+                is_function_call(&f.name.to_uppercase(), "(x)"),
+                "{}",
+                f.name
+            );
         }
         for p in crate::builtins::procedures::PROCEDURES {
             let got = complete("CALL db");
