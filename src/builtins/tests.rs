@@ -88,15 +88,17 @@ fn names_are_unique_case_insensitively() {
 #[test]
 fn kinds_match_implementations() {
     for f in FUNCTIONS {
-        let fits = match (f.kind, f.implementation) {
-            (FunctionKind::Scalar, Implementation::Scalar(_) | Implementation::Lazy(_)) => true,
-            (FunctionKind::Aggregate, Implementation::Aggregate(_)) => true,
+        let fits = matches!(
+            (f.kind, f.implementation),
             (
-                FunctionKind::ListPredicate | FunctionKind::ListFold | FunctionKind::PathSearch,
-                Implementation::Syntax,
-            ) => true,
-            _ => false,
-        };
+                FunctionKind::Scalar,
+                Implementation::Scalar(_) | Implementation::Lazy(_)
+            ) | (FunctionKind::Aggregate, Implementation::Aggregate(_))
+                | (
+                    FunctionKind::ListPredicate | FunctionKind::ListFold | FunctionKind::PathSearch,
+                    Implementation::Syntax,
+                )
+        );
         assert!(
             fits,
             "{}: kind {:?}, {:?}",
