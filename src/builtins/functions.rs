@@ -44,6 +44,11 @@ impl FunctionKind {
 pub enum Returns {
     /// A value of this type.
     Type(CypherType),
+    /// A value of this type, which the checker does not assume: it has
+    /// always typed these results as unknown, and assuming the type would
+    /// turn queries that now give `null` (`toInteger(null) AND true`) into
+    /// compile-time errors.
+    Unchecked(CypherType),
     /// A value of its first argument's type (`tail`, `reverse`, `min`).
     FirstArgument,
     /// An element of its first argument, a list (`head`, `last`).
@@ -55,7 +60,7 @@ pub enum Returns {
 impl std::fmt::Display for Returns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Returns::Type(t) => write!(f, "{t}"),
+            Returns::Type(t) | Returns::Unchecked(t) => write!(f, "{t}"),
             Returns::FirstArgument => f.write_str("type of the argument"),
             Returns::ElementOfFirst => f.write_str("element of the list"),
             Returns::ListOfFirst => f.write_str("LIST of the argument's values"),
@@ -253,7 +258,6 @@ use CypherType as T;
 
 const BOOL: Returns = Returns::Type(T::Boolean);
 const INT: Returns = Returns::Type(T::Integer);
-const FLOAT: Returns = Returns::Type(T::Float);
 const STR: Returns = Returns::Type(T::String);
 const ANY: Returns = Returns::Type(T::Any);
 const DATE: Returns = Returns::Type(T::Date);
@@ -266,7 +270,7 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "id",
         ONE,
-        INT,
+        Returns::Unchecked(T::Integer),
         "the internal id of a node or relationship",
         f::id,
     )
@@ -275,7 +279,7 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "elementId",
         ONE,
-        STR,
+        Returns::Unchecked(T::String),
         "the element id of a node (`n1`) or relationship (`r1`)",
         f::element_id,
     )
@@ -361,18 +365,24 @@ pub static FUNCTIONS: &[Function] = &[
     )
     .ranked(15),
     // ----- kg --------------------------------------------------------------
-    scalar("key", ONE, STR, "kg: the key of a node", f::key),
+    scalar(
+        "key",
+        ONE,
+        Returns::Unchecked(T::String),
+        "kg: the key of a node",
+        f::key,
+    ),
     scalar(
         "aliases",
         ONE,
-        Returns::Type(T::List(&T::String)),
+        Returns::Unchecked(T::List(&T::String)),
         "kg: the aliases of a node",
         f::aliases,
     ),
     scalar(
         "sources",
         ONE,
-        Returns::Type(T::List(&T::Map)),
+        Returns::Unchecked(T::List(&T::Map)),
         "kg: the citations of a node or relationship, as {article, sentence} maps",
         f::sources,
     ),
@@ -441,7 +451,7 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "toInteger",
         ONE,
-        INT,
+        Returns::Unchecked(T::Integer),
         "a number, boolean or string as an integer (null when it cannot be read)",
         f::to_integer,
     )
@@ -449,14 +459,14 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "toIntegerOrNull",
         ONE,
-        INT,
+        Returns::Unchecked(T::Integer),
         "like toInteger, null instead of an error",
         f::to_integer_or_null,
     ),
     scalar(
         "toFloat",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "a number or string as a float (null when it cannot be read)",
         f::to_float,
     )
@@ -464,7 +474,7 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "toFloatOrNull",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "like toFloat, null instead of an error",
         f::to_float_or_null,
     ),
@@ -479,49 +489,49 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "toStringOrNull",
         ONE,
-        STR,
+        Returns::Unchecked(T::String),
         "like toString, null instead of an error",
         f::to_string_or_null,
     ),
     scalar(
         "toBoolean",
         ONE,
-        BOOL,
+        Returns::Unchecked(T::Boolean),
         "a boolean, integer or string as a boolean",
         f::to_boolean,
     ),
     scalar(
         "toBooleanOrNull",
         ONE,
-        BOOL,
+        Returns::Unchecked(T::Boolean),
         "like toBoolean, null instead of an error",
         f::to_boolean_or_null,
     ),
     scalar(
         "toIntegerList",
         ONE,
-        Returns::Type(T::List(&T::Integer)),
+        Returns::Unchecked(T::List(&T::Integer)),
         "each element converted with toIntegerOrNull",
         f::to_integer_list,
     ),
     scalar(
         "toFloatList",
         ONE,
-        Returns::Type(T::List(&T::Float)),
+        Returns::Unchecked(T::List(&T::Float)),
         "each element converted with toFloatOrNull",
         f::to_float_list,
     ),
     scalar(
         "toStringList",
         ONE,
-        Returns::Type(T::List(&T::String)),
+        Returns::Unchecked(T::List(&T::String)),
         "each element converted with toStringOrNull",
         f::to_string_list,
     ),
     scalar(
         "toBooleanList",
         ONE,
-        Returns::Type(T::List(&T::Boolean)),
+        Returns::Unchecked(T::List(&T::Boolean)),
         "each element converted with toBooleanOrNull",
         f::to_boolean_list,
     ),
@@ -531,14 +541,14 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "upper",
         ONE,
-        STR,
+        Returns::Unchecked(T::String),
         "a string in upper case (toUpper)",
         f::to_upper,
     ),
     scalar(
         "lower",
         ONE,
-        STR,
+        Returns::Unchecked(T::String),
         "a string in lower case (toLower)",
         f::to_lower,
     ),
@@ -611,136 +621,154 @@ pub static FUNCTIONS: &[Function] = &[
     scalar(
         "ceil",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the smallest integral float not below a number",
         f::ceil,
     ),
     scalar(
         "floor",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the largest integral float not above a number",
         f::floor,
     ),
     scalar(
         "round",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "a number rounded half up to an integral float",
         f::round,
     ),
     scalar(
         "sign",
         ONE,
-        INT,
+        Returns::Unchecked(T::Integer),
         "-1, 0 or 1: the sign of a number",
         f::sign,
     ),
-    scalar("sqrt", ONE, FLOAT, "the square root of a number", f::sqrt),
+    scalar(
+        "sqrt",
+        ONE,
+        Returns::Unchecked(T::Float),
+        "the square root of a number",
+        f::sqrt,
+    ),
     scalar(
         "rand",
         Arity::exactly(0),
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "a random float in [0, 1)",
         f::rand,
     ),
     scalar(
         "log",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the natural logarithm of a number",
         f::log,
     ),
     scalar(
         "log10",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the base-10 logarithm of a number",
         f::log10,
     ),
-    scalar("exp", ONE, FLOAT, "e raised to a number", f::exp),
+    scalar(
+        "exp",
+        ONE,
+        Returns::Unchecked(T::Float),
+        "e raised to a number",
+        f::exp,
+    ),
     scalar(
         "e",
         Arity::exactly(0),
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the base of the natural logarithm",
         f::e,
     ),
     scalar(
         "pi",
         Arity::exactly(0),
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the ratio of a circle's circumference to its diameter",
         f::pi,
     ),
-    scalar("sin", ONE, FLOAT, "the sine of an angle in radians", f::sin),
+    scalar(
+        "sin",
+        ONE,
+        Returns::Unchecked(T::Float),
+        "the sine of an angle in radians",
+        f::sin,
+    ),
     scalar(
         "cos",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the cosine of an angle in radians",
         f::cos,
     ),
     scalar(
         "tan",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the tangent of an angle in radians",
         f::tan,
     ),
     scalar(
         "cot",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the cotangent of an angle in radians",
         f::cot,
     ),
     scalar(
         "asin",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the arcsine of a number, in radians",
         f::asin,
     ),
     scalar(
         "acos",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the arccosine of a number, in radians",
         f::acos,
     ),
     scalar(
         "atan",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the arctangent of a number, in radians",
         f::atan,
     ),
     scalar(
         "atan2",
         TWO,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "the angle of the point (x, y) given as (y, x), in radians",
         f::atan2,
     ),
     scalar(
         "degrees",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "radians converted to degrees",
         f::degrees,
     ),
     scalar(
         "radians",
         ONE,
-        FLOAT,
+        Returns::Unchecked(T::Float),
         "degrees converted to radians",
         f::radians,
     ),
     scalar(
         "isNaN",
         ONE,
-        BOOL,
+        Returns::Unchecked(T::Boolean),
         "true when a number is not a number (NaN)",
         f::is_nan,
     ),

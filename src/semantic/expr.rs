@@ -359,6 +359,7 @@ fn function_type(function: &Function, args: &[Ty]) -> Ty {
     let first = args.first().cloned().unwrap_or(Ty::Any);
     match function.returns {
         Returns::Type(t) => ty_of(&t),
+        Returns::Unchecked(_) => Ty::Any,
         Returns::FirstArgument => first,
         Returns::ElementOfFirst => first.elem(),
         Returns::ListOfFirst => Ty::list(if first == Ty::Null { Ty::Any } else { first }),
