@@ -9,6 +9,7 @@
 //! Facts enter through [`facts`].
 
 pub mod batch;
+pub mod builtins;
 pub mod db;
 pub mod engine;
 pub mod error;

@@ -49,19 +49,16 @@ impl AggregateKind {
     /// The aggregate with this (case-insensitive) name; `count` means
     /// `count(x)` (use [`AggregateKind::CountStar`] for `count(*)`).
     pub fn from_name(name: &str) -> Option<AggregateKind> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "count" => AggregateKind::Count,
-            "sum" => AggregateKind::Sum,
-            "avg" => AggregateKind::Avg,
-            "min" => AggregateKind::Min,
-            "max" => AggregateKind::Max,
-            "collect" => AggregateKind::Collect,
-            "percentiledisc" => AggregateKind::PercentileDisc,
-            "percentilecont" => AggregateKind::PercentileCont,
-            "stdev" => AggregateKind::StDev,
-            "stdevp" => AggregateKind::StDevP,
-            _ => return None,
-        })
+        crate::builtins::functions::lookup(name).and_then(|f| f.aggregate_kind())
+    }
+
+    /// True when the accumulator keeps the values it is fed (`collect`,
+    /// the percentiles), so its memory grows with the group.
+    pub fn keeps_values(self) -> bool {
+        matches!(
+            self,
+            AggregateKind::Collect | AggregateKind::PercentileDisc | AggregateKind::PercentileCont
+        )
     }
 
     fn name(self) -> &'static str {
@@ -397,11 +394,14 @@ pub fn aggregate_call(expr: &Expr) -> Option<AggregateCall<'_>> {
             name,
             distinct,
             args,
-        } if name.len() == 1 => AggregateKind::from_name(&name[0].name).map(|kind| AggregateCall {
-            kind,
-            distinct: *distinct,
-            args,
-        }),
+        } => name
+            .function()
+            .and_then(|f| f.aggregate_kind())
+            .map(|kind| AggregateCall {
+                kind,
+                distinct: *distinct,
+                args,
+            }),
         _ => None,
     }
 }

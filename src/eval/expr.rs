@@ -1,16 +1,18 @@
 //! The tree-walking evaluator for [`Expr`] and the local-variable overlay.
 
+use crate::builtins::{Arity, Implementation, ScalarCall};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::limits::{value_size, Guard};
 use crate::store::{Citation, Entity, Graph, Relation, RelationId};
 use crate::syntax::ast::{
-    BinaryOp, ExistsBody, Expr, ExprKind, Ident, Literal, PatternElement, Quantifier, UnaryOp,
+    BinaryOp, ExistsBody, Expr, ExprKind, FunctionName, Ident, Literal, PatternElement, Quantifier,
+    UnaryOp,
 };
 use crate::value::{Value, ValueMap};
 
 use super::compare::{describe, equals, truthy};
 use super::errors::{deleted, invalid_type, missing_parameter};
-use super::{functions, ops, Env, Params};
+use super::{ops, Env, Params};
 
 /// An [`Env`] with local variables (comprehension, quantifier and `reduce`
 /// variables) laid over another one. Later bindings shadow earlier ones and
@@ -442,47 +444,51 @@ fn quantified(
     Ok(r.map_or(Value::Null, Value::Bool))
 }
 
-fn call(expr: &Expr, name: &[Ident], args: &[Expr], env: &dyn Env) -> Result<Value> {
-    let display = name
-        .iter()
-        .map(|i| i.name.as_str())
-        .collect::<Vec<_>>()
-        .join(".");
-    let lower = display.to_ascii_lowercase();
-    if super::is_aggregate(&lower) {
-        return aggregate_value(expr, &display, env);
-    }
-    let Some((min, max)) = super::function_arity(&lower) else {
-        return Err(super::errors::unknown_function(&display));
+/// Calls the function `name` was resolved to when it was parsed: no name
+/// is looked at again, row after row.
+fn call(expr: &Expr, name: &FunctionName, args: &[Expr], env: &dyn Env) -> Result<Value> {
+    let Some(function) = name.function() else {
+        return Err(super::errors::unknown_function(name.text()));
     };
-    if args.len() < min || max.is_some_and(|m| args.len() > m) {
-        return Err(super::errors::arity(&display, min, max, args.len()));
+    let implementation = match function.implementation {
+        Implementation::Aggregate(_) => return aggregate_value(expr, name.text(), env),
+        Implementation::Syntax => return Err(super::errors::unknown_function(name.text())),
+        other => other,
+    };
+    if !function.arity.accepts(args.len()) {
+        let Arity { min, max } = function.arity;
+        return Err(super::errors::arity(name.text(), min, max, args.len()));
     }
-    match lower.as_str() {
-        // Lazy: later arguments are not evaluated once a value is found.
-        "coalesce" => {
-            for a in args {
-                let v = eval_expr(a, env)?;
-                if !v.is_null() {
-                    return Ok(v);
-                }
-            }
-            return Ok(Value::Null);
+    let f = match implementation {
+        Implementation::Scalar(f) => f,
+        Implementation::Lazy(f) => return f(args, env),
+        Implementation::Aggregate(_) | Implementation::Syntax => {
+            return Err(super::errors::unknown_function(name.text()))
         }
-        // `exists(pattern)` is the pattern predicate itself.
-        "exists" if matches!(args[0].kind, ExprKind::Pattern(_)) => {
-            return eval_expr(&args[0], env);
+    };
+    let one;
+    let many;
+    let values: &[Value] = match args {
+        [] => &[],
+        [a] => {
+            one = [eval_expr(a, env)?];
+            &one
         }
-        _ => {}
-    }
-    let values = args
-        .iter()
-        .map(|a| eval_expr(a, env))
-        .collect::<Result<Vec<_>>>()?;
-    functions::call(&lower, &display, &values, env).map_err(|e| {
-        // Blame the argument when the message is about one argument.
-        e.or_at(expr.span)
-    })
+        _ => {
+            many = args
+                .iter()
+                .map(|a| eval_expr(a, env))
+                .collect::<Result<Vec<_>>>()?;
+            &many
+        }
+    };
+    let call = ScalarCall {
+        name: name.text(),
+        args: values,
+        env,
+    };
+    // Blame the call when the message is about an argument's value.
+    f(&call).map_err(|e| e.or_at(expr.span))
 }
 
 fn aggregate_value(expr: &Expr, display: &str, env: &dyn Env) -> Result<Value> {

@@ -1,503 +1,739 @@
 //! Scalar functions: graph, list, string, numeric, conversion, date, and
-//! kg's provenance and alias functions.
+//! kg's provenance and alias functions. Each is one function the registry
+//! ([`crate::builtins::functions`]) points to; its arguments arrive
+//! evaluated and counted.
 
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::builtins::ScalarCall;
 use crate::error::Result;
 use crate::limits::{Guard, VALUE_SLOT};
+use crate::syntax::ast::{Expr, ExprKind};
 use crate::value::Value;
 
 use super::compare::describe;
 use super::errors::{argument, arithmetic, invalid_type, invalid_value};
-use super::expr::{entity, relation, sources_value};
+use super::expr::{entity, eval_expr, relation, sources_value};
 use super::ops::{as_f64, format_float};
 use super::{dates, Env};
 
-/// Every scalar and aggregate function: canonical name, minimum and maximum
-/// number of arguments (`None` = no maximum).
-pub(crate) const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
-    // graph
-    ("id", 1, Some(1)),
-    ("elementId", 1, Some(1)),
-    ("labels", 1, Some(1)),
-    ("type", 1, Some(1)),
-    ("keys", 1, Some(1)),
-    ("properties", 1, Some(1)),
-    ("nodes", 1, Some(1)),
-    ("relationships", 1, Some(1)),
-    ("length", 1, Some(1)),
-    ("startNode", 1, Some(1)),
-    ("endNode", 1, Some(1)),
-    ("exists", 1, Some(1)),
-    // kg
-    ("key", 1, Some(1)),
-    ("aliases", 1, Some(1)),
-    ("sources", 1, Some(1)),
-    // lists
-    ("size", 1, Some(1)),
-    ("head", 1, Some(1)),
-    ("last", 1, Some(1)),
-    ("tail", 1, Some(1)),
-    ("range", 2, Some(3)),
-    ("reverse", 1, Some(1)),
-    ("coalesce", 1, None),
-    ("isEmpty", 1, Some(1)),
-    // conversion
-    ("toInteger", 1, Some(1)),
-    ("toIntegerOrNull", 1, Some(1)),
-    ("toFloat", 1, Some(1)),
-    ("toFloatOrNull", 1, Some(1)),
-    ("toString", 1, Some(1)),
-    ("toStringOrNull", 1, Some(1)),
-    ("toBoolean", 1, Some(1)),
-    ("toBooleanOrNull", 1, Some(1)),
-    ("toIntegerList", 1, Some(1)),
-    ("toFloatList", 1, Some(1)),
-    ("toStringList", 1, Some(1)),
-    ("toBooleanList", 1, Some(1)),
-    // strings
-    ("toUpper", 1, Some(1)),
-    ("toLower", 1, Some(1)),
-    ("upper", 1, Some(1)),
-    ("lower", 1, Some(1)),
-    ("trim", 1, Some(1)),
-    ("ltrim", 1, Some(1)),
-    ("rtrim", 1, Some(1)),
-    ("replace", 3, Some(3)),
-    ("substring", 2, Some(3)),
-    ("left", 2, Some(2)),
-    ("right", 2, Some(2)),
-    ("split", 2, Some(2)),
-    // numbers
-    ("abs", 1, Some(1)),
-    ("ceil", 1, Some(1)),
-    ("floor", 1, Some(1)),
-    ("round", 1, Some(1)),
-    ("sign", 1, Some(1)),
-    ("sqrt", 1, Some(1)),
-    ("rand", 0, Some(0)),
-    ("log", 1, Some(1)),
-    ("log10", 1, Some(1)),
-    ("exp", 1, Some(1)),
-    ("e", 0, Some(0)),
-    ("pi", 0, Some(0)),
-    ("sin", 1, Some(1)),
-    ("cos", 1, Some(1)),
-    ("tan", 1, Some(1)),
-    ("cot", 1, Some(1)),
-    ("asin", 1, Some(1)),
-    ("acos", 1, Some(1)),
-    ("atan", 1, Some(1)),
-    ("atan2", 2, Some(2)),
-    ("degrees", 1, Some(1)),
-    ("radians", 1, Some(1)),
-    ("isNaN", 1, Some(1)),
-    // dates
-    ("date", 0, Some(1)),
-    ("date.truncate", 2, Some(3)),
-    // aggregates
-    ("count", 1, Some(1)),
-    ("sum", 1, Some(1)),
-    ("avg", 1, Some(1)),
-    ("min", 1, Some(1)),
-    ("max", 1, Some(1)),
-    ("collect", 1, Some(1)),
-    ("percentileDisc", 2, Some(2)),
-    ("percentileCont", 2, Some(2)),
-    ("stDev", 1, Some(1)),
-    ("stDevP", 1, Some(1)),
-];
-
-/// Calls scalar function `name` (lower case; `display` as written) on
-/// evaluated arguments, whose number has been checked.
-pub(crate) fn call(name: &str, display: &str, args: &[Value], env: &dyn Env) -> Result<Value> {
-    let a0 = args.first().unwrap_or(&Value::Null);
-    let f = Fn1 {
-        name: display,
-        arg: a0,
-    };
-    match name {
-        // ----- graph ---------------------------------------------------
-        "id" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(Value::Int(id.0 as i64)),
-            Value::Relationship(id) => Ok(Value::Int(id.0 as i64)),
-            _ => Err(f.bad_value("a node or a relationship")),
-        },
-        "elementid" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(Value::String(format!("n{}", id.0))),
-            Value::Relationship(id) => Ok(Value::String(format!("r{}", id.0))),
-            _ => Err(f.bad_value("a node or a relationship")),
-        },
-        "labels" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(strings(entity(env, *id)?.labels.iter().cloned())),
-            _ => Err(f.bad_value("a node")),
-        },
-        "type" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Relationship(id) => match env.graph().relation(*id) {
-                Some(r) => Ok(Value::String(r.rel_type.to_string())),
-                None => match env.deleted_relation(*id) {
-                    Some(r) => Ok(Value::String(r.rel_type.to_string())),
-                    None => Err(super::errors::deleted(&format!("relationship {id}"))),
-                },
-            },
-            _ => Err(f.bad_value("a relationship")),
-        },
-        "keys" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Map(m) => Ok(strings(m.keys().map(|k| k.to_string()))),
-            Value::Node(id) => Ok(strings(
-                entity(env, *id)?.props.keys().map(|k| k.to_string()),
-            )),
-            Value::Relationship(id) => Ok(strings(
-                relation(env, *id)?.props.keys().map(|k| k.to_string()),
-            )),
-            _ => Err(f.bad_value("a node, a relationship or a map")),
-        },
-        "properties" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Map(_) => Ok(a0.clone()),
-            Value::Node(id) => Ok(Value::Map(entity(env, *id)?.props.clone())),
-            Value::Relationship(id) => Ok(Value::Map(relation(env, *id)?.props.clone())),
-            _ => Err(f.bad_value("a node, a relationship or a map")),
-        },
-        "nodes" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Path(p) => Ok(Value::List(
-                p.nodes.iter().map(|n| Value::Node(*n)).collect(),
-            )),
-            _ => Err(f.bad_value("a path")),
-        },
-        "relationships" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Path(p) => Ok(Value::List(
-                p.rels.iter().map(|r| Value::Relationship(*r)).collect(),
-            )),
-            _ => Err(f.bad_value("a path")),
-        },
-        "length" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Path(p) => Ok(Value::Int(p.rels.len() as i64)),
-            Value::List(l) => Ok(Value::Int(l.len() as i64)),
-            Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
-            _ => Err(f.bad_value("a path")),
-        },
-        "startnode" | "endnode" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Relationship(id) => {
-                let r = relation(env, *id)?;
-                Ok(Value::Node(if name == "startnode" { r.from } else { r.to }))
-            }
-            _ => Err(f.bad_value("a relationship")),
-        },
-        "exists" => Ok(Value::Bool(!a0.is_null())),
-        // ----- kg --------------------------------------------------------
-        "key" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(entity(env, *id)?
-                .key
-                .clone()
-                .map_or(Value::Null, Value::String)),
-            _ => Err(f.bad_value("a node")),
-        },
-        "aliases" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(strings(
-                entity(env, *id)?.aliases.iter().map(|a| a.text.clone()),
-            )),
-            _ => Err(f.bad_value("a node")),
-        },
-        "sources" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Node(id) => Ok(sources_value(&entity(env, *id)?.sources)),
-            Value::Relationship(id) => Ok(sources_value(&relation(env, *id)?.sources)),
-            _ => Err(f.bad_value("a node or a relationship")),
-        },
-        // ----- lists -----------------------------------------------------
-        "size" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(Value::Int(l.len() as i64)),
-            Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
-            _ => Err(f.bad_type("a list or a string")),
-        },
-        "isempty" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(Value::Bool(l.is_empty())),
-            Value::String(s) => Ok(Value::Bool(s.is_empty())),
-            Value::Map(m) => Ok(Value::Bool(m.is_empty())),
-            _ => Err(f.bad_type("a list, a string or a map")),
-        },
-        "head" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(l.first().cloned().unwrap_or(Value::Null)),
-            _ => Err(f.bad_type("a list")),
-        },
-        "last" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(l.last().cloned().unwrap_or(Value::Null)),
-            _ => Err(f.bad_type("a list")),
-        },
-        "tail" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(Value::List(l.iter().skip(1).cloned().collect())),
-            _ => Err(f.bad_type("a list")),
-        },
-        "reverse" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(l) => Ok(Value::List(l.iter().rev().cloned().collect())),
-            Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
-            _ => Err(f.bad_type("a list or a string")),
-        },
-        "range" => range(args, env.guard()),
-        "coalesce" => Ok(args
-            .iter()
-            .find(|v| !v.is_null())
-            .cloned()
-            .unwrap_or(Value::Null)),
-        // ----- conversion ------------------------------------------------
-        "tointeger" => to_integer(&f),
-        "tointegerornull" => Ok(to_integer(&f).unwrap_or(Value::Null)),
-        "tofloat" => to_float(&f),
-        "tofloatornull" => Ok(to_float(&f).unwrap_or(Value::Null)),
-        "tostring" => to_string(&f),
-        "tostringornull" => Ok(to_string(&f).unwrap_or(Value::Null)),
-        "toboolean" => to_boolean(&f),
-        "tobooleanornull" => Ok(to_boolean(&f).unwrap_or(Value::Null)),
-        "tointegerlist" | "tofloatlist" | "tostringlist" | "tobooleanlist" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::List(items) => {
-                let conv = match name {
-                    "tointegerlist" => to_integer,
-                    "tofloatlist" => to_float,
-                    "tostringlist" => to_string,
-                    _ => to_boolean,
-                };
-                Ok(Value::List(
-                    items
-                        .iter()
-                        .map(|v| {
-                            conv(&Fn1 {
-                                name: display,
-                                arg: v,
-                            })
-                            .unwrap_or(Value::Null)
-                        })
-                        .collect(),
-                ))
-            }
-            _ => Err(f.bad_value("a list")),
-        },
-        // ----- strings ---------------------------------------------------
-        "toupper" | "upper" => f.string(|s| Ok(Value::String(s.to_uppercase()))),
-        "tolower" | "lower" => f.string(|s| Ok(Value::String(s.to_lowercase()))),
-        "trim" => f.string(|s| Ok(Value::String(s.trim().to_string()))),
-        "ltrim" => f.string(|s| Ok(Value::String(s.trim_start().to_string()))),
-        "rtrim" => f.string(|s| Ok(Value::String(s.trim_end().to_string()))),
-        "replace" => {
-            let (Some(s), Some(from), Some(to)) = (
-                string_arg(display, args, 0)?,
-                string_arg(display, args, 1)?,
-                string_arg(display, args, 2)?,
-            ) else {
-                return Ok(Value::Null);
-            };
-            if let Some(g) = env.guard() {
-                // At most one replacement per character (or per match).
-                let places = if from.is_empty() {
-                    s.len() + 1
-                } else {
-                    s.len() / from.len()
-                };
-                let most = s.len() as u64 + (places as u64).saturating_mul(to.len() as u64);
-                if to.len() > from.len() && g.fits(most).is_err() {
-                    // The bound is far off when there are few matches: count them.
-                    let n = if from.is_empty() {
-                        s.chars().count() + 1
-                    } else {
-                        s.matches(from).count()
-                    };
-                    g.before_building(s.len() as u64 + (n as u64).saturating_mul(to.len() as u64))?;
-                }
-            }
-            Ok(Value::String(if from.is_empty() {
-                // Java semantics: the replacement goes between every character.
-                let mut out = String::from(to);
-                for c in s.chars() {
-                    out.push(c);
-                    out.push_str(to);
-                }
-                out
-            } else {
-                s.replace(from, to)
-            }))
-        }
-        "substring" => {
-            let Some(s) = string_arg(display, args, 0)? else {
-                return Ok(Value::Null);
-            };
-            let Some(start) = int_arg(display, args, 1)? else {
-                return Ok(Value::Null);
-            };
-            let len = match args.get(2) {
-                Some(_) => match int_arg(display, args, 2)? {
-                    Some(l) => Some(l),
-                    None => return Ok(Value::Null),
-                },
-                None => None,
-            };
-            if start < 0 {
-                return Err(argument(
-                    "NumberOutOfRange",
-                    format!("substring: the start index must not be negative, got {start}"),
-                ));
-            }
-            if let Some(l) = len {
-                if l < 0 {
-                    return Err(argument(
-                        "NumberOutOfRange",
-                        format!("substring: the length must not be negative, got {l}"),
-                    ));
-                }
-            }
-            let chars = s.chars().skip(start as usize);
-            Ok(Value::String(match len {
-                Some(l) => chars.take(l as usize).collect(),
-                None => chars.collect(),
-            }))
-        }
-        "left" | "right" => {
-            let Some(s) = string_arg(display, args, 0)? else {
-                return Ok(Value::Null);
-            };
-            let n = match int_arg(display, args, 1)? {
-                Some(n) => n,
-                None => {
-                    return Err(argument(
-                        "InvalidArgumentValue",
-                        format!("{display}: the length must not be null"),
-                    ))
-                }
-            };
-            if n < 0 {
-                return Err(argument(
-                    "NumberOutOfRange",
-                    format!("{display}: the length must not be negative, got {n}"),
-                ));
-            }
-            let count = s.chars().count();
-            let n = (n as usize).min(count);
-            Ok(Value::String(if name == "left" {
-                s.chars().take(n).collect()
-            } else {
-                s.chars().skip(count - n).collect()
-            }))
-        }
-        "split" => {
-            let Some(s) = string_arg(display, args, 0)? else {
-                return Ok(Value::Null);
-            };
-            let Some(sep) = string_arg(display, args, 1)? else {
-                return Ok(Value::Null);
-            };
-            if let Some(g) = env.guard() {
-                // One string per piece: at most one per character, or per separator.
-                let pieces = if sep.is_empty() {
-                    s.len()
-                } else {
-                    s.len() / sep.len() + 1
-                };
-                g.before_building(s.len() as u64 + pieces as u64 * VALUE_SLOT)?;
-            }
-            if sep.is_empty() {
-                return Ok(strings(s.chars().map(String::from)));
-            }
-            Ok(strings(s.split(sep).map(String::from)))
-        }
-        // ----- numbers ---------------------------------------------------
-        "abs" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| {
-                arithmetic(
-                    "IntegerOverflow",
-                    format!("abs({i}) does not fit in a 64-bit integer"),
-                )
-            }),
-            Value::Float(x) => Ok(Value::Float(x.abs())),
-            _ => Err(f.bad_type("a number")),
-        },
-        "sign" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Int(i) => Ok(Value::Int(i.signum())),
-            Value::Float(x) => Ok(Value::Int(if *x > 0.0 {
-                1
-            } else if *x < 0.0 {
-                -1
-            } else {
-                0
-            })),
-            _ => Err(f.bad_type("a number")),
-        },
-        "ceil" => f.float(f64::ceil),
-        "floor" => f.float(f64::floor),
-        "round" => f.float(|x| {
-            // Half up (towards positive infinity), as Java's Math.round;
-            // `x - floor(x)` is exact, so 0.49999999999999994 rounds down.
-            let fl = x.floor();
-            if x - fl >= 0.5 {
-                fl + 1.0
-            } else {
-                fl
-            }
-        }),
-        "sqrt" => f.float(f64::sqrt),
-        "log" => f.float(f64::ln),
-        "log10" => f.float(f64::log10),
-        "exp" => f.float(f64::exp),
-        "sin" => f.float(f64::sin),
-        "cos" => f.float(f64::cos),
-        "tan" => f.float(f64::tan),
-        "cot" => f.float(|x| 1.0 / x.tan()),
-        "asin" => f.float(f64::asin),
-        "acos" => f.float(f64::acos),
-        "atan" => f.float(f64::atan),
-        "degrees" => f.float(f64::to_degrees),
-        "radians" => f.float(f64::to_radians),
-        "isnan" => match a0 {
-            Value::Null => Ok(Value::Null),
-            Value::Int(_) => Ok(Value::Bool(false)),
-            Value::Float(x) => Ok(Value::Bool(x.is_nan())),
-            _ => Err(f.bad_type("a number")),
-        },
-        "atan2" => {
-            let (y, x) = (a0, args.get(1).unwrap_or(&Value::Null));
-            if y.is_null() || x.is_null() {
-                return Ok(Value::Null);
-            }
-            for v in [y, x] {
-                if !matches!(v, Value::Int(_) | Value::Float(_)) {
-                    return Err(invalid_type(format!(
-                        "atan2() needs numbers, got {}",
-                        describe(v)
-                    )));
-                }
-            }
-            Ok(Value::Float(as_f64(y).atan2(as_f64(x))))
-        }
-        "e" => Ok(Value::Float(std::f64::consts::E)),
-        "pi" => Ok(Value::Float(std::f64::consts::PI)),
-        "rand" => Ok(Value::Float(random())),
-        // ----- dates -----------------------------------------------------
-        "date" => match args.first() {
-            None => Ok(Value::Date(dates::today())),
-            Some(v) => dates::date(v),
-        },
-        "date.truncate" => dates::truncate(args),
-        _ => Err(super::errors::unknown_function(display)),
+impl<'a> ScalarCall<'a> {
+    /// The first argument (`null` when there is none).
+    fn first(&self) -> &'a Value {
+        self.args.first().unwrap_or(&Value::Null)
     }
+
+    /// The first argument with the function's name, for messages.
+    fn one(&self) -> Fn1<'a> {
+        Fn1 {
+            name: self.name,
+            arg: self.first(),
+        }
+    }
+}
+
+// ----- graph ---------------------------------------------------------------
+
+/// `id(x)`.
+pub(crate) fn id(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(Value::Int(id.0 as i64)),
+        Value::Relationship(id) => Ok(Value::Int(id.0 as i64)),
+        _ => Err(f.bad_value("a node or a relationship")),
+    }
+}
+
+/// `elementId(x)`.
+pub(crate) fn element_id(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(Value::String(format!("n{}", id.0))),
+        Value::Relationship(id) => Ok(Value::String(format!("r{}", id.0))),
+        _ => Err(f.bad_value("a node or a relationship")),
+    }
+}
+
+/// `labels(n)`.
+pub(crate) fn labels(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(strings(entity(c.env, *id)?.labels.iter().cloned())),
+        _ => Err(f.bad_value("a node")),
+    }
+}
+
+/// `type(r)`: also for a relationship deleted earlier in the query.
+pub(crate) fn rel_type(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Relationship(id) => match c.env.graph().relation(*id) {
+            Some(r) => Ok(Value::String(r.rel_type.to_string())),
+            None => match c.env.deleted_relation(*id) {
+                Some(r) => Ok(Value::String(r.rel_type.to_string())),
+                None => Err(super::errors::deleted(&format!("relationship {id}"))),
+            },
+        },
+        _ => Err(f.bad_value("a relationship")),
+    }
+}
+
+/// `keys(x)`.
+pub(crate) fn keys(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Map(m) => Ok(strings(m.keys().map(|k| k.to_string()))),
+        Value::Node(id) => Ok(strings(
+            entity(c.env, *id)?.props.keys().map(|k| k.to_string()),
+        )),
+        Value::Relationship(id) => Ok(strings(
+            relation(c.env, *id)?.props.keys().map(|k| k.to_string()),
+        )),
+        _ => Err(f.bad_value("a node, a relationship or a map")),
+    }
+}
+
+/// `properties(x)`.
+pub(crate) fn properties(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Map(_) => Ok(f.arg.clone()),
+        Value::Node(id) => Ok(Value::Map(entity(c.env, *id)?.props.clone())),
+        Value::Relationship(id) => Ok(Value::Map(relation(c.env, *id)?.props.clone())),
+        _ => Err(f.bad_value("a node, a relationship or a map")),
+    }
+}
+
+/// `nodes(path)`.
+pub(crate) fn nodes(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Path(p) => Ok(Value::List(
+            p.nodes.iter().map(|n| Value::Node(*n)).collect(),
+        )),
+        _ => Err(f.bad_value("a path")),
+    }
+}
+
+/// `relationships(path)`.
+pub(crate) fn relationships(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Path(p) => Ok(Value::List(
+            p.rels.iter().map(|r| Value::Relationship(*r)).collect(),
+        )),
+        _ => Err(f.bad_value("a path")),
+    }
+}
+
+/// `length(path)` (also of a list or a string).
+pub(crate) fn length(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Path(p) => Ok(Value::Int(p.rels.len() as i64)),
+        Value::List(l) => Ok(Value::Int(l.len() as i64)),
+        Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
+        _ => Err(f.bad_value("a path")),
+    }
+}
+
+/// `startNode(r)`.
+pub(crate) fn start_node(c: &ScalarCall) -> Result<Value> {
+    end_of(c, true)
+}
+
+/// `endNode(r)`.
+pub(crate) fn end_node(c: &ScalarCall) -> Result<Value> {
+    end_of(c, false)
+}
+
+fn end_of(c: &ScalarCall, start: bool) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Relationship(id) => {
+            let r = relation(c.env, *id)?;
+            Ok(Value::Node(if start { r.from } else { r.to }))
+        }
+        _ => Err(f.bad_value("a relationship")),
+    }
+}
+
+/// `exists(x)`: a pattern argument is the pattern predicate itself; any
+/// other argument is tested for `null`.
+pub(crate) fn exists(args: &[Expr], env: &dyn Env) -> Result<Value> {
+    let Some(a) = args.first() else {
+        return Ok(Value::Bool(false));
+    };
+    if matches!(a.kind, ExprKind::Pattern(_)) {
+        return eval_expr(a, env);
+    }
+    Ok(Value::Bool(!eval_expr(a, env)?.is_null()))
+}
+
+// ----- kg ------------------------------------------------------------------
+
+/// `key(n)`: kg's key of a node.
+pub(crate) fn key(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(entity(c.env, *id)?
+            .key
+            .clone()
+            .map_or(Value::Null, Value::String)),
+        _ => Err(f.bad_value("a node")),
+    }
+}
+
+/// `aliases(n)`.
+pub(crate) fn aliases(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(strings(
+            entity(c.env, *id)?.aliases.iter().map(|a| a.text.clone()),
+        )),
+        _ => Err(f.bad_value("a node")),
+    }
+}
+
+/// `sources(x)`: citations as maps.
+pub(crate) fn sources(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Node(id) => Ok(sources_value(&entity(c.env, *id)?.sources)),
+        Value::Relationship(id) => Ok(sources_value(&relation(c.env, *id)?.sources)),
+        _ => Err(f.bad_value("a node or a relationship")),
+    }
+}
+
+// ----- lists ---------------------------------------------------------------
+
+/// `size(x)`.
+pub(crate) fn size(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(Value::Int(l.len() as i64)),
+        Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
+        _ => Err(f.bad_type("a list or a string")),
+    }
+}
+
+/// `isEmpty(x)`.
+pub(crate) fn is_empty(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(Value::Bool(l.is_empty())),
+        Value::String(s) => Ok(Value::Bool(s.is_empty())),
+        Value::Map(m) => Ok(Value::Bool(m.is_empty())),
+        _ => Err(f.bad_type("a list, a string or a map")),
+    }
+}
+
+/// `head(list)`.
+pub(crate) fn head(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(l.first().cloned().unwrap_or(Value::Null)),
+        _ => Err(f.bad_type("a list")),
+    }
+}
+
+/// `last(list)`.
+pub(crate) fn last(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(l.last().cloned().unwrap_or(Value::Null)),
+        _ => Err(f.bad_type("a list")),
+    }
+}
+
+/// `tail(list)`.
+pub(crate) fn tail(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(Value::List(l.iter().skip(1).cloned().collect())),
+        _ => Err(f.bad_type("a list")),
+    }
+}
+
+/// `reverse(x)`.
+pub(crate) fn reverse(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(l) => Ok(Value::List(l.iter().rev().cloned().collect())),
+        Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
+        _ => Err(f.bad_type("a list or a string")),
+    }
+}
+
+/// `range(start, end[, step])`.
+pub(crate) fn range(c: &ScalarCall) -> Result<Value> {
+    range_list(c.args, c.env.guard())
+}
+
+/// `coalesce(a, b, ...)`: later arguments are not evaluated once a value
+/// is found.
+pub(crate) fn coalesce(args: &[Expr], env: &dyn Env) -> Result<Value> {
+    for a in args {
+        let v = eval_expr(a, env)?;
+        if !v.is_null() {
+            return Ok(v);
+        }
+    }
+    Ok(Value::Null)
+}
+
+// ----- conversion ----------------------------------------------------------
+
+/// `toInteger(x)`.
+pub(crate) fn to_integer(c: &ScalarCall) -> Result<Value> {
+    to_integer_of(&c.one())
+}
+
+/// `toIntegerOrNull(x)`.
+pub(crate) fn to_integer_or_null(c: &ScalarCall) -> Result<Value> {
+    Ok(to_integer_of(&c.one()).unwrap_or(Value::Null))
+}
+
+/// `toFloat(x)`.
+pub(crate) fn to_float(c: &ScalarCall) -> Result<Value> {
+    to_float_of(&c.one())
+}
+
+/// `toFloatOrNull(x)`.
+pub(crate) fn to_float_or_null(c: &ScalarCall) -> Result<Value> {
+    Ok(to_float_of(&c.one()).unwrap_or(Value::Null))
+}
+
+/// `toString(x)`.
+pub(crate) fn to_string(c: &ScalarCall) -> Result<Value> {
+    to_string_of(&c.one())
+}
+
+/// `toStringOrNull(x)`.
+pub(crate) fn to_string_or_null(c: &ScalarCall) -> Result<Value> {
+    Ok(to_string_of(&c.one()).unwrap_or(Value::Null))
+}
+
+/// `toBoolean(x)`.
+pub(crate) fn to_boolean(c: &ScalarCall) -> Result<Value> {
+    to_boolean_of(&c.one())
+}
+
+/// `toBooleanOrNull(x)`.
+pub(crate) fn to_boolean_or_null(c: &ScalarCall) -> Result<Value> {
+    Ok(to_boolean_of(&c.one()).unwrap_or(Value::Null))
+}
+
+/// `toIntegerList(list)`.
+pub(crate) fn to_integer_list(c: &ScalarCall) -> Result<Value> {
+    convert_list(c, to_integer_of)
+}
+
+/// `toFloatList(list)`.
+pub(crate) fn to_float_list(c: &ScalarCall) -> Result<Value> {
+    convert_list(c, to_float_of)
+}
+
+/// `toStringList(list)`.
+pub(crate) fn to_string_list(c: &ScalarCall) -> Result<Value> {
+    convert_list(c, to_string_of)
+}
+
+/// `toBooleanList(list)`.
+pub(crate) fn to_boolean_list(c: &ScalarCall) -> Result<Value> {
+    convert_list(c, to_boolean_of)
+}
+
+/// Converts every element of a list, `null` for those that do not convert.
+fn convert_list(c: &ScalarCall, conv: fn(&Fn1) -> Result<Value>) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::List(items) => Ok(Value::List(
+            items
+                .iter()
+                .map(|v| {
+                    conv(&Fn1 {
+                        name: c.name,
+                        arg: v,
+                    })
+                    .unwrap_or(Value::Null)
+                })
+                .collect(),
+        )),
+        _ => Err(f.bad_value("a list")),
+    }
+}
+
+// ----- strings -------------------------------------------------------------
+
+/// `toUpper(s)` and `upper(s)`.
+pub(crate) fn to_upper(c: &ScalarCall) -> Result<Value> {
+    c.one().string(|s| Ok(Value::String(s.to_uppercase())))
+}
+
+/// `toLower(s)` and `lower(s)`.
+pub(crate) fn to_lower(c: &ScalarCall) -> Result<Value> {
+    c.one().string(|s| Ok(Value::String(s.to_lowercase())))
+}
+
+/// `trim(s)`.
+pub(crate) fn trim(c: &ScalarCall) -> Result<Value> {
+    c.one().string(|s| Ok(Value::String(s.trim().to_string())))
+}
+
+/// `ltrim(s)`.
+pub(crate) fn ltrim(c: &ScalarCall) -> Result<Value> {
+    c.one()
+        .string(|s| Ok(Value::String(s.trim_start().to_string())))
+}
+
+/// `rtrim(s)`.
+pub(crate) fn rtrim(c: &ScalarCall) -> Result<Value> {
+    c.one()
+        .string(|s| Ok(Value::String(s.trim_end().to_string())))
+}
+
+/// `replace(s, from, to)`: the result must fit the memory budget.
+pub(crate) fn replace(c: &ScalarCall) -> Result<Value> {
+    let (display, args) = (c.name, c.args);
+    let (Some(s), Some(from), Some(to)) = (
+        string_arg(display, args, 0)?,
+        string_arg(display, args, 1)?,
+        string_arg(display, args, 2)?,
+    ) else {
+        return Ok(Value::Null);
+    };
+    if let Some(g) = c.env.guard() {
+        // At most one replacement per character (or per match).
+        let places = if from.is_empty() {
+            s.len() + 1
+        } else {
+            s.len() / from.len()
+        };
+        let most = s.len() as u64 + (places as u64).saturating_mul(to.len() as u64);
+        if to.len() > from.len() && g.fits(most).is_err() {
+            // The bound is far off when there are few matches: count them.
+            let n = if from.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(from).count()
+            };
+            g.before_building(s.len() as u64 + (n as u64).saturating_mul(to.len() as u64))?;
+        }
+    }
+    Ok(Value::String(if from.is_empty() {
+        // Java semantics: the replacement goes between every character.
+        let mut out = String::from(to);
+        for ch in s.chars() {
+            out.push(ch);
+            out.push_str(to);
+        }
+        out
+    } else {
+        s.replace(from, to)
+    }))
+}
+
+/// `substring(s, start[, length])`.
+pub(crate) fn substring(c: &ScalarCall) -> Result<Value> {
+    let (display, args) = (c.name, c.args);
+    let Some(s) = string_arg(display, args, 0)? else {
+        return Ok(Value::Null);
+    };
+    let Some(start) = int_arg(display, args, 1)? else {
+        return Ok(Value::Null);
+    };
+    let len = match args.get(2) {
+        Some(_) => match int_arg(display, args, 2)? {
+            Some(l) => Some(l),
+            None => return Ok(Value::Null),
+        },
+        None => None,
+    };
+    if start < 0 {
+        return Err(argument(
+            "NumberOutOfRange",
+            format!("substring: the start index must not be negative, got {start}"),
+        ));
+    }
+    if let Some(l) = len {
+        if l < 0 {
+            return Err(argument(
+                "NumberOutOfRange",
+                format!("substring: the length must not be negative, got {l}"),
+            ));
+        }
+    }
+    let chars = s.chars().skip(start as usize);
+    Ok(Value::String(match len {
+        Some(l) => chars.take(l as usize).collect(),
+        None => chars.collect(),
+    }))
+}
+
+/// `left(s, n)`.
+pub(crate) fn left(c: &ScalarCall) -> Result<Value> {
+    left_or_right(c, true)
+}
+
+/// `right(s, n)`.
+pub(crate) fn right(c: &ScalarCall) -> Result<Value> {
+    left_or_right(c, false)
+}
+
+fn left_or_right(c: &ScalarCall, left: bool) -> Result<Value> {
+    let (display, args) = (c.name, c.args);
+    let Some(s) = string_arg(display, args, 0)? else {
+        return Ok(Value::Null);
+    };
+    let n = match int_arg(display, args, 1)? {
+        Some(n) => n,
+        None => {
+            return Err(argument(
+                "InvalidArgumentValue",
+                format!("{display}: the length must not be null"),
+            ))
+        }
+    };
+    if n < 0 {
+        return Err(argument(
+            "NumberOutOfRange",
+            format!("{display}: the length must not be negative, got {n}"),
+        ));
+    }
+    let count = s.chars().count();
+    let n = (n as usize).min(count);
+    Ok(Value::String(if left {
+        s.chars().take(n).collect()
+    } else {
+        s.chars().skip(count - n).collect()
+    }))
+}
+
+/// `split(s, separator)`: the pieces must fit the memory budget.
+pub(crate) fn split(c: &ScalarCall) -> Result<Value> {
+    let (display, args) = (c.name, c.args);
+    let Some(s) = string_arg(display, args, 0)? else {
+        return Ok(Value::Null);
+    };
+    let Some(sep) = string_arg(display, args, 1)? else {
+        return Ok(Value::Null);
+    };
+    if let Some(g) = c.env.guard() {
+        // One string per piece: at most one per character, or per separator.
+        let pieces = if sep.is_empty() {
+            s.len()
+        } else {
+            s.len() / sep.len() + 1
+        };
+        g.before_building(s.len() as u64 + pieces as u64 * VALUE_SLOT)?;
+    }
+    if sep.is_empty() {
+        return Ok(strings(s.chars().map(String::from)));
+    }
+    Ok(strings(s.split(sep).map(String::from)))
+}
+
+// ----- numbers -------------------------------------------------------------
+
+/// `abs(x)`: an integer stays an integer.
+pub(crate) fn abs(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| {
+            arithmetic(
+                "IntegerOverflow",
+                format!("abs({i}) does not fit in a 64-bit integer"),
+            )
+        }),
+        Value::Float(x) => Ok(Value::Float(x.abs())),
+        _ => Err(f.bad_type("a number")),
+    }
+}
+
+/// `sign(x)`.
+pub(crate) fn sign(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Int(i) => Ok(Value::Int(i.signum())),
+        Value::Float(x) => Ok(Value::Int(if *x > 0.0 {
+            1
+        } else if *x < 0.0 {
+            -1
+        } else {
+            0
+        })),
+        _ => Err(f.bad_type("a number")),
+    }
+}
+
+/// `ceil(x)`.
+pub(crate) fn ceil(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::ceil)
+}
+
+/// `floor(x)`.
+pub(crate) fn floor(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::floor)
+}
+
+/// `round(x)`: half up (towards positive infinity), as Java's Math.round.
+pub(crate) fn round(c: &ScalarCall) -> Result<Value> {
+    c.one().float(|x| {
+        // `x - floor(x)` is exact, so 0.49999999999999994 rounds down.
+        let fl = x.floor();
+        if x - fl >= 0.5 {
+            fl + 1.0
+        } else {
+            fl
+        }
+    })
+}
+
+/// `sqrt(x)`.
+pub(crate) fn sqrt(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::sqrt)
+}
+
+/// `log(x)`: the natural logarithm.
+pub(crate) fn log(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::ln)
+}
+
+/// `log10(x)`.
+pub(crate) fn log10(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::log10)
+}
+
+/// `exp(x)`.
+pub(crate) fn exp(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::exp)
+}
+
+/// `sin(x)`.
+pub(crate) fn sin(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::sin)
+}
+
+/// `cos(x)`.
+pub(crate) fn cos(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::cos)
+}
+
+/// `tan(x)`.
+pub(crate) fn tan(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::tan)
+}
+
+/// `cot(x)`.
+pub(crate) fn cot(c: &ScalarCall) -> Result<Value> {
+    c.one().float(|x| 1.0 / x.tan())
+}
+
+/// `asin(x)`.
+pub(crate) fn asin(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::asin)
+}
+
+/// `acos(x)`.
+pub(crate) fn acos(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::acos)
+}
+
+/// `atan(x)`.
+pub(crate) fn atan(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::atan)
+}
+
+/// `degrees(x)`.
+pub(crate) fn degrees(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::to_degrees)
+}
+
+/// `radians(x)`.
+pub(crate) fn radians(c: &ScalarCall) -> Result<Value> {
+    c.one().float(f64::to_radians)
+}
+
+/// `isNaN(x)`.
+pub(crate) fn is_nan(c: &ScalarCall) -> Result<Value> {
+    let f = c.one();
+    match f.arg {
+        Value::Null => Ok(Value::Null),
+        Value::Int(_) => Ok(Value::Bool(false)),
+        Value::Float(x) => Ok(Value::Bool(x.is_nan())),
+        _ => Err(f.bad_type("a number")),
+    }
+}
+
+/// `atan2(y, x)`.
+pub(crate) fn atan2(c: &ScalarCall) -> Result<Value> {
+    let (y, x) = (c.first(), c.args.get(1).unwrap_or(&Value::Null));
+    if y.is_null() || x.is_null() {
+        return Ok(Value::Null);
+    }
+    for v in [y, x] {
+        if !matches!(v, Value::Int(_) | Value::Float(_)) {
+            return Err(invalid_type(format!(
+                "atan2() needs numbers, got {}",
+                describe(v)
+            )));
+        }
+    }
+    Ok(Value::Float(as_f64(y).atan2(as_f64(x))))
+}
+
+/// `e()`.
+pub(crate) fn e(_: &ScalarCall) -> Result<Value> {
+    Ok(Value::Float(std::f64::consts::E))
+}
+
+/// `pi()`.
+pub(crate) fn pi(_: &ScalarCall) -> Result<Value> {
+    Ok(Value::Float(std::f64::consts::PI))
+}
+
+/// `rand()`.
+pub(crate) fn rand(_: &ScalarCall) -> Result<Value> {
+    Ok(Value::Float(random()))
+}
+
+// ----- dates ---------------------------------------------------------------
+
+/// `date([x])`: today without an argument.
+pub(crate) fn date(c: &ScalarCall) -> Result<Value> {
+    match c.args.first() {
+        None => Ok(Value::Date(dates::today())),
+        Some(v) => dates::date(v),
+    }
+}
+
+/// `date.truncate(unit, date[, fields])`.
+pub(crate) fn date_truncate(c: &ScalarCall) -> Result<Value> {
+    dates::truncate(c.args)
 }
 
 /// One argument of a one-argument function, for building messages.
@@ -656,7 +892,7 @@ const RANGE_LIMIT_UNGUARDED: u128 = 100_000_000;
 
 /// `range(start, end[, step])` as a list: integers only; a zero step is an
 /// error; the list must fit in the statement's memory budget.
-fn range(args: &[Value], guard: Option<&Guard>) -> Result<Value> {
+fn range_list(args: &[Value], guard: Option<&Guard>) -> Result<Value> {
     let Some(ints) = IntRange::new(args)? else {
         return Ok(Value::Null);
     };
@@ -687,7 +923,7 @@ fn range(args: &[Value], guard: Option<&Guard>) -> Result<Value> {
     Ok(Value::List(out))
 }
 
-fn to_integer(f: &Fn1) -> Result<Value> {
+fn to_integer_of(f: &Fn1) -> Result<Value> {
     match f.arg {
         Value::Null => Ok(Value::Null),
         Value::Int(_) => Ok(f.arg.clone()),
@@ -733,7 +969,7 @@ fn parse_float(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-fn to_float(f: &Fn1) -> Result<Value> {
+fn to_float_of(f: &Fn1) -> Result<Value> {
     match f.arg {
         Value::Null => Ok(Value::Null),
         Value::Float(_) => Ok(f.arg.clone()),
@@ -743,7 +979,7 @@ fn to_float(f: &Fn1) -> Result<Value> {
     }
 }
 
-fn to_string(f: &Fn1) -> Result<Value> {
+fn to_string_of(f: &Fn1) -> Result<Value> {
     match f.arg {
         Value::Null => Ok(Value::Null),
         Value::String(_) => Ok(f.arg.clone()),
@@ -755,7 +991,7 @@ fn to_string(f: &Fn1) -> Result<Value> {
     }
 }
 
-fn to_boolean(f: &Fn1) -> Result<Value> {
+fn to_boolean_of(f: &Fn1) -> Result<Value> {
     match f.arg {
         Value::Null => Ok(Value::Null),
         Value::Bool(_) => Ok(f.arg.clone()),

@@ -10,8 +10,9 @@
 //! - [`compare`](mod@compare): equality, comparison, the total order and equivalence
 //!   ([`HashKey`]) of values, and [`truthy`];
 //! - [`ops`]: operators on values (arithmetic, logic, strings, `IN`);
-//! - scalar functions (`functions.rs`) and dates (`dates.rs`), listed with
-//!   their arities by [`function_arity`] and [`function_names`];
+//! - scalar functions (`functions.rs`) and dates (`dates.rs`), which the
+//!   registry of functions ([`crate::builtins::functions`]) points to; the
+//!   evaluator calls the entry a call's name was resolved to when parsed;
 //! - [`aggregate`]: the [`Aggregator`] accumulators and helpers to find
 //!   aggregate calls in expressions.
 //!
@@ -26,7 +27,7 @@ pub mod compare;
 mod dates;
 mod errors;
 mod expr;
-mod functions;
+pub(crate) mod functions;
 pub mod ops;
 
 use indexmap::IndexMap;
@@ -109,37 +110,25 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Result<Value> {
 }
 
 /// True when `name` (case-insensitive) is an aggregate function
-/// (`count`, `sum`, `avg`, `min`, `max`, `collect`, `percentileDisc`, ...).
+/// (`count`, `sum`, `avg`, `min`, `max`, `collect`, `percentileDisc`, ...),
+/// as the registry of functions says.
 pub fn is_aggregate(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "count"
-            | "sum"
-            | "avg"
-            | "min"
-            | "max"
-            | "collect"
-            | "percentiledisc"
-            | "percentilecont"
-            | "stdev"
-            | "stdevp"
-    )
+    crate::builtins::functions::lookup(name).is_some_and(|f| f.is_aggregate())
 }
 
-/// The number of arguments a known function takes, as (minimum, maximum;
-/// `None` = unbounded), or `None` when no function has that name
-/// (case-insensitive; dotted names joined with `.`).
+/// The number of arguments a function a query can call takes, as (minimum,
+/// maximum; `None` = unbounded), or `None` when no such function has that
+/// name (case-insensitive; dotted names joined with `.`).
 pub fn function_arity(name: &str) -> Option<(usize, Option<usize>)> {
-    functions::FUNCTIONS
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
-        .map(|&(_, min, max)| (min, max))
+    crate::builtins::functions::lookup(name)
+        .filter(|f| f.is_callable())
+        .map(|f| (f.arity.min, f.arity.max))
 }
 
-/// The canonical spelling of every known function (scalar and aggregate),
-/// for completion and "did you mean" hints.
+/// The canonical spelling of every function a query can call (scalar and
+/// aggregate), for "did you mean" hints.
 pub fn function_names() -> impl Iterator<Item = &'static str> {
-    functions::FUNCTIONS.iter().map(|(n, _, _)| *n)
+    crate::builtins::functions::callable_names()
 }
 
 #[cfg(test)]

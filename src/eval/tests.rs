@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use super::*;
 use crate::error::{ErrorKind, Span};
 use crate::store::{Alias, Citation, EntityId, NewEntity};
-use crate::syntax::ast::{BinaryOp, ExprKind, Ident, Literal, Quantifier, UnaryOp};
+use crate::syntax::ast::{BinaryOp, ExprKind, FunctionName, Ident, Literal, Quantifier, UnaryOp};
 use crate::value::{Date, ValueMap};
 
 // ----- a small environment ------------------------------------------------
@@ -170,7 +170,7 @@ fn prop(target: Expr, key: &str) -> Expr {
 
 fn call(name: &str, args: Vec<Expr>) -> Expr {
     e(ExprKind::Function {
-        name: vec![id(name)],
+        name: FunctionName::new(vec![id(name)]),
         distinct: false,
         args,
     })

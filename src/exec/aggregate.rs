@@ -8,6 +8,7 @@ use super::values::{group_key, key, Aggregator, HashKey};
 use super::{BoxOp, Ctx, Operator, Prepared, Row};
 use crate::error::Result;
 use crate::eval::compare::FxBuild;
+use crate::eval::AggregateKind;
 use crate::limits::{row_size, value_size};
 use crate::plan::{AggCall, Scope};
 use crate::syntax::ast::Expr;
@@ -25,6 +26,9 @@ pub struct AggregateOp<'p> {
     /// Per aggregate: whether it keeps the values it is fed (`collect`,
     /// percentiles, `DISTINCT`), so they count against the memory budget.
     keeps: Vec<bool>,
+    /// Per aggregate: its accumulator kind, resolved once (`None` for a
+    /// name the registry does not know; making its accumulator fails).
+    kinds: Vec<Option<AggregateKind>>,
     out: Option<VecDeque<Row>>,
     /// The memory charged while grouping, given back once every group is out.
     charged: u64,
@@ -32,6 +36,15 @@ pub struct AggregateOp<'p> {
 
 /// An estimate of the memory of one group's accumulators.
 const GROUP_BYTES: u64 = std::mem::size_of::<Aggregator>() as u64;
+
+/// The accumulator kind of an aggregate call: `count` without arguments
+/// is `count(*)`.
+fn kind_of(a: &AggCall) -> Option<AggregateKind> {
+    if a.name == "count" && a.args.is_empty() {
+        return Some(AggregateKind::CountStar);
+    }
+    AggregateKind::from_name(&a.name)
+}
 
 impl<'p> AggregateOp<'p> {
     /// Aggregates rows of `scope`.
@@ -47,14 +60,9 @@ impl<'p> AggregateOp<'p> {
                 .collect(),
             keeps: aggs
                 .iter()
-                .map(|a| {
-                    a.distinct
-                        || matches!(
-                            a.name.to_ascii_lowercase().as_str(),
-                            "collect" | "percentiledisc" | "percentilecont"
-                        )
-                })
+                .map(|a| a.distinct || kind_of(a).is_some_and(AggregateKind::keeps_values))
                 .collect(),
+            kinds: aggs.iter().map(kind_of).collect(),
             out: None,
             charged: 0,
         }
@@ -63,13 +71,10 @@ impl<'p> AggregateOp<'p> {
     fn fresh(&self) -> Result<Vec<Aggregator>> {
         self.aggs
             .iter()
-            .map(|a| {
-                let name = if a.name == "count" && a.args.is_empty() {
-                    "*"
-                } else {
-                    a.name.as_str()
-                };
-                Aggregator::new(name, a.distinct).map_err(|e| e.or_at(a.span))
+            .zip(&self.kinds)
+            .map(|(a, kind)| match kind {
+                Some(k) => Ok(Aggregator::of_kind(*k, a.distinct)),
+                None => Aggregator::new(&a.name, a.distinct).map_err(|e| e.or_at(a.span)),
             })
             .collect()
     }

@@ -1,5 +1,6 @@
-//! Built-in procedures: `db.labels()`, `db.relationshipTypes()`,
-//! `db.propertyKeys()`.
+//! The `CALL` operator and the built-in procedures the registry of
+//! procedures ([`crate::builtins::procedures`]) points to:
+//! `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`.
 
 use std::collections::VecDeque;
 
@@ -33,21 +34,34 @@ impl<'p> CallOp<'p> {
 
 /// The records a procedure returns, one value per output column.
 pub fn records(graph: &Graph, p: Procedure) -> Vec<Vec<Value>> {
-    let one = |s: &str| vec![Value::String(s.to_string())];
-    match p {
-        Procedure::Labels => graph.labels().map(one).collect(),
-        Procedure::RelationshipTypes => graph.relation_types().map(one).collect(),
-        Procedure::PropertyKeys => {
-            let mut keys: IndexSet<&str> = IndexSet::new();
-            for e in graph.entities() {
-                keys.extend(e.props.keys().map(|k| k.as_str()));
-            }
-            for r in graph.relations() {
-                keys.extend(r.props.keys().map(|k| k.as_str()));
-            }
-            keys.into_iter().map(one).collect()
-        }
+    p.records(graph)
+}
+
+fn one(s: &str) -> Vec<Value> {
+    vec![Value::String(s.to_string())]
+}
+
+/// `db.labels()`: one record per label in use.
+pub fn labels(graph: &Graph) -> Vec<Vec<Value>> {
+    graph.labels().map(one).collect()
+}
+
+/// `db.relationshipTypes()`: one record per relationship type in use.
+pub fn relationship_types(graph: &Graph) -> Vec<Vec<Value>> {
+    graph.relation_types().map(one).collect()
+}
+
+/// `db.propertyKeys()`: one record per property key of nodes and
+/// relationships, in first-seen order.
+pub fn property_keys(graph: &Graph) -> Vec<Vec<Value>> {
+    let mut keys: IndexSet<&str> = IndexSet::new();
+    for e in graph.entities() {
+        keys.extend(e.props.keys().map(|k| k.as_str()));
     }
+    for r in graph.relations() {
+        keys.extend(r.props.keys().map(|k| k.as_str()));
+    }
+    keys.into_iter().map(one).collect()
 }
 
 impl Operator for CallOp<'_> {

@@ -1215,7 +1215,7 @@ impl<'g> Builder<'g> {
                 format!("there is no procedure `{name}`"),
             )
             .at(span)
-            .with_help("the built-in procedures are db.labels(), db.relationshipTypes() and db.propertyKeys()"));
+            .with_help(crate::builtins::procedures::help()));
         };
         if let Some(args) = &c.args {
             if !args.is_empty() {

@@ -493,46 +493,8 @@ pub enum SetOp {
     },
 }
 
-/// A built-in procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Procedure {
-    /// `db.labels()` → `label`.
-    Labels,
-    /// `db.relationshipTypes()` → `relationshipType`.
-    RelationshipTypes,
-    /// `db.propertyKeys()` → `propertyKey`.
-    PropertyKeys,
-}
-
-impl Procedure {
-    /// The procedure with this (case-sensitive, dotted) name.
-    pub fn by_name(name: &str) -> Option<Procedure> {
-        match name {
-            "db.labels" => Some(Procedure::Labels),
-            "db.relationshipTypes" => Some(Procedure::RelationshipTypes),
-            "db.propertyKeys" => Some(Procedure::PropertyKeys),
-            _ => None,
-        }
-    }
-
-    /// The dotted name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Procedure::Labels => "db.labels",
-            Procedure::RelationshipTypes => "db.relationshipTypes",
-            Procedure::PropertyKeys => "db.propertyKeys",
-        }
-    }
-
-    /// The output columns.
-    pub fn outputs(self) -> &'static [&'static str] {
-        match self {
-            Procedure::Labels => &["label"],
-            Procedure::RelationshipTypes => &["relationshipType"],
-            Procedure::PropertyKeys => &["propertyKey"],
-        }
-    }
-}
+/// A built-in procedure: an entry of the registry of procedures.
+pub use crate::builtins::Procedure;
 
 /// A plan node: an operator and the scope of the rows it produces.
 #[derive(Debug, Clone, PartialEq)]

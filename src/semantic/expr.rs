@@ -2,10 +2,10 @@
 //! function names and argument counts, and the types that are wrong from the
 //! query text alone (`123 AND true`, `labels(path)`, `x.prop` on a number).
 
+use crate::builtins::{CypherType, Function, FunctionKind, Returns};
 use crate::error::{Error, ErrorKind, Phase, Result, Span};
-use crate::eval::{function_arity, is_aggregate};
 use crate::syntax::ast::{
-    BinaryOp, ExistsBody, Expr, ExprKind, Ident, Literal, PatternElement, UnaryOp,
+    BinaryOp, ExistsBody, Expr, ExprKind, FunctionName, Ident, Literal, PatternElement, UnaryOp,
 };
 
 use super::pattern::PatMode;
@@ -101,7 +101,7 @@ fn name_span(name: &[Ident], whole: Span) -> Span {
 pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::CountStar => true,
-        ExprKind::Function { name, .. } => is_aggregate(&function_name(name)),
+        ExprKind::Function { name, .. } => name.function().is_some_and(Function::is_aggregate),
         _ => false,
     }
 }
@@ -325,50 +325,44 @@ fn literal_type(l: &Literal) -> Ty {
     }
 }
 
-/// What kinds of argument a function rejects, by its first argument's type.
-/// Only types that are certainly wrong are listed; `Any` and `null` pass.
-fn rejects(function: &str, t: &Ty) -> bool {
-    let scalar = matches!(t, Ty::Bool | Ty::Int | Ty::Float | Ty::Str);
-    match function {
-        "labels" => scalar || matches!(t, Ty::Rel | Ty::Path | Ty::List(_) | Ty::Map),
-        "type" | "startnode" | "endnode" => {
-            scalar || matches!(t, Ty::Node | Ty::Path | Ty::List(_) | Ty::Map)
-        }
-        "length" => matches!(
-            t,
-            Ty::Node | Ty::Rel | Ty::Bool | Ty::Int | Ty::Float | Ty::Map
-        ),
-        "size" => matches!(
-            t,
-            Ty::Node | Ty::Rel | Ty::Path | Ty::Bool | Ty::Int | Ty::Float | Ty::Map
-        ),
-        "properties" | "keys" => scalar || matches!(t, Ty::Path | Ty::List(_)),
-        "nodes" | "relationships" => {
-            scalar || matches!(t, Ty::Node | Ty::Rel | Ty::List(_) | Ty::Map)
-        }
-        "id" | "elementid" => scalar || matches!(t, Ty::Path | Ty::List(_) | Ty::Map),
-        _ => false,
+/// The checker's type for a registry type.
+fn ty_of(t: &CypherType) -> Ty {
+    match t {
+        CypherType::Boolean => Ty::Bool,
+        CypherType::Integer => Ty::Int,
+        CypherType::Float => Ty::Float,
+        CypherType::String => Ty::Str,
+        CypherType::Map => Ty::Map,
+        CypherType::Node => Ty::Node,
+        CypherType::Relationship => Ty::Rel,
+        CypherType::Path => Ty::Path,
+        CypherType::List(e) => Ty::list(ty_of(e)),
+        CypherType::Any | CypherType::Date => Ty::Any,
     }
 }
 
-/// The result type of a (non-aggregate) function, from its argument types.
-fn function_type(function: &str, args: &[Ty]) -> Ty {
+/// True when a value of checker type `t` is certainly not one of `types`
+/// (the types a function's first argument may have; empty: any).
+/// `Any` and `null` always pass.
+fn rejects(types: &[CypherType], t: &Ty) -> bool {
+    if types.is_empty() || matches!(t, Ty::Any | Ty::Null) {
+        return false;
+    }
+    !types.iter().any(|c| match (c, t) {
+        (CypherType::List(_), Ty::List(_)) => true,
+        (c, t) => ty_of(c) == *t,
+    })
+}
+
+/// The result type of a function, from the registry and its argument types.
+fn function_type(function: &Function, args: &[Ty]) -> Ty {
     let first = args.first().cloned().unwrap_or(Ty::Any);
-    match function {
-        "labels" | "keys" => Ty::list(Ty::Str),
-        "type" | "tostring" | "trim" | "ltrim" | "rtrim" | "toupper" | "tolower" | "replace"
-        | "substring" | "left" | "right" => Ty::Str,
-        "nodes" => Ty::list(Ty::Node),
-        "relationships" => Ty::list(Ty::Rel),
-        "startnode" | "endnode" => Ty::Node,
-        "size" | "length" => Ty::Int,
-        "properties" => Ty::Map,
-        "split" => Ty::list(Ty::Str),
-        "range" => Ty::list(Ty::Int),
-        "head" | "last" => first.elem(),
-        "tail" | "reverse" => first,
-        "exists" | "isempty" => Ty::Bool,
-        _ => Ty::Any,
+    match function.returns {
+        Returns::Type(t) => ty_of(&t),
+        Returns::Unchecked(_) => Ty::Any,
+        Returns::FirstArgument => first,
+        Returns::ElementOfFirst => first.elem(),
+        Returns::ListOfFirst => Ty::list(if first == Ty::Null { Ty::Any } else { first }),
     }
 }
 
@@ -877,65 +871,60 @@ impl Checker {
         }
     }
 
+    /// A function call: its name must have resolved to a function a query
+    /// can call, with an argument count the registry accepts.
     fn function(
         &mut self,
         e: &Expr,
-        name: &[Ident],
+        name: &FunctionName,
         args: &[Expr],
         scope: &Scope,
         cx: Cx,
     ) -> Result<Ty> {
-        let full = function_name(name);
-        let lower = full.to_ascii_lowercase();
-        let nspan = name_span(name, e.span);
-        if lower == "shortestpath" {
+        let full = name.text();
+        let function = name.function();
+        if let Some(f) = function.filter(|f| f.kind == FunctionKind::PathSearch) {
             if let [Expr {
                 kind: ExprKind::Pattern(element),
                 span,
             }] = args
             {
-                self.shortest_expr(element, scope, *span)?;
-                return Ok(Ty::Path);
-            }
-        }
-        let aggregate = is_aggregate(&full);
-        if aggregate {
-            self.aggregate_allowed(&full, e.span, cx)?;
-        }
-        match function_arity(&full) {
-            Some((min, max)) => {
-                let n = args.len();
-                if n < min || max.is_some_and(|m| n > m) {
-                    let expected = match max {
-                        Some(m) if m == min => format!("{min}"),
-                        Some(m) => format!("{min} to {m}"),
-                        None => format!("at least {min}"),
-                    };
-                    return Err(syntax(
-                        "InvalidNumberOfArguments",
-                        format!(
-                            "function `{full}` takes {expected} argument{}, but {n} {} given",
-                            if expected == "1" { "" } else { "s" },
-                            if n == 1 { "was" } else { "were" }
-                        ),
-                        e.span,
-                    ));
+                // Only `shortestPath` is planned as an expression so far.
+                if f.name == "shortestPath" {
+                    self.shortest_expr(element, scope, *span)?;
+                    return Ok(Ty::Path);
                 }
             }
-            None if !aggregate => {
-                let err = syntax(
-                    "UnknownFunction",
-                    format!("unknown function `{full}`"),
-                    nspan,
-                );
-                return Err(
-                    match super::scope::closest(&full, crate::eval::function_names()) {
-                        Some(c) => err.with_help(format!("did you mean `{c}`?")),
-                        None => err,
-                    },
-                );
-            }
-            None => {}
+        }
+        let Some(function) = function.filter(|f| f.is_callable()) else {
+            let err = syntax(
+                "UnknownFunction",
+                format!("unknown function `{full}`"),
+                name_span(name, e.span),
+            );
+            return Err(
+                match super::scope::closest(full, crate::builtins::functions::callable_names()) {
+                    Some(c) => err.with_help(format!("did you mean `{c}`?")),
+                    None => err,
+                },
+            );
+        };
+        let aggregate = function.is_aggregate();
+        if aggregate {
+            self.aggregate_allowed(full, e.span, cx)?;
+        }
+        let n = args.len();
+        if !function.arity.accepts(n) {
+            let expected = function.arity.describe();
+            return Err(syntax(
+                "InvalidNumberOfArguments",
+                format!(
+                    "function `{full}` takes {expected} argument{}, but {n} {} given",
+                    if expected == "1" { "" } else { "s" },
+                    if n == 1 { "was" } else { "were" }
+                ),
+                e.span,
+            ));
         }
         let mut tys = Vec::with_capacity(args.len());
         if aggregate {
@@ -943,7 +932,7 @@ impl Checker {
                 let mut nondeterministic = None;
                 visit(a, &mut |x| {
                     if let ExprKind::Function { name, .. } = &x.kind {
-                        if function_name(name).eq_ignore_ascii_case("rand")
+                        if name.function().is_some_and(|f| f.name == "rand")
                             && nondeterministic.is_none()
                         {
                             nondeterministic = Some(x.span);
@@ -959,20 +948,14 @@ impl Checker {
                 }
                 tys.push(self.expr(a, scope, cx.with_agg(Agg::Inside).with_predicate(false))?);
             }
-            let first = tys.first().cloned().unwrap_or(Ty::Any);
-            return Ok(match lower.as_str() {
-                "count" => Ty::Int,
-                "collect" => Ty::list(if first == Ty::Null { Ty::Any } else { first }),
-                "min" | "max" => first,
-                _ => Ty::Any,
-            });
+            return Ok(function_type(function, &tys));
         }
-        let arg_predicate = lower == "exists";
+        let arg_predicate = function.name == "exists";
         for a in args {
             tys.push(self.expr(a, scope, cx.with_predicate(arg_predicate))?);
         }
         if let (Some(t), Some(a)) = (tys.first(), args.first()) {
-            if rejects(&lower, t) {
+            if rejects(function.first_argument, t) {
                 return Err(syntax(
                     "InvalidArgumentType",
                     format!(
@@ -983,6 +966,6 @@ impl Checker {
                 ));
             }
         }
-        Ok(function_type(&lower, &tys))
+        Ok(function_type(function, &tys))
     }
 }

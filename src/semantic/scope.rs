@@ -164,40 +164,10 @@ pub(crate) fn closest<'a>(
 }
 
 /// Among names equally close to a typo, the ones people write most come
-/// first: aggregates and the everyday functions (`cout` is `count`, not
-/// `cot`). Other names keep their order.
+/// first: aggregates and the everyday functions, ranked in the registry of
+/// functions (`cout` is `count`, not `cot`). Other names keep their order.
 fn commonness(name: &str) -> usize {
-    const COMMON: [&str; 24] = [
-        "count",
-        "collect",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "size",
-        "tostring",
-        "tointeger",
-        "tofloat",
-        "coalesce",
-        "labels",
-        "type",
-        "id",
-        "keys",
-        "exists",
-        "length",
-        "nodes",
-        "relationships",
-        "range",
-        "tolower",
-        "toupper",
-        "split",
-        "substring",
-    ];
-    let lower = name.to_lowercase();
-    COMMON
-        .iter()
-        .position(|c| *c == lower)
-        .unwrap_or(COMMON.len())
+    crate::builtins::functions::commonness(name).map_or(usize::MAX, usize::from)
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ fn prop(e: Expr, key: &str) -> Expr {
 fn func(name: &str, args: Vec<Expr>) -> Expr {
     Expr::new(
         ExprKind::Function {
-            name: vec![id(name)],
+            name: FunctionName::new(vec![id(name)]),
             distinct: false,
             args,
         },
@@ -408,4 +408,90 @@ fn a_query_must_end_with_return_or_an_update() {
         ret(vec![(int(1), Some("a"))]),
     ]);
     assert_eq!(code(&s), "InvalidClauseComposition");
+}
+
+#[test]
+fn arity_comes_from_the_registry() {
+    for f in crate::builtins::functions::FUNCTIONS
+        .iter()
+        .filter(|f| f.is_callable())
+    {
+        let call = |n: usize| {
+            let s = stmt(vec![ret(vec![(func(f.name, vec![int(1); n]), Some("x"))])]);
+            check(&s)
+        };
+        let fewer = f.arity.min.checked_sub(1);
+        let more = f.arity.max.map(|m| m + 1);
+        for n in [fewer, more].into_iter().flatten() {
+            let e = call(n).expect_err(&format!("{}() with {n} arguments", f.name));
+            assert_eq!(e.code, "InvalidNumberOfArguments", "{}({n})", f.name);
+            assert!(
+                e.message.contains(&f.arity.describe()),
+                "{}: {}",
+                f.name,
+                e.message
+            );
+        }
+        // The accepted counts pass the arity check (the argument may
+        // still be of the wrong type).
+        for n in [f.arity.min, f.arity.max.unwrap_or(f.arity.min + 2)] {
+            if let Err(e) = call(n) {
+                assert_ne!(e.code, "InvalidNumberOfArguments", "{}({n})", f.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_functions_are_suggested_from_the_registry() {
+    let s = stmt(vec![ret(vec![(func("toUppr", vec![int(1)]), Some("x"))])]);
+    let e = check(&s).unwrap_err();
+    assert_eq!(e.code, "UnknownFunction");
+    assert_eq!(e.help.as_deref(), Some("did you mean `toUpper`?"));
+    // Names the parser reads as their own expressions are not calls.
+    let s = stmt(vec![ret(vec![(func("reduce", vec![int(1)]), Some("x"))])]);
+    assert_eq!(code(&s), "UnknownFunction");
+}
+
+#[test]
+fn result_types_come_from_the_registry() {
+    // `labels()` of a string is wrong from the text alone; of the result
+    // of `toString()` too, since the registry says it is a string.
+    let s = stmt(vec![ret(vec![(
+        func("labels", vec![func("toString", vec![int(1)])]),
+        Some("x"),
+    )])]);
+    assert_eq!(code(&s), "InvalidArgumentType");
+    let s = stmt(vec![ret(vec![(
+        func("labels", vec![func("head", vec![int(1)])]),
+        Some("x"),
+    )])]);
+    assert_eq!(code(&s), "ok", "head() of a non-list is not typed");
+}
+
+#[test]
+fn unchecked_result_types_stay_unknown_to_the_checker() {
+    use crate::builtins::Returns;
+    let null = || Expr::new(ExprKind::Literal(Literal::Null), sp(0));
+    let mut seen = 0;
+    for f in crate::builtins::functions::FUNCTIONS
+        .iter()
+        .filter(|f| f.is_callable() && matches!(f.returns, Returns::Unchecked(_)))
+    {
+        seen += 1;
+        // `toInteger(null) AND true` is null at run time, not an error.
+        let call = func(f.name, (0..f.arity.min).map(|_| null()).collect());
+        let s = stmt(vec![ret(vec![(
+            bin(BinaryOp::And, call, boolean(true)),
+            Some("x"),
+        )])]);
+        assert_eq!(code(&s), "ok", "{}", f.name);
+    }
+    assert!(seen > 30);
+    // A result the checker does type: `size()` is an integer.
+    let s = stmt(vec![ret(vec![(
+        bin(BinaryOp::And, func("size", vec![null()]), boolean(true)),
+        Some("x"),
+    )])]);
+    assert_eq!(code(&s), "InvalidArgumentType");
 }

@@ -66,84 +66,6 @@ pub const KEYWORDS: &[&str] = &[
     "COUNT",
 ];
 
-/// Function names offered by completion.
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "acos",
-    "aliases",
-    "all",
-    "any",
-    "asin",
-    "atan",
-    "atan2",
-    "avg",
-    "ceil",
-    "coalesce",
-    "collect",
-    "cos",
-    "count",
-    "date",
-    "degrees",
-    "e",
-    "endNode",
-    "exists",
-    "exp",
-    "floor",
-    "head",
-    "id",
-    "key",
-    "keys",
-    "labels",
-    "last",
-    "left",
-    "length",
-    "log",
-    "log10",
-    "ltrim",
-    "max",
-    "min",
-    "nodes",
-    "none",
-    "percentileCont",
-    "percentileDisc",
-    "pi",
-    "properties",
-    "radians",
-    "rand",
-    "range",
-    "reduce",
-    "relationships",
-    "replace",
-    "reverse",
-    "right",
-    "round",
-    "rtrim",
-    "shortestPath",
-    "allShortestPaths",
-    "sign",
-    "sin",
-    "single",
-    "size",
-    "sources",
-    "split",
-    "sqrt",
-    "startNode",
-    "stDev",
-    "stDevP",
-    "substring",
-    "sum",
-    "tail",
-    "tan",
-    "toBoolean",
-    "toFloat",
-    "toInteger",
-    "toLower",
-    "toString",
-    "toUpper",
-    "trim",
-    "type",
-];
-
 /// What completion knows about the graph; rebuilt after writes.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
@@ -313,7 +235,8 @@ impl KgHelper {
             }
             _ => {
                 let mut words: Vec<&str> = KEYWORDS.to_vec();
-                words.extend(FUNCTIONS);
+                words.extend(crate::builtins::functions::all_names());
+                words.extend(crate::builtins::procedures::names());
                 let mut out = matching(&mut words.into_iter());
                 if word.is_empty() {
                     out.clear();
@@ -593,7 +516,7 @@ pub fn highlight(line: &str) -> String {
 /// its name with a keyword (`count(`, `exists(`, `all(`): coloured as a name,
 /// not a keyword.
 fn is_function_call(word: &str, rest: &str) -> bool {
-    rest.trim_start().starts_with('(') && FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(word))
+    rest.trim_start().starts_with('(') && crate::builtins::functions::lookup(word).is_some()
 }
 
 /// Byte offsets of brackets without a partner (outside strings and comments).
@@ -720,6 +643,28 @@ mod tests {
         assert_eq!(complete("MAT"), vec!["MATCH"]);
         assert!(complete("RETURN toU").contains(&"toUpper".to_string()));
         assert_eq!(complete(":sch"), vec!["schema"]);
+    }
+
+    #[test]
+    fn completes_every_name_of_the_registries() {
+        for f in crate::builtins::functions::FUNCTIONS {
+            // The first letters of a name offer it, whatever their case.
+            let typed: String = f.name.chars().take(3).collect();
+            for t in [typed.clone(), typed.to_uppercase()] {
+                let got = complete(&format!("RETURN {t}"));
+                assert!(got.contains(&f.name.to_string()), "{t}: {got:?}");
+            }
+            assert!(
+                is_function_call(&f.name.to_uppercase(), "(x)"),
+                "{}",
+                f.name
+            );
+        }
+        for p in crate::builtins::procedures::PROCEDURES {
+            let got = complete("CALL db");
+            assert!(got.contains(&p.name.to_string()), "{got:?}");
+        }
+        assert!(!is_function_call("nope", "(x)"));
     }
 
     #[test]

@@ -26,6 +26,71 @@ impl PartialEq for Ident {
 
 impl Eq for Ident {}
 
+/// The name of a called function as written (dotted parts, case kept) and
+/// the registry entry it names, looked up once when the name is built: the
+/// checker reports a name without an entry, the evaluator calls the entry
+/// without looking at the name again. Reads as the slice of its parts.
+#[derive(Clone)]
+pub struct FunctionName {
+    parts: Vec<Ident>,
+    text: String,
+    function: Option<&'static crate::builtins::Function>,
+}
+
+impl FunctionName {
+    /// The name made of `parts`, resolved in the registry of functions
+    /// (case-insensitively).
+    pub fn new(parts: Vec<Ident>) -> FunctionName {
+        let text = parts
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        let function = crate::builtins::functions::lookup(&text);
+        FunctionName {
+            parts,
+            text,
+            function,
+        }
+    }
+
+    /// The name as written, dotted parts joined with `.`.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The registry entry, when the name is a known function.
+    pub fn function(&self) -> Option<&'static crate::builtins::Function> {
+        self.function
+    }
+
+    /// The dotted parts.
+    pub fn as_slice(&self) -> &[Ident] {
+        &self.parts
+    }
+}
+
+impl std::ops::Deref for FunctionName {
+    type Target = [Ident];
+
+    fn deref(&self) -> &[Ident] {
+        &self.parts
+    }
+}
+
+impl PartialEq for FunctionName {
+    /// Function names compare by their parts (the entry follows from them).
+    fn eq(&self, other: &FunctionName) -> bool {
+        self.parts == other.parts
+    }
+}
+
+impl std::fmt::Debug for FunctionName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts.fmt(f)
+    }
+}
+
 /// A whole statement: an optional `EXPLAIN`/`PROFILE` prefix and a query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -507,8 +572,8 @@ pub enum ExprKind {
     /// `name(args)` or `ns.name(DISTINCT args)`; the name keeps its case as
     /// written (function names are case-insensitive).
     Function {
-        /// The dotted name.
-        name: Vec<Ident>,
+        /// The dotted name and the function it names.
+        name: FunctionName,
         /// `DISTINCT` inside the parentheses (aggregates).
         distinct: bool,
         /// The arguments.

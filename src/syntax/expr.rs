@@ -553,7 +553,7 @@ fn function(p: P) -> Result<ExprKind> {
     let distinct = c.eat(Rule::kw_distinct);
     let args = children_exprs(c)?;
     Ok(ExprKind::Function {
-        name,
+        name: FunctionName::new(name),
         distinct,
         args,
     })
