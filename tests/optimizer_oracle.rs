@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(34) {
+        match self.rng.below(37) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -252,6 +252,13 @@ impl Queries<'_> {
                 let w = self.rng.below(10);
                 format!("MATCH {start}{h1}(b){h2}(c) WHERE r.w > {w} OR c.v < {n} RETURN count(DISTINCT a) AS a, count(DISTINCT b) AS b")
             }
+            // Subqueries: comprehensions with WHERE, pattern predicates.
+            33 => format!("MATCH {start} RETURN a.k AS k, size([(a){h1}(b) WHERE {f} | b.k]) AS n ORDER BY k"),
+            34 => {
+                let (h3, _) = self.hop("");
+                format!("MATCH {start}{h1}(b) WHERE (b){h2}(){h3}(a) RETURN count(*) AS n, count(DISTINCT b) AS d")
+            }
+            35 => format!("MATCH {start} WHERE NOT (a){h1}(:B) AND {fa} RETURN count(a)"),
             _ => {
                 let fa2 = self.int_filter("a");
                 format!("MATCH {start}{h1}(b) WITH a, b MATCH (b){h2}(c)-[r3:R]-(a) WHERE {fa2} OR c.v > r3.w RETURN a.k AS a, count(c) AS n ORDER BY a LIMIT 7")

@@ -76,6 +76,21 @@ impl Env for Scope<'_> {
         self.parent.match_pattern(pattern, path_variable, scope)
     }
 
+    fn match_pattern_where(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<Vec<Vec<(String, Value)>>> {
+        self.parent
+            .match_pattern_where(pattern, path_variable, predicate, scope)
+    }
+
+    fn pattern_exists(&self, pattern: &PatternElement, scope: &dyn Env) -> Result<bool> {
+        self.parent.pattern_exists(pattern, scope)
+    }
+
     fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool> {
         self.parent.exists(body, scope)
     }
@@ -258,19 +273,14 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
             projection,
         } => {
             let path_var = variable.as_ref().map(|v| v.name.as_str());
-            let matches = env.match_pattern(pattern, path_var, env)?;
+            // Only the matches the predicate keeps.
+            let matches = env.match_pattern_where(pattern, path_var, predicate.as_deref(), env)?;
             let guard = env.guard();
             let mut grown = Growing { guard, bytes: 0 };
             let mut out = Vec::with_capacity(matches.len());
             for row in matches {
                 tick(guard)?;
                 let scope = Scope::with_bindings(env, row);
-                if let Some(p) = predicate {
-                    let keep = eval_expr(p, &scope)?;
-                    if !truthy(&keep).map_err(|e| e.or_at(p.span))? {
-                        continue;
-                    }
-                }
                 let v = eval_expr(projection, &scope)?;
                 grown.add(&v)?;
                 out.push(v);
@@ -305,12 +315,27 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
             }
             Ok(scope.take(0))
         }
-        ExprKind::Pattern(pattern) => {
-            let matches = env.match_pattern(pattern, None, env)?;
-            Ok(Value::Bool(!matches.is_empty()))
-        }
+        ExprKind::Pattern(pattern) => Ok(Value::Bool(env.pattern_exists(pattern, env)?)),
         ExprKind::Exists(body) => Ok(Value::Bool(env.exists(body, env)?)),
     }
+}
+
+/// The matches (bindings over `scope`) for which `predicate` holds.
+pub(crate) fn keep_matching(
+    matches: Vec<Vec<(String, Value)>>,
+    predicate: &Expr,
+    scope: &dyn Env,
+) -> Result<Vec<Vec<(String, Value)>>> {
+    let mut out = Vec::with_capacity(matches.len());
+    for row in matches {
+        tick(scope.guard())?;
+        let bound = Scope::with_bindings(scope, row);
+        let keep = eval_expr(predicate, &bound)?;
+        if truthy(&keep).map_err(|e| e.or_at(predicate.span))? {
+            out.push(bound.vars);
+        }
+    }
+    Ok(out)
 }
 
 /// The value of a literal.

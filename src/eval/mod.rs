@@ -67,6 +67,29 @@ pub trait Env {
         path_variable: Option<&str>,
         scope: &dyn Env,
     ) -> Result<Vec<Vec<(String, Value)>>>;
+    /// [`Env::match_pattern`], keeping only the matches for which
+    /// `predicate` (a comprehension's `WHERE`, over the pattern's variables
+    /// and those seen through `scope`) holds. The default tests each match;
+    /// the executor plans the predicate into the match instead.
+    fn match_pattern_where(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<Vec<Vec<(String, Value)>>> {
+        let matches = self.match_pattern(pattern, path_variable, scope)?;
+        match predicate {
+            Some(p) => expr::keep_matching(matches, p, scope),
+            None => Ok(matches),
+        }
+    }
+    /// True when `pattern` matches at least once from the bindings seen
+    /// through `scope` (a pattern predicate). The default matches them all;
+    /// the executor stops at the first.
+    fn pattern_exists(&self, pattern: &PatternElement, scope: &dyn Env) -> Result<bool> {
+        Ok(!self.match_pattern(pattern, None, scope)?.is_empty())
+    }
     /// Evaluates `EXISTS { ... }` from the bindings seen through `scope`.
     fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool>;
     /// The value of an aggregate call (`count(*)`, `sum(x)`, ...) already

@@ -255,6 +255,16 @@ impl<'g> Ctx<'g> {
         Ok(p)
     }
 
+    /// `plan` (a subquery's) after the optimizer's rules, unless the
+    /// statement runs plain.
+    fn optimize_subplan(&self, plan: Plan) -> Plan {
+        if self.plain {
+            plan
+        } else {
+            crate::plan::optimize::optimize_subplan(plan)
+        }
+    }
+
     fn sub(&self) -> Ctx<'_> {
         Ctx {
             graph: GraphRef::Read(self.graph()),
@@ -419,25 +429,18 @@ impl Env for RowEnv<'_, '_> {
         path_variable: Option<&str>,
         scope: &dyn Env,
     ) -> Result<Vec<Vec<(String, Value)>>> {
-        let mut names = BTreeSet::new();
-        element_vars(pattern, &mut names);
-        let (arg_scope, arg_row) = bindings(&names, scope);
-        let key = (
-            0,
-            pattern.span,
-            path_variable.map(str::to_string),
-            arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
-        );
-        let plan = self.ctx.plan(key, || {
-            let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
-            crate::plan::build::build_pattern(
-                self.ctx.graph(),
-                &arg_scope,
-                labels,
-                pattern,
-                path_variable,
-            )
-        })?;
+        self.match_pattern_where(pattern, path_variable, None, scope)
+    }
+
+    fn match_pattern_where(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<Vec<Vec<(String, Value)>>> {
+        let (plan, arg_scope, arg_row) =
+            self.pattern_plan(pattern, path_variable, predicate, scope)?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
         let new: Vec<(String, usize)> = plan
@@ -459,6 +462,13 @@ impl Env for RowEnv<'_, '_> {
             );
         }
         Ok(out)
+    }
+
+    fn pattern_exists(&self, pattern: &PatternElement, scope: &dyn Env) -> Result<bool> {
+        let (plan, _, arg_row) = self.pattern_plan(pattern, None, None, scope)?;
+        let mut sub = self.ctx.sub();
+        let mut op = build(&plan, Some(&arg_row), None);
+        Ok(op.next(&mut sub)?.is_some())
     }
 
     fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool> {
@@ -487,7 +497,9 @@ impl Env for RowEnv<'_, '_> {
         );
         let plan = self.ctx.plan(key, || {
             let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
-            crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, labels, body)
+            let plan =
+                crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, labels, body)?;
+            Ok(self.ctx.optimize_subplan(plan))
         })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
@@ -500,6 +512,46 @@ impl Env for RowEnv<'_, '_> {
 
     fn guard(&self) -> Option<&Guard> {
         Some(self.ctx.guard)
+    }
+}
+
+impl RowEnv<'_, '_> {
+    /// The plan matching `pattern` (and `predicate`) from the bindings seen
+    /// through `scope`, with those bindings as a scope and a row. Plans are
+    /// cached per pattern and set of bound names, and optimized unless the
+    /// statement runs plain.
+    fn pattern_plan(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<(Rc<Plan>, Scope, Row)> {
+        let mut names = BTreeSet::new();
+        element_vars(pattern, &mut names);
+        if let Some(p) = predicate {
+            free_vars(p, &mut names);
+        }
+        let (arg_scope, arg_row) = bindings(&names, scope);
+        let key = (
+            if predicate.is_some() { 2 } else { 0 },
+            pattern.span,
+            path_variable.map(str::to_string),
+            arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
+        );
+        let plan = self.ctx.plan(key, || {
+            let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
+            let plan = crate::plan::build::build_pattern(
+                self.ctx.graph(),
+                &arg_scope,
+                labels,
+                pattern,
+                path_variable,
+                predicate,
+            )?;
+            Ok(self.ctx.optimize_subplan(plan))
+        })?;
+        Ok((plan, arg_scope, arg_row))
     }
 }
 

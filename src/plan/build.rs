@@ -44,13 +44,15 @@ pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
 /// Plans the match of one pattern element from rows of `scope` (for pattern
 /// predicates and comprehensions): the plan starts from `Argument`, and binds
 /// every variable of the pattern (and `path_var`) not already in `scope`.
-/// `known_labels` (the labels of nodes the rows hold) guide estimates.
+/// `known_labels` (the labels of nodes the rows hold) guide estimates;
+/// `where_` (a comprehension's predicate) is planned into the match.
 pub fn build_pattern(
     graph: &Graph,
     scope: &Scope,
     known_labels: HashMap<String, Vec<String>>,
     element: &PatternElement,
     path_var: Option<&str>,
+    where_: Option<&Expr>,
 ) -> Result<Plan> {
     let mut b = Builder::new(graph);
     b.known_labels = known_labels;
@@ -65,7 +67,7 @@ pub fn build_pattern(
     };
     let g = b.collect(std::slice::from_ref(&part))?;
     let arg = leaf(Op::Argument, scope.clone());
-    let mut plan = b.match_graph(arg, &g, None)?;
+    let mut plan = b.match_graph(arg, &g, where_)?;
     plan.renumber();
     Ok(plan)
 }

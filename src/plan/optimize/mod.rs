@@ -82,6 +82,18 @@ pub fn optimize(plan: QueryPlan) -> QueryPlan {
     run(plan, None)
 }
 
+/// Runs every rule in order over the plan of a subquery (a pattern
+/// predicate, a pattern comprehension, `EXISTS`), whose rows are all read.
+pub fn optimize_subplan(plan: Plan) -> Plan {
+    let query = QueryPlan {
+        root: plan,
+        columns: Vec::new(),
+        returns: true,
+        first_write: None,
+    };
+    run(query, None).root
+}
+
 /// [`optimize`], also returning the plan after each rule that changed it.
 pub fn optimize_traced(plan: QueryPlan) -> (QueryPlan, Vec<Step>) {
     let mut steps = Vec::new();
