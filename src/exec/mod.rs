@@ -527,6 +527,12 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
         StoreError::NotStorable(..) => {
             Error::runtime(ErrorKind::Type, "InvalidPropertyType", e.to_string())
         }
+        StoreError::IndexNameTaken(_) | StoreError::IndexExists(..) => {
+            Error::runtime(ErrorKind::Constraint, "IndexAlreadyExists", e.to_string())
+        }
+        StoreError::NoIndex(_) => {
+            Error::runtime(ErrorKind::Constraint, "IndexDropFailed", e.to_string())
+        }
     };
     match span {
         Some(s) => err.at(s),
