@@ -174,7 +174,8 @@ impl Engine {
                 trim_item_texts(&mut statement.query);
                 let parsed = Instant::now();
                 crate::semantic::check(&statement)?;
-                let built = crate::plan::build(&statement, &self.graph)?;
+                let built =
+                    crate::plan::build::build_with(&statement, &self.graph, !options.no_optimize)?;
                 let notes = crate::notify::analyze(&statement, &self.graph);
                 if statement.mode == StatementMode::ExplainVerbose {
                     let mut r = explain_verbose(built, options.no_optimize, started, parsed);

@@ -19,6 +19,7 @@ pub mod aggregate;
 pub mod call;
 pub mod count;
 pub mod expand;
+pub mod index_seek;
 pub mod rows;
 pub mod scan;
 pub mod values;
@@ -154,6 +155,13 @@ impl<'g> Ctx<'g> {
     /// predicate bitmaps (`kg --no-optimize`, the oracle of the fast paths).
     pub fn plain(&mut self) {
         self.plain = true;
+    }
+
+    /// True when running without fast paths (see [`Ctx::plain`]); plans
+    /// built while running (pattern predicates, EXISTS) then use no
+    /// declared index either.
+    pub fn is_plain(&self) -> bool {
+        self.plain
     }
 
     /// The compact adjacency layout, when it is built and fast paths are
@@ -428,7 +436,13 @@ impl Env for RowEnv<'_, '_> {
             arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
         );
         let plan = self.ctx.plan(key, || {
-            crate::plan::build::build_pattern(self.ctx.graph(), &arg_scope, pattern, path_variable)
+            crate::plan::build::build_pattern(
+                self.ctx.graph(),
+                &arg_scope,
+                pattern,
+                path_variable,
+                !self.ctx.is_plain(),
+            )
         })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
@@ -478,7 +492,12 @@ impl Env for RowEnv<'_, '_> {
             arg_scope.vars().map(|(n, _)| n.to_string()).collect(),
         );
         let plan = self.ctx.plan(key, || {
-            crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, body)
+            crate::plan::build::build_exists(
+                self.ctx.graph(),
+                &arg_scope,
+                body,
+                !self.ctx.is_plain(),
+            )
         })?;
         let mut sub = self.ctx.sub();
         let mut op = build(&plan, Some(&arg_row), None);
@@ -601,6 +620,24 @@ pub fn build<'p>(
             *slot,
             seek,
             check,
+        )),
+        Op::NodeIndexSeek {
+            input,
+            slot,
+            seek,
+            check,
+            ..
+        } => Box::new(scan::NodeScan::index_seek(
+            child(input),
+            &input.scope,
+            *slot,
+            seek,
+            check,
+        )),
+        Op::RelIndexSeek { input, spec } => Box::new(index_seek::RelIndexSeekOp::new(
+            child(input),
+            &input.scope,
+            spec,
         )),
         Op::CheckNode {
             input, slot, check, ..
