@@ -5,7 +5,9 @@
 //! nodes merged, anonymous ones named by the planner), then placed one
 //! element at a time: expand along a relationship with a bound end when
 //! there is one, else start a new component at its most selective anchor
-//! (key or alias index, then the smallest label, then all nodes). WHERE is
+//! (key or alias index, a seek through a declared property index, the
+//! smallest label, all nodes; or a relationship found through a declared
+//! index when that is expected to produce fewer rows). WHERE is
 //! split into conjuncts, each placed right after the operator that binds
 //! the last variable it reads.
 
