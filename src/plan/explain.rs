@@ -625,6 +625,40 @@ pub fn element_text(p: &PatternElement) -> String {
     s
 }
 
+/// A declared-index seek as EXPLAIN shows it: `:Label(prop) = e`,
+/// `IN e`, `> a AND <= b`, `STARTS WITH e`.
+fn seek_text(seek: &super::index_seek::IndexSeek) -> String {
+    use super::index_seek::SeekKeys;
+    let keys = match &seek.keys {
+        SeekKeys::Equal(e) => format!("= {}", expr_text(e)),
+        SeekKeys::In(e) => format!("IN {}", expr_text(e)),
+        SeekKeys::Prefix(e) => format!("STARTS WITH {}", expr_text(e)),
+        SeekKeys::Range { lower, upper } => {
+            let mut parts = Vec::new();
+            if let Some((e, inc)) = lower {
+                parts.push(format!(
+                    "{} {}",
+                    if *inc { ">=" } else { ">" },
+                    expr_text(e)
+                ));
+            }
+            if let Some((e, inc)) = upper {
+                parts.push(format!(
+                    "{} {}",
+                    if *inc { "<=" } else { "<" },
+                    expr_text(e)
+                ));
+            }
+            parts.join(" AND ")
+        }
+    };
+    format!(
+        ":{}({}) {keys}",
+        name_text(&seek.token),
+        name_text(&seek.property)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,38 +696,4 @@ mod tests {
         assert_eq!(name_text("abc_1"), "abc_1");
         assert_eq!(name_text("1a"), "`1a`");
     }
-}
-
-/// A declared-index seek as EXPLAIN shows it: `:Label(prop) = e`,
-/// `IN e`, `> a AND <= b`, `STARTS WITH e`.
-fn seek_text(seek: &super::index_seek::IndexSeek) -> String {
-    use super::index_seek::SeekKeys;
-    let keys = match &seek.keys {
-        SeekKeys::Equal(e) => format!("= {}", expr_text(e)),
-        SeekKeys::In(e) => format!("IN {}", expr_text(e)),
-        SeekKeys::Prefix(e) => format!("STARTS WITH {}", expr_text(e)),
-        SeekKeys::Range { lower, upper } => {
-            let mut parts = Vec::new();
-            if let Some((e, inc)) = lower {
-                parts.push(format!(
-                    "{} {}",
-                    if *inc { ">=" } else { ">" },
-                    expr_text(e)
-                ));
-            }
-            if let Some((e, inc)) = upper {
-                parts.push(format!(
-                    "{} {}",
-                    if *inc { "<=" } else { "<" },
-                    expr_text(e)
-                ));
-            }
-            parts.join(" AND ")
-        }
-    };
-    format!(
-        ":{}({}) {keys}",
-        name_text(&seek.token),
-        name_text(&seek.property)
-    )
 }

@@ -70,9 +70,8 @@ pub fn best_seek<'a>(
     pending: impl Iterator<Item = &'a Expr>,
     bound: &HashSet<String>,
 ) -> Option<(IndexSeek, f64)> {
-    if graph.index_defs().next().is_none() {
-        return None;
-    }
+    // No declared index at all: nothing to look at.
+    graph.index_defs().next()?;
     let ready = |e: &Expr| {
         let mut fv = BTreeSet::new();
         free_vars(e, &mut fv);
