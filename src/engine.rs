@@ -54,6 +54,10 @@ pub struct QueryStats {
     pub labels_added: usize,
     /// Labels removed.
     pub labels_removed: usize,
+    /// Indexes created (`CREATE INDEX`).
+    pub indexes_added: usize,
+    /// Indexes dropped (`DROP INDEX`).
+    pub indexes_removed: usize,
 }
 
 /// How long each stage of a statement took.
@@ -163,11 +167,15 @@ impl Engine {
         let (mode, plan, parsed) = match self.plans.get(&key) {
             Some(cached) => (cached.0, Arc::clone(cached), started),
             None => {
+                if crate::syntax::is_schema_command(query) {
+                    return self.run_schema(query, options, started);
+                }
                 let mut statement = crate::syntax::parse(query)?;
                 trim_item_texts(&mut statement.query);
                 let parsed = Instant::now();
                 crate::semantic::check(&statement)?;
-                let built = crate::plan::build(&statement, &self.graph)?;
+                let built =
+                    crate::plan::build::build_with(&statement, &self.graph, !options.no_optimize)?;
                 let notes = crate::notify::analyze(&statement, &self.graph);
                 if statement.mode == StatementMode::ExplainVerbose {
                     let mut r = explain_verbose(built, options.no_optimize, started, parsed);
@@ -276,6 +284,39 @@ impl Engine {
             timings,
             notifications,
         })
+    }
+}
+
+impl Engine {
+    /// Runs a schema command (`CREATE INDEX`, `DROP INDEX`, `SHOW
+    /// INDEXES`) in a transaction of its own; see [`crate::schema`].
+    fn run_schema(
+        &mut self,
+        query: &str,
+        options: &RunOptions,
+        started: Instant,
+    ) -> Result<QueryResult> {
+        let cmd = crate::syntax::parse_schema(query)?;
+        let parsed = Instant::now();
+        self.graph.begin();
+        let mut result = match crate::schema::run(&mut self.graph, &cmd, options.readonly) {
+            Ok(r) => r,
+            Err(e) => {
+                self.graph.rollback();
+                return Err(e);
+            }
+        };
+        result.mutations = self.graph.commit();
+        if !result.mutations.is_empty() {
+            // Plans depend on which indexes exist.
+            self.plans.clear();
+        }
+        result.timings = Timings {
+            parse: parsed - started,
+            plan: Duration::ZERO,
+            execute: parsed.elapsed(),
+        };
+        Ok(result)
     }
 }
 

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod notify;
 pub mod output;
 pub mod plan;
+pub mod schema;
 pub mod script;
 pub mod semantic;
 pub mod shell;

@@ -7,7 +7,10 @@
 
 use indexmap::IndexSet;
 
-use crate::store::{Alias, Citation, Entity, EntityId, Mutation, RelType, Relation, RelationId};
+use crate::store::{
+    Alias, Citation, Entity, EntityId, IndexDef, IndexTarget, Mutation, RelType, Relation,
+    RelationId,
+};
 use crate::value::{Date, Path, Value, ValueMap};
 
 /// The little-endian `u32` at the start of `b` (at least 4 bytes).
@@ -256,7 +259,27 @@ impl Enc {
                 self.varint(id.0);
                 self.alias(a);
             }
+            Mutation::CreateIndex(def) => {
+                self.u8(9);
+                self.index_def(def);
+            }
+            Mutation::DropIndex(def) => {
+                self.u8(10);
+                self.index_def(def);
+            }
         }
+    }
+
+    /// An index definition: name, target (0 nodes, 1 relationships), label
+    /// or type, property.
+    pub fn index_def(&mut self, def: &IndexDef) {
+        self.str(&def.name);
+        self.u8(match def.target {
+            IndexTarget::Node => 0,
+            IndexTarget::Relationship => 1,
+        });
+        self.sym(&def.token);
+        self.sym(&def.property);
     }
 }
 
@@ -577,6 +600,27 @@ impl<'a> Dec<'a> {
         })
     }
 
+    /// An index definition (see [`Enc::index_def`]).
+    pub fn index_def(&mut self) -> R<IndexDef> {
+        let name = self.str()?;
+        let target = match self.u8()? {
+            0 => IndexTarget::Node,
+            1 => IndexTarget::Relationship,
+            t => {
+                self.pos -= 1;
+                return self.err(format!("unknown index target {t}"));
+            }
+        };
+        let token = String::from(self.sym()?);
+        let property = String::from(self.sym()?);
+        Ok(IndexDef {
+            name,
+            target,
+            token,
+            property,
+        })
+    }
+
     pub fn mutation(&mut self) -> R<Mutation> {
         let tag = self.u8()?;
         Ok(match tag {
@@ -604,6 +648,8 @@ impl<'a> Dec<'a> {
                 Mutation::RemoveLabel(id, l, pos)
             }
             8 => Mutation::AddAlias(EntityId(self.id()?), self.alias()?),
+            9 => Mutation::CreateIndex(self.index_def()?),
+            10 => Mutation::DropIndex(self.index_def()?),
             t => {
                 self.pos -= 1;
                 return self.err(format!("unknown change tag {t}"));

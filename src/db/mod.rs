@@ -28,7 +28,11 @@
 //! next relation id (ids are never reused), the entities (id, key, labels,
 //! properties, aliases, citations) and the relations (id, from, to, type,
 //! properties, citations). Numbers are LEB128 varints (signed ones zigzag),
-//! floats are 8 bytes, values carry a one-byte tag. Version 1 files (a
+//! floats are 8 bytes, values carry a one-byte tag. A graph with declared
+//! property indexes is written as format version 3: version 2 with, after
+//! the relations, the count of index definitions and each one (name,
+//! nodes 0 / relationships 1, label or type, property); their contents are
+//! rebuilt on opening. Version 1 files (a
 //! 40-byte header without the parent) are read and rewritten as version 2
 //! by the first session that opens them for writing.
 //!

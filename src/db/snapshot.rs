@@ -13,8 +13,13 @@ use crate::store::{Graph, Relation};
 
 /// The first eight bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"\x89KGSNAP\n";
-/// The snapshot format version this build writes (it reads 1 and 2).
+/// The snapshot format version this build writes for graphs without
+/// declared indexes (it reads 1 to 3).
 pub const VERSION: u32 = 2;
+/// The format version of a graph with declared indexes: version 2 with
+/// the index definitions after the relations (older builds refuse it by
+/// its version instead of misreading it).
+pub const INDEX_VERSION: u32 = 3;
 /// The header length in bytes (format version 2).
 pub const HEADER_LEN: usize = 64;
 /// The header length of format version 1.
@@ -69,6 +74,16 @@ pub(crate) fn encode(graph: &Graph, generation: u64, lineage: Lineage) -> (Vec<u
     for r in graph.relations() {
         data.relation(r);
     }
+    let defs: Vec<&crate::store::IndexDef> = graph.index_defs().collect();
+    let version = if defs.is_empty() {
+        VERSION
+    } else {
+        data.varint(defs.len() as u64);
+        for d in defs {
+            data.index_def(d);
+        }
+        INDEX_VERSION
+    };
     let syms = data.syms.take().unwrap_or_default();
     let mut table = Enc::inline();
     table.varint(syms.len() as u64);
@@ -81,7 +96,13 @@ pub(crate) fn encode(graph: &Graph, generation: u64, lineage: Lineage) -> (Vec<u
     hasher.update(&data.buf);
     let body_crc = hasher.finalize();
     let mut out = Vec::with_capacity(HEADER_LEN + body_len);
-    out.extend_from_slice(&header(generation, lineage, body_len as u64, body_crc));
+    out.extend_from_slice(&versioned_header(
+        version,
+        generation,
+        lineage,
+        body_len as u64,
+        body_crc,
+    ));
     out.extend_from_slice(&table.buf);
     out.extend_from_slice(&data.buf);
     let id = SnapId {
@@ -99,10 +120,22 @@ pub(crate) fn header(
     body_len: u64,
     body_crc: u32,
 ) -> [u8; HEADER_LEN] {
+    versioned_header(VERSION, generation, lineage, body_len, body_crc)
+}
+
+/// [`header`] with a given format version (2, or 3 for a body with index
+/// definitions).
+fn versioned_header(
+    version: u32,
+    generation: u64,
+    lineage: Lineage,
+    body_len: u64,
+    body_crc: u32,
+) -> [u8; HEADER_LEN] {
     let parent = lineage.parent.unwrap_or_default();
     let mut h = [0u8; HEADER_LEN];
     h[..8].copy_from_slice(&MAGIC);
-    h[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    h[8..12].copy_from_slice(&version.to_le_bytes());
     h[16..24].copy_from_slice(&generation.to_le_bytes());
     h[24..32].copy_from_slice(&body_len.to_le_bytes());
     h[32..36].copy_from_slice(&body_crc.to_le_bytes());
@@ -167,7 +200,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, Header), DbErr
     let version = le_u32(&bytes[8..12]);
     let header_len = match version {
         1 => HEADER_LEN_V1,
-        2 => HEADER_LEN,
+        2 | INDEX_VERSION => HEADER_LEN,
         _ => {
             // The version field is covered by the header checksum of every
             // known layout; damage there is reported as such.
@@ -181,7 +214,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, Header), DbErr
             }
             return Err(DbError::new(
                 DbErrorKind::Version,
-                format!("{name}: snapshot format version {version}; this kg reads versions 1 and {VERSION}"),
+                format!("{name}: snapshot format version {version}; this kg reads versions 1 to {INDEX_VERSION}"),
             ));
         }
     };
@@ -287,7 +320,17 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Graph, Header), DbErr
     if let Some(e) = failure {
         return Err(e);
     }
-    let d = d.map_err(|_| corrupt("the decoder thread failed".into()))?;
+    let mut d = d.map_err(|_| corrupt("the decoder thread failed".into()))?;
+    if version >= INDEX_VERSION {
+        let n = d.count().map_err(bad)?;
+        for _ in 0..n {
+            let def = d.index_def().map_err(bad)?;
+            let shown = def.name.clone();
+            graph
+                .create_index(def)
+                .map_err(|e| corrupt(format!("index `{shown}`: {e}")))?;
+        }
+    }
     if !d.at_end() {
         if let Err(e) = d.err::<()>("data after the last relation") {
             return Err(bad(e));

@@ -216,14 +216,14 @@ fn corrupt_and_foreign_snapshots_are_refused_and_kept() {
         std::fs::read_to_string(&text).unwrap(),
         "entity morocco: Country\n"
     );
-    // A newer format version.
-    let v3 = dir.join("v3.kg");
+    // A newer format version (3 is a graph with declared indexes).
+    let v4 = dir.join("v4.kg");
     let (mut b, _) = snapshot::encode(&Graph::new(), 1, Lineage::default());
-    b[8] = 3;
+    b[8] = 4;
     let crc = crc32fast::hash(&b[..60]);
     b[60..64].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(&v3, &b).unwrap();
-    assert_eq!(Db::open(&v3, true).unwrap_err().kind, DbErrorKind::Version);
+    std::fs::write(&v4, &b).unwrap();
+    assert_eq!(Db::open(&v4, true).unwrap_err().kind, DbErrorKind::Version);
 }
 
 #[test]

@@ -60,7 +60,8 @@ impl RelProps {
         self.props.is_empty() && !self.impossible
     }
 
-    fn accepts(&self, rel: &Relation) -> bool {
+    /// True when `rel` satisfies every constraint.
+    pub fn accepts(&self, rel: &Relation) -> bool {
         !self.impossible
             && self.props.iter().all(|(k, v)| {
                 rel.props

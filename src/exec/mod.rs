@@ -19,6 +19,7 @@ pub mod aggregate;
 pub mod call;
 pub mod count;
 pub mod expand;
+pub mod index_seek;
 pub mod intersect;
 pub mod rows;
 pub mod scan;
@@ -155,6 +156,13 @@ impl<'g> Ctx<'g> {
     /// predicate bitmaps (`kg --no-optimize`, the oracle of the fast paths).
     pub fn plain(&mut self) {
         self.plain = true;
+    }
+
+    /// True when running without fast paths (see [`Ctx::plain`]); plans
+    /// built while running (pattern predicates, EXISTS) then use no
+    /// declared index either.
+    pub fn is_plain(&self) -> bool {
+        self.plain
     }
 
     /// The compact adjacency layout, when it is built and fast paths are
@@ -497,8 +505,13 @@ impl Env for RowEnv<'_, '_> {
         );
         let plan = self.ctx.plan(key, || {
             let labels = node_labels(self.ctx.graph(), &arg_scope, &arg_row);
-            let plan =
-                crate::plan::build::build_exists(self.ctx.graph(), &arg_scope, labels, body)?;
+            let plan = crate::plan::build::build_exists(
+                self.ctx.graph(),
+                &arg_scope,
+                labels,
+                body,
+                !self.ctx.is_plain(),
+            )?;
             Ok(self.ctx.optimize_subplan(plan))
         })?;
         let mut sub = self.ctx.sub();
@@ -548,6 +561,7 @@ impl RowEnv<'_, '_> {
                 pattern,
                 path_variable,
                 predicate,
+                !self.ctx.is_plain(),
             )?;
             Ok(self.ctx.optimize_subplan(plan))
         })?;
@@ -600,6 +614,12 @@ pub fn store_error(e: StoreError, span: Option<Span>) -> Error {
         .with_help("use DETACH DELETE to delete a node with its relationships"),
         StoreError::NotStorable(..) => {
             Error::runtime(ErrorKind::Type, "InvalidPropertyType", e.to_string())
+        }
+        StoreError::IndexNameTaken(_) | StoreError::IndexExists(..) => {
+            Error::runtime(ErrorKind::Constraint, "IndexAlreadyExists", e.to_string())
+        }
+        StoreError::NoIndex(_) => {
+            Error::runtime(ErrorKind::Constraint, "IndexDropFailed", e.to_string())
         }
     };
     match span {
@@ -669,6 +689,24 @@ pub fn build<'p>(
             *slot,
             seek,
             check,
+        )),
+        Op::NodeIndexSeek {
+            input,
+            slot,
+            seek,
+            check,
+            ..
+        } => Box::new(scan::NodeScan::index_seek(
+            child(input),
+            &input.scope,
+            *slot,
+            seek,
+            check,
+        )),
+        Op::RelIndexSeek { input, spec } => Box::new(index_seek::RelIndexSeekOp::new(
+            child(input),
+            &input.scope,
+            spec,
         )),
         Op::CheckNode {
             input, slot, check, ..

@@ -136,6 +136,8 @@ enum Mode<'p> {
     All,
     Label(&'p str),
     Seek(&'p Seek),
+    /// Through a declared property index (see [`super::index_seek`]).
+    Index(&'p crate::plan::index_seek::IndexSeek),
 }
 
 /// Binds a new slot to every node found by a scan or a seek, for each input row.
@@ -214,6 +216,17 @@ impl<'p> NodeScan<'p> {
         Self::new(input, scope, slot, Mode::Seek(seek), check)
     }
 
+    /// The nodes a declared property index finds.
+    pub fn index_seek(
+        input: BoxOp<'p>,
+        scope: &'p Scope,
+        slot: Slot,
+        seek: &'p crate::plan::index_seek::IndexSeek,
+        check: &'p NodeCheck,
+    ) -> Self {
+        Self::new(input, scope, slot, Mode::Index(seek), check)
+    }
+
     /// The candidates through a property index, once the scan has been
     /// repeated for a few input rows (all-nodes and label scans only, on a
     /// property other than `key` / `alias`).
@@ -223,7 +236,7 @@ impl<'p> NodeScan<'p> {
             .props
             .iter()
             .all(|p| matches!(p, PropSpec::Key(..)));
-        if matches!(self.mode, Mode::Seek(_)) || self.rows < 3 || !fixed {
+        if matches!(self.mode, Mode::Seek(_) | Mode::Index(_)) || self.rows < 3 || !fixed {
             return Ok(None);
         }
         if self.index.is_none() {
@@ -270,7 +283,7 @@ impl<'p> NodeScan<'p> {
         let label = match self.mode {
             Mode::All => None,
             Mode::Label(l) => Some(l),
-            Mode::Seek(_) => return None,
+            Mode::Seek(_) | Mode::Index(_) => return None,
         };
         let g = ctx.graph();
         let size = label.map_or(g.entity_count(), |l| g.label_count(l));
@@ -304,6 +317,18 @@ impl<'p> NodeScan<'p> {
                 self.cached = Some(Rc::clone(&c));
                 c
             }
+            Mode::Index(seek) => Rc::new(
+                super::index_seek::seek_ids(
+                    ctx,
+                    self.scope,
+                    row,
+                    crate::store::IndexTarget::Node,
+                    seek,
+                )?
+                .into_iter()
+                .map(EntityId)
+                .collect(),
+            ),
             Mode::Seek(seek) => {
                 Rc::new(match seek {
                     Seek::Key(e) => {

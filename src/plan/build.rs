@@ -5,7 +5,9 @@
 //! nodes merged, anonymous ones named by the planner), then placed one
 //! element at a time: expand along a relationship with a bound end when
 //! there is one, else start a new component at its most selective anchor
-//! (key or alias index, then the smallest label, then all nodes). WHERE is
+//! (key or alias index, a seek through a declared property index, the
+//! smallest label, all nodes; or a relationship found through a declared
+//! index when that is expected to produce fewer rows). WHERE is
 //! split into conjuncts, each placed right after the operator that binds
 //! the last variable it reads.
 
@@ -30,7 +32,14 @@ use crate::syntax::ast::{
 /// the choice of anchors). The plan is not yet optimized: see
 /// [`super::optimize::optimize`].
 pub fn build(statement: &Statement, graph: &Graph) -> Result<QueryPlan> {
+    build_with(statement, graph, true)
+}
+
+/// [`build`], with or without seeks through declared property indexes
+/// (`kg --no-optimize` plans without them: see [`super::index_seek`]).
+pub fn build_with(statement: &Statement, graph: &Graph, indexes: bool) -> Result<QueryPlan> {
     let mut b = Builder::new(graph);
+    b.indexes = indexes;
     let (mut root, columns, returns) = b.query(&statement.query, None)?;
     root.renumber();
     Ok(QueryPlan {
@@ -53,9 +62,11 @@ pub fn build_pattern(
     element: &PatternElement,
     path_var: Option<&str>,
     where_: Option<&Expr>,
+    indexes: bool,
 ) -> Result<Plan> {
     let mut b = Builder::new(graph);
     b.known_labels = known_labels;
+    b.indexes = indexes;
     let part = PatternPart {
         variable: path_var.map(|n| Ident {
             name: n.to_string(),
@@ -74,15 +85,17 @@ pub fn build_pattern(
 
 /// Plans `EXISTS { ... }` from rows of `scope`: the plan starts from
 /// `Argument`; the subquery holds when it produces a row. `known_labels`
-/// as for [`build_pattern`].
+/// as for [`build_pattern`]; `indexes`: anchors may be index seeks.
 pub fn build_exists(
     graph: &Graph,
     scope: &Scope,
     known_labels: HashMap<String, Vec<String>>,
     body: &ExistsBody,
+    indexes: bool,
 ) -> Result<Plan> {
     let mut b = Builder::new(graph);
     b.known_labels = known_labels;
+    b.indexes = indexes;
     let mut plan = match body {
         ExistsBody::Pattern(p, where_) => {
             let g = b.collect(&p.parts)?;
@@ -217,6 +230,8 @@ pub(crate) struct Builder<'g> {
     /// matched (an earlier clause, or the row a subquery is handed): for
     /// estimates only, never for what a pattern matches.
     known_labels: HashMap<String, Vec<String>>,
+    /// Whether anchors may be seeks through declared property indexes.
+    indexes: bool,
 }
 
 impl<'g> Builder<'g> {
@@ -225,6 +240,7 @@ impl<'g> Builder<'g> {
             graph,
             hidden: 0,
             known_labels: HashMap::new(),
+            indexes: true,
         }
     }
 
@@ -603,7 +619,7 @@ impl<'g> Builder<'g> {
             })
             .collect();
         let mut next = Frontier::new(g, &m.bound, fan_outs, |n| {
-            self.static_anchor_cost(n, narrowed(n))
+            self.static_anchor_cost(n, narrowed(n), &m.pending)
         });
         loop {
             // 1. A relationship with a bound end.
@@ -612,8 +628,19 @@ impl<'g> Builder<'g> {
                 next.placed(g, i, &m.bound);
                 continue;
             }
-            // 2. A new component: its cheapest node.
-            match next.best_anchor(g, |n| self.anchor_cost(n, &m.bound, narrowed(n))) {
+            // 2. A new component: its cheapest node, or a relationship
+            // found through an index when that is cheaper.
+            let best = next.best_anchor(g, |n| {
+                self.anchor_cost(n, &m.bound, narrowed(n), &m.pending)
+            });
+            if let Some(i) = self.rel_anchor(&m, g, best, |n| {
+                self.anchor_cost(n, &m.bound, narrowed(n), &m.pending)
+            }) {
+                self.rel_index_seek(&mut m, g, i)?;
+                next.placed(g, i, &m.bound);
+                continue;
+            }
+            match best {
                 Some(i) => {
                     self.anchor(&mut m, &g.nodes[i])?;
                     next.bound(g, i, &m.bound);
@@ -723,9 +750,18 @@ impl<'g> Builder<'g> {
     /// 2 plus the expected number of matching nodes (see
     /// [`super::estimate`]); `filtered` is the selectivity of the WHERE
     /// conditions on `n` alone.
-    fn anchor_cost(&self, n: &PNode, bound: &HashSet<String>, filtered: f64) -> u64 {
+    fn anchor_cost(
+        &self,
+        n: &PNode,
+        bound: &HashSet<String>,
+        filtered: f64,
+        pending: &[(Expr, BTreeSet<String>)],
+    ) -> u64 {
         if seek_of(n, bound).is_some() {
             return 1;
+        }
+        if let Some((_, rows)) = self.node_index_seek(n, bound, pending) {
+            return 2 + rows.ceil() as u64;
         }
         let rows = super::estimate::node_rows(self.graph, &n.check, filtered);
         2 + rows.ceil() as u64
@@ -733,7 +769,12 @@ impl<'g> Builder<'g> {
 
     /// The anchor cost of `n` when it cannot depend on what is bound (no
     /// index-seek property reads a variable); `None` when it can.
-    fn static_anchor_cost(&self, n: &PNode, filtered: f64) -> Option<u64> {
+    fn static_anchor_cost(
+        &self,
+        n: &PNode,
+        filtered: f64,
+        pending: &[(Expr, BTreeSet<String>)],
+    ) -> Option<u64> {
         let reads_vars = n.check.props.iter().any(|p| match p {
             PropSpec::Key(k, e) if SEEK_KEYS.contains(&k.as_str()) => {
                 let mut fv = BTreeSet::new();
@@ -742,7 +783,7 @@ impl<'g> Builder<'g> {
             }
             _ => false,
         });
-        (!reads_vars).then(|| self.anchor_cost(n, &HashSet::new(), filtered))
+        (!reads_vars).then(|| self.anchor_cost(n, &HashSet::new(), filtered, pending))
     }
 
     fn anchor(&mut self, m: &mut Matcher, n: &PNode) -> Result<()> {
@@ -751,6 +792,15 @@ impl<'g> Builder<'g> {
         if let Some(seek) = seek_of(n, &m.bound) {
             let check = n.check.clone();
             m.push(|input| Op::NodeSeek {
+                input,
+                slot,
+                seek,
+                check,
+                text,
+            });
+        } else if let Some((seek, _)) = self.node_index_seek(n, &m.bound, &m.pending) {
+            let check = n.check.clone();
+            m.push(|input| Op::NodeIndexSeek {
                 input,
                 slot,
                 seek,
@@ -783,6 +833,136 @@ impl<'g> Builder<'g> {
             });
         }
         m.bound.insert(n.name.clone());
+        m.place_filters();
+        Ok(())
+    }
+
+    /// The best seek through a declared node index for `n` (see
+    /// [`super::index_seek`]), with its expected rows; `None` when indexes
+    /// are off or none applies.
+    fn node_index_seek(
+        &self,
+        n: &PNode,
+        bound: &HashSet<String>,
+        pending: &[(Expr, BTreeSet<String>)],
+    ) -> Option<(super::index_seek::IndexSeek, f64)> {
+        if !self.indexes {
+            return None;
+        }
+        super::index_seek::best_seek(
+            self.graph,
+            crate::store::IndexTarget::Node,
+            &n.name,
+            &n.check.labels,
+            &n.check.props,
+            pending.iter().map(|(c, _)| c),
+            bound,
+        )
+    }
+
+    /// The best seek through a declared relationship index for `r` (single
+    /// hop, one type, two distinct unbound ends), with its expected rows.
+    fn rel_seek_of(
+        &self,
+        g: &PGraph,
+        r: &PRel,
+        m: &Matcher,
+    ) -> Option<(super::index_seek::IndexSeek, f64)> {
+        let ends_free = r.left != r.right
+            && !m.bound.contains(&g.nodes[r.left].name)
+            && !m.bound.contains(&g.nodes[r.right].name)
+            && !m.bound.contains(&r.name);
+        if !self.indexes
+            || !ends_free
+            || r.length.is_some()
+            || r.types.len() != 1
+            || g.parts[r.part].kind != PathKind::Normal
+        {
+            return None;
+        }
+        super::index_seek::best_seek(
+            self.graph,
+            crate::store::IndexTarget::Relationship,
+            &r.name,
+            &r.types,
+            &r.props,
+            m.pending.iter().map(|(c, _)| c),
+            &m.bound,
+        )
+    }
+
+    /// The relationship to start a new component at through an index,
+    /// when one is expected to produce fewer rows than anchoring node
+    /// `best` (whose cost `cost` gives).
+    fn rel_anchor(
+        &self,
+        m: &Matcher,
+        g: &PGraph,
+        best: Option<usize>,
+        cost: impl Fn(&PNode) -> u64,
+    ) -> Option<usize> {
+        if !self.indexes
+            || !self
+                .graph
+                .index_defs()
+                .any(|d| d.target == crate::store::IndexTarget::Relationship)
+        {
+            return None;
+        }
+        let node_cost = best.map_or(u64::MAX, |i| cost(&g.nodes[i]));
+        let mut pick: Option<(u64, usize)> = None;
+        for (i, r) in g.rels.iter().enumerate() {
+            if let Some((_, rows)) = self.rel_seek_of(g, r, m) {
+                let c = 2 + rows.ceil() as u64;
+                if c < node_cost && pick.is_none_or(|(b, _)| c < b) {
+                    pick = Some((c, i));
+                }
+            }
+        }
+        pick.map(|(_, i)| i)
+    }
+
+    /// Starts a component at relationship `i` through its index seek,
+    /// binding both ends and the relationship.
+    fn rel_index_seek(&mut self, m: &mut Matcher, g: &PGraph, i: usize) -> Result<()> {
+        let r = &g.rels[i];
+        let Some((seek, _)) = self.rel_seek_of(g, r, m) else {
+            return Err(Error::internal("planner lost a relationship index seek"));
+        };
+        let (left, right) = (&g.nodes[r.left], &g.nodes[r.right]);
+        let left_slot = m.bind(&left.name);
+        let rel_slot = m.bind(&r.name);
+        let right_slot = m.bind(&right.name);
+        let spec = super::RelSeek {
+            seek,
+            left: left_slot,
+            rel: rel_slot,
+            right: right_slot,
+            dir: r.dir,
+            rel_props: r.props.clone(),
+            left_check: left.check.clone(),
+            right_check: right.check.clone(),
+            // Set when the match is finished (`Matcher::freeze`).
+            unique: RelRefs::default(),
+            text: format!(
+                "({}){}({})",
+                shown(&left.name),
+                arrow(r.dir, &r.text),
+                shown(&right.name)
+            ),
+        };
+        m.push(|input| Op::RelIndexSeek {
+            input,
+            spec: Box::new(spec),
+        });
+        m.unique.push(RelRef {
+            slot: rel_slot,
+            list: false,
+            types: TypeSet::of(&r.types),
+        });
+        m.bound.insert(left.name.clone());
+        m.bound.insert(r.name.clone());
+        m.bound.insert(right.name.clone());
         m.place_filters();
         Ok(())
     }
@@ -1566,6 +1746,9 @@ impl Matcher {
             let Some(plan) = node else { break };
             plan.scope = self.scope.prefix(len, width);
             if let Op::Expand { spec, .. } = &mut plan.op {
+                spec.unique = RelRefs::prefix(&unique, distinct);
+            }
+            if let Op::RelIndexSeek { spec, .. } = &mut plan.op {
                 spec.unique = RelRefs::prefix(&unique, distinct);
             }
             node = plan.op.children_mut().into_iter().next();

@@ -131,6 +131,14 @@ pub fn describe(op: &Op) -> String {
             Seek::Alias(e) => format!("Alias index seek ({}): {text}", expr_text(e)),
             Seek::Name(e) => format!("Name index seek ({}): {text}", expr_text(e)),
         },
+        Op::NodeIndexSeek { seek, text, .. } => {
+            format!("Node index seek {}: {text}", seek_text(seek))
+        }
+        Op::RelIndexSeek { spec, .. } => format!(
+            "Relationship index seek {}: {}",
+            seek_text(&spec.seek),
+            spec.text
+        ),
         Op::CheckNode { text, check, .. } => format!("Node check: {text}{}", check_text(check)),
         Op::Expand { spec, .. } => format!("{}: {}", expand_kind(spec), expand_text(spec)),
         Op::ShortestPath { spec, .. } => {
@@ -623,6 +631,40 @@ pub fn element_text(p: &PatternElement) -> String {
         s.push_str(&node_text(n));
     }
     s
+}
+
+/// A declared-index seek as EXPLAIN shows it: `:Label(prop) = e`,
+/// `IN e`, `> a AND <= b`, `STARTS WITH e`.
+fn seek_text(seek: &super::index_seek::IndexSeek) -> String {
+    use super::index_seek::SeekKeys;
+    let keys = match &seek.keys {
+        SeekKeys::Equal(e) => format!("= {}", expr_text(e)),
+        SeekKeys::In(e) => format!("IN {}", expr_text(e)),
+        SeekKeys::Prefix(e) => format!("STARTS WITH {}", expr_text(e)),
+        SeekKeys::Range { lower, upper } => {
+            let mut parts = Vec::new();
+            if let Some((e, inc)) = lower {
+                parts.push(format!(
+                    "{} {}",
+                    if *inc { ">=" } else { ">" },
+                    expr_text(e)
+                ));
+            }
+            if let Some((e, inc)) = upper {
+                parts.push(format!(
+                    "{} {}",
+                    if *inc { "<=" } else { "<" },
+                    expr_text(e)
+                ));
+            }
+            parts.join(" AND ")
+        }
+    };
+    format!(
+        ":{}({}) {keys}",
+        name_text(&seek.token),
+        name_text(&seek.property)
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod build;
 pub mod estimate;
 pub mod explain;
 pub mod expr;
+pub mod index_seek;
 pub mod optimize;
 
 use std::sync::Arc;
@@ -292,6 +293,34 @@ pub enum Seek {
     Name(Expr),
 }
 
+/// A relationship index seek: `(left)-[rel:TYPE]->(right)` (or `<-`,
+/// or undirected) started at the relationships an index finds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelSeek {
+    /// The index and the keys looked up.
+    pub seek: index_seek::IndexSeek,
+    /// The slot of the left node.
+    pub left: Slot,
+    /// The slot of the relationship.
+    pub rel: Slot,
+    /// The slot of the right node.
+    pub right: Slot,
+    /// The direction from left to right (`Both`: each relationship both
+    /// ways round, a self-loop once).
+    pub dir: Dir,
+    /// The relationship's property constraints.
+    pub rel_props: Vec<PropSpec>,
+    /// What the left node must satisfy.
+    pub left_check: NodeCheck,
+    /// What the right node must satisfy.
+    pub right_check: NodeCheck,
+    /// Relationships of the same MATCH bound before, which this one must
+    /// differ from.
+    pub unique: RelRefs,
+    /// The pattern text.
+    pub text: String,
+}
+
 /// The bounds and strategy of a variable-length expansion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VarLength {
@@ -553,6 +582,28 @@ pub enum Op {
         check: NodeCheck,
         /// The node pattern text.
         text: String,
+    },
+    /// The nodes found through a declared property index (`CREATE
+    /// INDEX`), into a new slot: `n.p = e`, `IN`, ranges, `STARTS WITH`.
+    NodeIndexSeek {
+        /// The input.
+        input: Box<Plan>,
+        /// The new slot.
+        slot: Slot,
+        /// The index and the keys looked up.
+        seek: index_seek::IndexSeek,
+        /// What the node must also satisfy (the whole node pattern).
+        check: NodeCheck,
+        /// The node pattern text.
+        text: String,
+    },
+    /// The relationships found through a declared property index, with
+    /// both ends, into three new slots.
+    RelIndexSeek {
+        /// The input.
+        input: Box<Plan>,
+        /// The seek and the pattern it binds.
+        spec: Box<RelSeek>,
     },
     /// Keeps rows whose (already bound) node satisfies a check.
     CheckNode {
@@ -830,6 +881,8 @@ impl Op {
             Op::AllNodes { input, .. }
             | Op::LabelScan { input, .. }
             | Op::NodeSeek { input, .. }
+            | Op::NodeIndexSeek { input, .. }
+            | Op::RelIndexSeek { input, .. }
             | Op::CheckNode { input, .. }
             | Op::Expand { input, .. }
             | Op::ShortestPath { input, .. }
@@ -869,6 +922,8 @@ impl Op {
             Op::AllNodes { input, .. }
             | Op::LabelScan { input, .. }
             | Op::NodeSeek { input, .. }
+            | Op::NodeIndexSeek { input, .. }
+            | Op::RelIndexSeek { input, .. }
             | Op::CheckNode { input, .. }
             | Op::Expand { input, .. }
             | Op::ShortestPath { input, .. }

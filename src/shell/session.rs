@@ -365,6 +365,8 @@ impl Session {
                 (s.properties_set, "properties set"),
                 (s.labels_added, "labels added"),
                 (s.labels_removed, "labels removed"),
+                (s.indexes_added, "indexes added"),
+                (s.indexes_removed, "indexes removed"),
             ] {
                 if n > 0 {
                     parts.push(format!("{n} {what}"));

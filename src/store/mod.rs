@@ -11,6 +11,7 @@
 pub mod adjacency;
 pub mod alias;
 mod idset;
+pub mod index;
 pub mod labels;
 mod model;
 mod ordered;
@@ -28,6 +29,7 @@ use thiserror::Error;
 
 pub use alias::normalize;
 pub use idset::IdSet;
+pub use index::{IndexDef, IndexKey, IndexTarget, KeyRange};
 pub use model::{Alias, Citation, Entity, EntityId, NewEntity, Relation, RelationId};
 pub use reltype::RelType;
 pub(crate) use replay::{HINT_FAR, HINT_NEAR};
@@ -56,6 +58,16 @@ pub enum StoreError {
     /// Property values must be scalars, dates or lists of those.
     #[error("property `{0}` cannot hold a value of type {1}")]
     NotStorable(String, &'static str),
+    /// An index with this name exists already.
+    #[error("there already exists an index called `{0}`")]
+    IndexNameTaken(String),
+    /// An index on the same label (or type) and property exists already
+    /// (its name, its schema).
+    #[error("there already exists an index {1}: `{0}`")]
+    IndexExists(String, String),
+    /// No index has this name.
+    #[error("there is no index called `{0}`")]
+    NoIndex(String),
 }
 
 /// One recorded change, enough to undo it or to replay it.
@@ -97,6 +109,10 @@ pub enum Mutation {
     RemoveLabel(EntityId, String, usize),
     /// An alias was added to an entity.
     AddAlias(EntityId, Alias),
+    /// A property index was declared (its contents are built from the data).
+    CreateIndex(IndexDef),
+    /// A property index was dropped (holds its definition).
+    DropIndex(IndexDef),
 }
 
 /// The knowledge graph.
@@ -132,6 +148,9 @@ pub struct Graph {
     /// Relation counts per type and end label, once the planner asked
     /// (then kept exact under every change).
     rel_stats: std::sync::OnceLock<stats::RelStats>,
+    /// The declared property indexes, in creation order, kept in step with
+    /// every change (see [`index`]).
+    indexes: Vec<index::PropertyIndex>,
 }
 
 /// Normalized names (keys, `name` properties, aliases) → entities.
@@ -558,15 +577,7 @@ impl Graph {
             }
             Mutation::SetRelationProp { id, key, old, .. } => {
                 if let Some(ix) = self.edge_ix(id) {
-                    let props = &mut self.inner[ix].props;
-                    match old {
-                        Some(v) => {
-                            props.insert(key, v);
-                        }
-                        None => {
-                            props.shift_remove(&key);
-                        }
-                    }
+                    self.write_relation_prop(ix, &key, old);
                 }
             }
             Mutation::AddLabel(id, label) => {
@@ -576,6 +587,7 @@ impl Graph {
                     if let Some(s) = self.by_label.get_mut(&label) {
                         s.remove(&id);
                     }
+                    self.index_label(ix, &label, false);
                 }
             }
             Mutation::RemoveLabel(id, label, pos) => {
@@ -583,8 +595,16 @@ impl Graph {
                     let labels = &mut self.inner[ix].labels;
                     labels.insert(pos.min(labels.len()), label.clone());
                     self.relabel_stats(ix, &label, 1);
+                    self.index_label(ix, &label, true);
                     self.by_label.entry(label).or_default().insert(id);
                 }
+            }
+            Mutation::CreateIndex(def) => {
+                self.indexes.retain(|i| i.def.name != def.name);
+            }
+            Mutation::DropIndex(def) => {
+                let built = self.build_index(&def);
+                self.indexes.push(built);
             }
             Mutation::AddAlias(id, alias) => {
                 if let Some(ix) = self.node_ix(id) {
@@ -733,11 +753,7 @@ impl Graph {
                 return Err(StoreError::NotStorable(key.to_string(), v.type_name()));
             }
         }
-        let props = &mut self.inner[ix].props;
-        let old = match &value {
-            Some(v) => props.insert(key.to_string(), v.clone()),
-            None => props.shift_remove(key),
-        };
+        let old = self.write_relation_prop(ix, key, value.clone());
         if old != value {
             self.record(Mutation::SetRelationProp {
                 id,
@@ -758,6 +774,7 @@ impl Graph {
         self.prop_indexes.clear();
         self.inner[ix].labels.push(label.to_string());
         self.relabel_stats(ix, label, 1);
+        self.index_label(ix, label, true);
         self.by_label
             .entry(label.to_string())
             .or_default()
@@ -775,6 +792,7 @@ impl Graph {
         self.prop_indexes.clear();
         self.relabel_stats(ix, label, -1);
         self.inner[ix].labels.remove(pos);
+        self.index_label(ix, label, false);
         if let Some(s) = self.by_label.get_mut(label) {
             s.remove(&id);
         }
@@ -853,7 +871,106 @@ impl Graph {
             let after = self.inner[ix].clone();
             self.index_names(&after);
         }
+        if !self.indexes.is_empty() {
+            let e = &self.inner[ix];
+            let new = e.props.get(key);
+            for pi in &mut self.indexes {
+                let d = &pi.def;
+                if d.target == IndexTarget::Node && d.property == key && e.has_label(&d.token) {
+                    if let Some(v) = &old {
+                        pi.data.remove(v, e.id.0);
+                    }
+                    if let Some(v) = new {
+                        pi.data.insert(v, e.id.0);
+                    }
+                }
+            }
+        }
         old
+    }
+
+    /// Writes a relation property, keeping the declared indexes in step;
+    /// returns the previous value.
+    fn write_relation_prop(
+        &mut self,
+        ix: EdgeIndex,
+        key: &str,
+        value: Option<Value>,
+    ) -> Option<Value> {
+        let props = &mut self.inner[ix].props;
+        let old = match value {
+            Some(v) => props.insert(key.to_string(), v),
+            None => props.shift_remove(key),
+        };
+        if !self.indexes.is_empty() {
+            let r = &self.inner[ix];
+            let new = r.props.get(key);
+            for pi in &mut self.indexes {
+                let d = &pi.def;
+                if d.target == IndexTarget::Relationship
+                    && d.property == key
+                    && d.token == r.rel_type.as_str()
+                {
+                    if let Some(v) = &old {
+                        pi.data.remove(v, r.id.0);
+                    }
+                    if let Some(v) = new {
+                        pi.data.insert(v, r.id.0);
+                    }
+                }
+            }
+        }
+        old
+    }
+
+    /// Adds (`add`) or removes the entity at `ix` to or from the indexes
+    /// of `label`, after that label was added to it or removed from it.
+    fn index_label(&mut self, ix: NodeIndex, label: &str, add: bool) {
+        let e = &self.inner[ix];
+        for pi in &mut self.indexes {
+            let d = &pi.def;
+            if d.target == IndexTarget::Node && d.token == label {
+                if let Some(v) = e.props.get(&d.property) {
+                    if add {
+                        pi.data.insert(v, e.id.0);
+                    } else {
+                        pi.data.remove(v, e.id.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds or removes a whole entity to or from the declared indexes.
+    fn index_entity(indexes: &mut [index::PropertyIndex], e: &Entity, add: bool) {
+        for pi in indexes {
+            let d = &pi.def;
+            if d.target == IndexTarget::Node && e.has_label(&d.token) {
+                if let Some(v) = e.props.get(&d.property) {
+                    if add {
+                        pi.data.insert(v, e.id.0);
+                    } else {
+                        pi.data.remove(v, e.id.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds or removes a whole relation to or from the declared indexes.
+    fn index_relation(indexes: &mut [index::PropertyIndex], r: &Relation, add: bool) {
+        for pi in indexes {
+            let d = &pi.def;
+            if d.target == IndexTarget::Relationship && d.token == r.rel_type.as_str() {
+                if let Some(v) = r.props.get(&d.property) {
+                    if add {
+                        pi.data.insert(v, r.id.0);
+                    } else {
+                        pi.data.remove(v, r.id.0);
+                    }
+                }
+            }
+        }
     }
 
     fn attach_entity(&mut self, entity: Entity) {
@@ -887,6 +1004,7 @@ impl Graph {
             }
         }
         self.index_names(&entity);
+        Self::index_entity(&mut self.indexes, &entity, true);
         let ix = self.inner.add_node(Box::new(entity));
         self.entities[slot] = Some(ix);
         self.entity_count += 1;
@@ -908,6 +1026,7 @@ impl Graph {
             }
         }
         self.unindex_names(&entity);
+        Self::index_entity(&mut self.indexes, &entity, false);
         Ok(entity)
     }
 
@@ -926,6 +1045,7 @@ impl Graph {
         if let Some(s) = self.rel_stats.get_mut() {
             s.relation(&rel, &self.inner[a].labels, &self.inner[b].labels, 1);
         }
+        Self::index_relation(&mut self.indexes, &rel, true);
         let ix = self.inner.add_edge(a, b, rel);
         self.relations[slot] = Some(ix);
         self.relation_count += 1;
@@ -970,6 +1090,7 @@ impl Graph {
         if let Some(s) = self.by_type.get_mut(rel.rel_type.as_str()) {
             s.remove(&id);
         }
+        Self::index_relation(&mut self.indexes, &rel, false);
         Ok(rel)
     }
 
@@ -1108,7 +1229,7 @@ impl Graph {
                 }
             }
         }
-        Ok(())
+        self.check_property_indexes()
     }
 }
 

@@ -81,6 +81,10 @@ impl Graph {
             Mutation::AddAlias(id, alias) => {
                 self.add_alias(*id, alias.clone())?;
             }
+            Mutation::CreateIndex(def) => self.create_index(def.clone())?,
+            Mutation::DropIndex(def) => {
+                self.drop_index(&def.name)?;
+            }
         }
         Ok(())
     }
@@ -123,6 +127,9 @@ impl Graph {
             .node_ix(r.to)
             .ok_or_else(|| format!("relation {id}: {}", StoreError::NoEntity(r.to)))?;
         self.index_type(&r);
+        if !self.indexes.is_empty() {
+            Self::index_relation(&mut self.indexes, &r, true);
+        }
         let ix = self.inner.add_edge(a, b, r);
         self.relations[slot] = Some(ix);
         self.relation_count += 1;

@@ -648,3 +648,35 @@ impl Expr {
         Expr { kind, span }
     }
 }
+
+/// A schema command: `CREATE INDEX`, `DROP INDEX` or `SHOW INDEXES`
+/// (parsed by [`super::parse_schema`], apart from queries).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaCommand {
+    /// `CREATE [RANGE] INDEX [name] [IF NOT EXISTS] FOR pattern ON (v.prop)`.
+    CreateIndex(CreateIndex),
+    /// `DROP INDEX name [IF EXISTS]`.
+    DropIndex {
+        /// The index name.
+        name: Ident,
+        /// `IF EXISTS`: dropping a missing index is no error.
+        if_exists: bool,
+    },
+    /// `SHOW [ALL | RANGE] INDEX[ES]`.
+    ShowIndexes,
+}
+
+/// `CREATE INDEX`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateIndex {
+    /// The name, when given.
+    pub name: Option<Ident>,
+    /// `IF NOT EXISTS`: an existing index of that name or schema is no error.
+    pub if_not_exists: bool,
+    /// True for `FOR ()-[r:TYPE]-()`, false for `FOR (n:Label)`.
+    pub relationship: bool,
+    /// The label or relationship type.
+    pub token: Ident,
+    /// The indexed property.
+    pub property: Ident,
+}

@@ -32,10 +32,19 @@ pub(crate) fn configure_pest() {
 /// parsing, so it is only switched on (process-wide, under a lock so that
 /// messages do not depend on other threads) for a query that already failed.
 pub(crate) fn detailed_error(text: &str, first: &pest::error::Error<Rule>) -> Error {
+    detailed_error_for(Rule::statement, text, first)
+}
+
+/// [`detailed_error`] for text parsed as `rule`.
+pub(crate) fn detailed_error_for(
+    rule: Rule,
+    text: &str,
+    first: &pest::error::Error<Rule>,
+) -> Error {
     static DETAIL: Mutex<()> = Mutex::new(());
     let guard = DETAIL.lock().unwrap_or_else(|p| p.into_inner());
     pest::set_error_detail(true);
-    let again = super::expr::with_stack(|| CypherParser::parse(Rule::statement, text));
+    let again = super::expr::with_stack(|| CypherParser::parse(rule, text));
     pest::set_error_detail(false);
     drop(guard);
     match again {
@@ -236,6 +245,22 @@ fn describe(rule: Rule) -> Option<&'static str> {
         string_literal | sq_body | dq_body => "a string",
         variable => "a variable name",
         schema_name | plain_name | escaped_name | escaped_body | reserved => "a name",
+        schema_head | schema_statement | create_index | drop_index | show_indexes => {
+            "CREATE INDEX, DROP INDEX or SHOW INDEXES"
+        }
+        index_name => "an index name",
+        if_not_exists => "IF NOT EXISTS",
+        if_exists => "IF EXISTS",
+        index_node => "a node pattern such as `(n:Label)`",
+        index_rel => "a relationship pattern such as `()-[r:TYPE]-()`",
+        index_property => "a property such as `n.name`",
+        kw_index => "INDEX",
+        kw_indexes => "INDEXES",
+        kw_drop => "DROP",
+        kw_show => "SHOW",
+        kw_for => "FOR",
+        kw_if => "IF",
+        kw_range => "RANGE",
         kw_all => "ALL",
         kw_all_shortest_paths => "allShortestPaths",
         kw_and => "AND",

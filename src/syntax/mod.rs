@@ -10,6 +10,7 @@ mod expr;
 mod literal;
 mod parser;
 mod print;
+mod schema;
 
 #[cfg(test)]
 mod tests;
@@ -22,4 +23,15 @@ use crate::error::Result;
 /// `PROFILE`; a trailing `;` is allowed).
 pub fn parse(text: &str) -> Result<ast::Statement> {
     parser::parse_statement(text)
+}
+
+/// True when `text` is a schema command (`CREATE INDEX`, `DROP INDEX`,
+/// `SHOW INDEXES`) rather than a query: parse it with [`parse_schema`].
+pub fn is_schema_command(text: &str) -> bool {
+    schema::is_schema(text)
+}
+
+/// Parses a schema command (see [`is_schema_command`]).
+pub fn parse_schema(text: &str) -> Result<ast::SchemaCommand> {
+    schema::parse(text)
 }
