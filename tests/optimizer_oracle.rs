@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(37) {
+        match self.rng.below(39) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -259,6 +259,11 @@ impl Queries<'_> {
                 format!("MATCH {start}{h1}(b) WHERE (b){h2}(){h3}(a) RETURN count(*) AS n, count(DISTINCT b) AS d")
             }
             35 => format!("MATCH {start} WHERE NOT (a){h1}(:B) AND {fa} RETURN count(a)"),
+            36 => {
+                let w = self.rng.below(10);
+                format!("MATCH {start}{h1}(b) WHERE r.w IS NOT NULL AND r.w <= {w} RETURN r.w AS w, count(*) AS n ORDER BY w")
+            }
+            37 => format!("MATCH {start}{h1}(b) WHERE r.w IS NULL RETURN count(*) AS n"),
             _ => {
                 let fa2 = self.int_filter("a");
                 format!("MATCH {start}{h1}(b) WITH a, b MATCH (b){h2}(c)-[r3:R]-(a) WHERE {fa2} OR c.v > r3.w RETURN a.k AS a, count(c) AS n ORDER BY a LIMIT 7")
@@ -285,7 +290,9 @@ impl Queries<'_> {
         let f = self.int_filter("a");
         let n = self.rng.below(self.nodes);
         let m = self.rng.below(self.nodes);
-        match self.rng.below(11) {
+        match self.rng.below(13) {
+            11 => format!("MATCH {start}{h1}(b) WHERE {f} SET r.w = {} RETURN count(*)", n % 12),
+            12 => format!("MATCH {start}{h1}(b) WHERE r.w > {} DELETE r RETURN count(*)", n % 9),
             9 => format!("MATCH (a) WHERE a.k % 31 = {} AND NOT (a)--() DELETE a WITH a WHERE a.v > 5 RETURN count(*)", n % 31),
             10 => format!("MATCH (a) WHERE a.k % 31 = {} AND NOT (a)--() DELETE a WITH a RETURN count(a)", n % 31),
             0 => format!("MATCH {start} WHERE {f} SET a.v = a.v + 1 RETURN count(*)"),

@@ -301,7 +301,15 @@ pub enum Prepared<'p> {
     Slot(usize),
     /// `var.key` for a variable in the scope (the expression is kept for
     /// values that are not nodes or relationships).
-    Prop(usize, &'p str, &'p Expr, std::cell::OnceCell<CachedColumn>),
+    /// The two cells cache the integer columns for nodes and for
+    /// relationships.
+    Prop(
+        usize,
+        &'p str,
+        &'p Expr,
+        std::cell::OnceCell<CachedColumn>,
+        std::cell::OnceCell<CachedColumn>,
+    ),
     /// A literal scalar.
     Lit(Value),
     /// Any other expression.
@@ -321,7 +329,13 @@ impl<'p> Prepared<'p> {
             ExprKind::Property(target, key) => {
                 if let ExprKind::Variable(name) = &target.kind {
                     if let Some(slot) = scope.slot(name) {
-                        return Prepared::Prop(slot, &key.name, e, std::cell::OnceCell::new());
+                        return Prepared::Prop(
+                            slot,
+                            &key.name,
+                            e,
+                            std::cell::OnceCell::new(),
+                            std::cell::OnceCell::new(),
+                        );
                     }
                 }
             }
@@ -344,30 +358,54 @@ impl<'p> Prepared<'p> {
         Ok(self.eval_ref(ctx, scope, row)?.into_owned())
     }
 
-    /// For `var.key` on a node of a large read-only graph whose property
-    /// `key` only ever holds integers: `Some(value)`, read from the dense
-    /// column (`Some(None)` when the node lacks it). `None` otherwise,
-    /// including for a node that no longer exists (the general path then
-    /// reports it).
+    /// For `var.key` on a node or relationship of a large read-only graph
+    /// whose property `key` only ever holds integers: `Some(value)`, read
+    /// from the dense column (`Some(None)` when it lacks the property).
+    /// `None` otherwise, including for one that no longer exists (the
+    /// general path then reports it).
     pub fn prop_int(&self, ctx: &Ctx<'_>, row: &[Value]) -> Option<Option<i64>> {
         let Prepared::Prop(s, ..) = self else {
             return None;
         };
-        match (self.int_column(ctx), row.get(*s)) {
-            (Some(column), Some(Value::Node(id))) => match column.get(*id) {
+        match row.get(*s) {
+            Some(Value::Node(id)) => match self.int_column(ctx)?.get(*id) {
                 Some(v) => Some(Some(v)),
                 None if ctx.graph().contains_entity(*id) => Some(None),
+                None => None,
+            },
+            Some(Value::Relationship(id)) => match self.rel_int_column(ctx)?.at(id.0 as usize) {
+                Some(v) => Some(Some(v)),
+                None if ctx.graph().contains_relation(*id) => Some(None),
                 None => None,
             },
             _ => None,
         }
     }
 
+    /// For `var.key` on relationships: the graph's integer column of
+    /// relationship property `key`, on large read-only graphs when the
+    /// property only ever holds integers; `None` once relations changed
+    /// since the column was read.
+    pub fn rel_int_column(&self, ctx: &Ctx<'_>) -> Option<&Arc<crate::store::labels::PropColumn>> {
+        let Prepared::Prop(_, key, _, _, column) = self else {
+            return None;
+        };
+        let g = ctx.graph();
+        let (generation, column) = column.get_or_init(|| {
+            let column = ctx.adjacency().and_then(|_| g.rel_prop_column(key));
+            (g.relation_generation(), column)
+        });
+        if *generation != g.relation_generation() {
+            return None;
+        }
+        column.as_ref()
+    }
+
     /// For `var.key`: the graph's integer column of `key`, on large
     /// read-only graphs when the property only ever holds integers; `None`
     /// once the entities changed since the column was read.
     pub fn int_column(&self, ctx: &Ctx<'_>) -> Option<&Arc<crate::store::labels::PropColumn>> {
-        let Prepared::Prop(_, key, _, column) = self else {
+        let Prepared::Prop(_, key, _, column, _) = self else {
             return None;
         };
         let g = ctx.graph();
@@ -391,7 +429,7 @@ impl<'p> Prepared<'p> {
         use std::borrow::Cow;
         match self {
             Prepared::Slot(s) => Ok(row.get(*s).map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
-            Prepared::Prop(s, key, e, _) => {
+            Prepared::Prop(s, key, e, ..) => {
                 if let Some(v) = self.prop_int(ctx, row) {
                     return Ok(Cow::Owned(v.map_or(Value::Null, Value::Int)));
                 }

@@ -27,6 +27,9 @@ pub struct Predicate<'p> {
     /// A comparison of two simple operands (variables, properties of
     /// variables, literals), evaluated without the general evaluator.
     compare: Option<(BinaryOp, Prepared<'p>, Prepared<'p>)>,
+    /// `var.key IS [NOT] NULL` (`true`: NOT), answered from an integer
+    /// column when there is one.
+    null_test: Option<(Prepared<'p>, bool)>,
     /// For `n.key op integer` over many rows: one bit per entity slot, set
     /// where the predicate holds, built from the integer column after
     /// [`Predicate::MASK_AFTER`] rows (a bit test stays in cache where the
@@ -59,10 +62,18 @@ impl<'p> Predicate<'p> {
             }
             _ => None,
         };
+        let null_test = match &predicate.kind {
+            ExprKind::IsNull(inner, negated) => match Prepared::new(scope, inner) {
+                p @ Prepared::Prop(..) => Some((p, *negated)),
+                _ => None,
+            },
+            _ => None,
+        };
         Predicate {
             scope,
             predicate,
             compare,
+            null_test,
             passing: std::cell::OnceCell::new(),
             evaluated: std::cell::Cell::new(0),
         }
@@ -140,6 +151,11 @@ impl<'p> Predicate<'p> {
 
     /// True when the predicate holds for `row` (null and false reject).
     pub fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
+        if let Some((prop, negated)) = &self.null_test {
+            if let Some(v) = prop.prop_int(ctx, row) {
+                return Ok(v.is_some() == *negated);
+            }
+        }
         let Some((op, l, r)) = &self.compare else {
             return ctx.test(self.scope, row, self.predicate);
         };

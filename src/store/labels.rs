@@ -136,6 +136,32 @@ impl PropColumn {
         })
     }
 
+    /// Builds the column of relationship property `key` for `graph`, by
+    /// relation id; `None` when some relation holds a value other than an
+    /// integer there.
+    pub fn build_relations(graph: &Graph, key: &str) -> Option<PropColumn> {
+        let slots = graph.relations.len();
+        let mut ints = vec![Self::ABSENT; slots];
+        let mut present = vec![0u64; slots.div_ceil(64)];
+        let mut ambiguous = false;
+        for r in graph.relations() {
+            let slot = r.id.0 as usize;
+            match r.props.get(key) {
+                None => {}
+                Some(Value::Int(v)) if slot < slots => {
+                    ints[slot] = *v;
+                    present[slot / 64] |= 1 << (slot % 64);
+                    ambiguous |= *v == Self::ABSENT;
+                }
+                Some(_) => return None,
+            }
+        }
+        Some(PropColumn {
+            ints,
+            present: ambiguous.then_some(present),
+        })
+    }
+
     /// The number of entity slots covered.
     pub fn len(&self) -> usize {
         self.ints.len()
@@ -148,7 +174,12 @@ impl PropColumn {
 
     /// The value for entity `id`: `None` when absent (or deleted).
     pub fn get(&self, id: EntityId) -> Option<i64> {
-        let slot = id.0 as usize;
+        self.at(id.0 as usize)
+    }
+
+    /// The value at slot `slot` (an entity's or a relation's id): `None`
+    /// when absent (or deleted).
+    pub fn at(&self, slot: usize) -> Option<i64> {
         let v = *self.ints.get(slot)?;
         if v != Self::ABSENT {
             return Some(v);

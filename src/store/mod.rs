@@ -148,9 +148,38 @@ pub struct Graph {
     /// Relation counts per type and end label, once the planner asked
     /// (then kept exact under every change).
     rel_stats: std::sync::OnceLock<stats::RelStats>,
+    /// Integer columns of relationship properties (built on demand,
+    /// dropped by any change to relations).
+    rel_columns: RelColumns,
     /// The declared property indexes, in creation order, kept in step with
     /// every change (see [`index`]).
     indexes: Vec<index::PropertyIndex>,
+}
+
+/// The cache of relationship property columns, and how many times the
+/// relations changed (see [`Graph::relation_generation`]).
+#[derive(Debug, Default)]
+struct RelColumns(
+    std::sync::Mutex<std::collections::HashMap<String, Option<std::sync::Arc<labels::PropColumn>>>>,
+    u64,
+);
+
+impl Clone for RelColumns {
+    /// A copy starts empty (columns are rebuilt on demand).
+    fn clone(&self) -> RelColumns {
+        RelColumns(Default::default(), self.1)
+    }
+}
+
+impl RelColumns {
+    fn clear(&mut self) {
+        self.1 = self.1.wrapping_add(1);
+        if let Ok(m) = self.0.get_mut() {
+            if !m.is_empty() {
+                m.clear();
+            }
+        }
+    }
 }
 
 /// Normalized names (keys, `name` properties, aliases) → entities.
@@ -513,6 +542,36 @@ impl Graph {
         m.entry(key.to_string())
             .or_insert_with(|| labels::PropColumn::build(self, key).map(std::sync::Arc::new))
             .clone()
+    }
+
+    /// The integer column of relationship property `key` (see
+    /// [`labels::PropColumn::build_relations`]), built on first use and
+    /// kept until relations change; `None` when the property holds other
+    /// values too.
+    pub fn rel_prop_column(&self, key: &str) -> Option<std::sync::Arc<labels::PropColumn>> {
+        if key == "sources" {
+            return None;
+        }
+        let mut m = self.rel_columns.0.lock().ok()?;
+        m.entry(key.to_string())
+            .or_insert_with(|| {
+                labels::PropColumn::build_relations(self, key).map(std::sync::Arc::new)
+            })
+            .clone()
+    }
+
+    /// A number that changes whenever relations are added or removed or
+    /// their properties change (columns read before are then stale).
+    pub fn relation_generation(&self) -> u64 {
+        self.rel_columns.1
+    }
+
+    /// True when relation `id` exists.
+    pub fn contains_relation(&self, id: RelationId) -> bool {
+        usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.relations.get(i))
+            .is_some_and(Option::is_some)
     }
 
     /// The underlying petgraph graph, for algorithms that want it directly.
@@ -897,6 +956,7 @@ impl Graph {
         key: &str,
         value: Option<Value>,
     ) -> Option<Value> {
+        self.rel_columns.clear();
         let props = &mut self.inner[ix].props;
         let old = match value {
             Some(v) => props.insert(key.to_string(), v),
@@ -1041,6 +1101,7 @@ impl Graph {
             self.relations.resize(slot + 1, None);
         }
         self.adjacency.take();
+        self.rel_columns.clear();
         self.index_type(&rel);
         if let Some(s) = self.rel_stats.get_mut() {
             s.relation(&rel, &self.inner[a].labels, &self.inner[b].labels, 1);
@@ -1083,6 +1144,7 @@ impl Graph {
         self.relations[id.0 as usize] = None;
         self.relation_count -= 1;
         self.adjacency.take();
+        self.rel_columns.clear();
         let ends = (self.node_ix(rel.from), self.node_ix(rel.to));
         if let (Some(s), (Some(a), Some(b))) = (self.rel_stats.get_mut(), ends) {
             s.relation(&rel, &self.inner[a].labels, &self.inner[b].labels, -1);
