@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(39) {
+        match self.rng.below(40) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -264,6 +264,10 @@ impl Queries<'_> {
                 format!("MATCH {start}{h1}(b) WHERE r.w IS NOT NULL AND r.w <= {w} RETURN r.w AS w, count(*) AS n ORDER BY w")
             }
             37 => format!("MATCH {start}{h1}(b) WHERE r.w IS NULL RETURN count(*) AS n"),
+            38 => {
+                let (x, y) = (self.rng.below(20), self.rng.below(10));
+                format!("MATCH {start}{h1}(b) WHERE b.v IN [{x}, -1, {y}] AND r.w IN [{y}, 3] RETURN b.v AS v, count(*) AS n ORDER BY v")
+            }
             _ => {
                 let fa2 = self.int_filter("a");
                 format!("MATCH {start}{h1}(b) WITH a, b MATCH (b){h2}(c)-[r3:R]-(a) WHERE {fa2} OR c.v > r3.w RETURN a.k AS a, count(c) AS n ORDER BY a LIMIT 7")

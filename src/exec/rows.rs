@@ -30,6 +30,9 @@ pub struct Predicate<'p> {
     /// `var.key IS [NOT] NULL` (`true`: NOT), answered from an integer
     /// column when there is one.
     null_test: Option<(Prepared<'p>, bool)>,
+    /// `var.key IN [integer literals]`, answered from an integer column
+    /// when there is one.
+    int_list: Option<(Prepared<'p>, Vec<i64>)>,
     /// For `n.key op integer` over many rows: one bit per entity slot, set
     /// where the predicate holds, built from the integer column after
     /// [`Predicate::MASK_AFTER`] rows (a bit test stays in cache where the
@@ -62,6 +65,22 @@ impl<'p> Predicate<'p> {
             }
             _ => None,
         };
+        let int_list = match &predicate.kind {
+            ExprKind::Binary(BinaryOp::In, lhs, rhs) => {
+                match (Prepared::new(scope, lhs), &rhs.kind) {
+                    (p @ Prepared::Prop(..), ExprKind::List(items)) => items
+                        .iter()
+                        .map(|i| match i.kind {
+                            ExprKind::Literal(crate::syntax::ast::Literal::Int(k)) => Some(k),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<i64>>>()
+                        .map(|ks| (p, ks)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         let null_test = match &predicate.kind {
             ExprKind::IsNull(inner, negated) => match Prepared::new(scope, inner) {
                 p @ Prepared::Prop(..) => Some((p, *negated)),
@@ -74,6 +93,7 @@ impl<'p> Predicate<'p> {
             predicate,
             compare,
             null_test,
+            int_list,
             passing: std::cell::OnceCell::new(),
             evaluated: std::cell::Cell::new(0),
         }
@@ -151,6 +171,11 @@ impl<'p> Predicate<'p> {
 
     /// True when the predicate holds for `row` (null and false reject).
     pub fn accepts(&self, ctx: &Ctx<'_>, row: &[Value]) -> Result<bool> {
+        if let Some((prop, ks)) = &self.int_list {
+            if let Some(v) = prop.prop_int(ctx, row) {
+                return Ok(v.is_some_and(|v| ks.contains(&v)));
+            }
+        }
         if let Some((prop, negated)) = &self.null_test {
             if let Some(v) = prop.prop_int(ctx, row) {
                 return Ok(v.is_some() == *negated);
