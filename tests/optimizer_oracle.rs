@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(40) {
+        match self.rng.below(42) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -267,6 +267,15 @@ impl Queries<'_> {
             38 => {
                 let (x, y) = (self.rng.below(20), self.rng.below(10));
                 format!("MATCH {start}{h1}(b) WHERE b.v IN [{x}, -1, {y}] AND r.w IN [{y}, 3] RETURN b.v AS v, count(*) AS n ORDER BY v")
+            }
+            // A predicate on every relationship of a variable-length path.
+            39 => {
+                let w = self.rng.below(10);
+                format!("MATCH p = {start}{vh}(b) WHERE all(x IN relationships(p) WHERE x.w >= {w} OR x.w IS NULL) RETURN count(*) AS n, count(DISTINCT b) AS d")
+            }
+            40 => {
+                let w = self.rng.below(10);
+                format!("MATCH p = {start}{vh}(b) WHERE all(x IN relationships(p) WHERE x.w < a.v + {w}) RETURN b.k AS k, length(p) AS l ORDER BY k, l")
             }
             _ => {
                 let fa2 = self.int_filter("a");

@@ -630,6 +630,9 @@ struct VarState {
     stack: Vec<Frame>,
     path: Vec<RelationId>,
     zero: Option<EntityId>,
+    /// The input row with one slot more, where `Expand::each_rel`'s
+    /// predicate sees the relationship it tests.
+    probe: Row,
 }
 
 /// A variable-length expansion: every relationship trail of allowed length
@@ -638,6 +641,8 @@ pub struct VarExpand<'p> {
     input: BoxOp<'p>,
     scope: &'p Scope,
     spec: &'p Expand,
+    /// `spec.each_rel`, prepared.
+    each: Option<super::rows::Predicate<'p>>,
     min: u64,
     max: Option<u64>,
     state: Option<VarState>,
@@ -651,6 +656,10 @@ impl<'p> VarExpand<'p> {
             input,
             scope,
             spec,
+            each: spec
+                .each_rel
+                .as_ref()
+                .map(|e| super::rows::Predicate::new(&e.scope, &e.predicate)),
             min,
             max,
             state: None,
@@ -683,7 +692,6 @@ impl<'p> VarExpand<'p> {
             edges(ctx, from, s.dir, &s.types, &props)
         };
         Ok(Some(VarState {
-            row,
             props,
             check,
             bound_to,
@@ -691,6 +699,16 @@ impl<'p> VarExpand<'p> {
             stack: vec![Frame { edges, idx: 0 }],
             path: Vec::new(),
             zero: (self.min == 0).then_some(from),
+            probe: match &s.each_rel {
+                Some(each) => {
+                    let width = each.scope.width();
+                    let mut probe: Row = row.iter().take(width - 1).cloned().collect();
+                    probe.resize(width, Value::Null);
+                    probe
+                }
+                None => Row::new(),
+            },
+            row,
         }))
     }
 
@@ -796,6 +814,15 @@ impl Operator for VarExpand<'_> {
                 top.idx += 1;
                 if st.path.contains(&r) || st.used.contains(&r) {
                     continue;
+                }
+                if let Some(each) = &self.each {
+                    // A trail is cut at a relationship that fails.
+                    if let Some(last) = st.probe.last_mut() {
+                        *last = Value::Relationship(r);
+                    }
+                    if !each.accepts(ctx, &st.probe)? {
+                        continue;
+                    }
                 }
                 st.path.push(r);
                 let depth = st.path.len() as u64;

@@ -1015,6 +1015,7 @@ impl<'g> Builder<'g> {
             dedupe: None,
             fetch_far: false,
             first_only: false,
+            each_rel: None,
             filter: None,
             text: format!(
                 "({}){}({})",

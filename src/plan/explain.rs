@@ -72,6 +72,12 @@ fn expand_text(spec: &Expand) -> String {
     if !spec.check.is_empty() {
         text.push_str(&format!(", far node{}", check_text(&spec.check)));
     }
+    if let Some(each) = &spec.each_rel {
+        text.push_str(&format!(
+            ", each relationship: {}",
+            expr_text(&each.predicate)
+        ));
+    }
     if let Some(f) = &spec.filter {
         text.push_str(&format!(" WHERE {}", expr_text(f)));
     }

@@ -375,6 +375,11 @@ pub struct Expand {
     /// the expansion produces each input row at most once, with the first
     /// candidate that passes (a semi-join).
     pub first_only: bool,
+    /// Set by the rule [`optimize::path_predicate_into_expand`] on a
+    /// variable-length expansion: every relationship of a trail must
+    /// satisfy this predicate, so trails are cut at the first one that
+    /// does not.
+    pub each_rel: Option<EachRel>,
     /// A predicate each produced row must satisfy, tested on the candidate
     /// before its row is built (set by the rule
     /// [`optimize::filter_into_expand`] for single hops; it reads the
@@ -382,6 +387,17 @@ pub struct Expand {
     pub filter: Option<Expr>,
     /// The pattern text, for EXPLAIN.
     pub text: String,
+}
+
+/// A predicate on each relationship a variable-length expansion follows
+/// (from `all(r IN relationships(path) WHERE ...)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EachRel {
+    /// The predicate.
+    pub predicate: Expr,
+    /// Its scope: the expansion's input scope, then the relationship's
+    /// variable.
+    pub scope: Scope,
 }
 
 /// One step of a named path, in pattern order.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::super::expr::children;
 use super::super::{Expand, NodeCheck, Op, Plan, PropSpec, Scope, Seek, Slot};
-use crate::syntax::ast::{Expr, ExprKind};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, UnaryOp};
 
 /// A plan with no rows of interest, left behind while a rule moves the
 /// real one.
@@ -323,9 +323,21 @@ fn walk_here(plan: &mut Plan, demand: Demand, visit: &mut dyn FnMut(&mut Expand,
                     PropSpec::Key(_, e) | PropSpec::Map(e) => e,
                 })
                 .chain(check_exprs(&spec.check));
-            let more = slots_of(&input.scope, exprs).map(|mut s| {
+            // A predicate on each relationship reads the input row too.
+            let each = spec.each_rel.as_ref().map(|e| {
+                slots_of(&e.scope, [&e.predicate]).map(|mut s| {
+                    s.remove(&(e.scope.width() - 1));
+                    s
+                })
+            });
+            let more = slots_of(&input.scope, exprs).and_then(|mut s| {
                 s.extend(own);
-                s
+                match each {
+                    Some(Some(e)) => s.extend(e),
+                    Some(None) => return None,
+                    None => {}
+                }
+                Some(s)
             });
             let added: Vec<Slot> = [spec.rel, spec.to]
                 .into_iter()
@@ -419,5 +431,50 @@ pub fn variable_slot(scope: &Scope, e: &Expr) -> Option<Slot> {
     match &e.kind {
         ExprKind::Variable(v) => scope.slot(v),
         _ => None,
+    }
+}
+
+/// True for a predicate that yields true, false or null for any values of
+/// its variables (nodes and relationships among `entities`), never an
+/// error.
+pub fn boolean_safe(e: &Expr, entities: &BTreeSet<String>) -> bool {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, l, r) => {
+            boolean_safe(l, entities) && boolean_safe(r, entities)
+        }
+        ExprKind::Binary(
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::StartsWith
+            | BinaryOp::EndsWith
+            | BinaryOp::Contains,
+            l,
+            r,
+        ) => value_safe(l, entities) && value_safe(r, entities),
+        ExprKind::Binary(BinaryOp::In, l, r) => {
+            value_safe(l, entities)
+                && matches!(&r.kind, ExprKind::List(items)
+                    if items.iter().all(|i| matches!(i.kind, ExprKind::Literal(_))))
+        }
+        ExprKind::Unary(UnaryOp::Not, x) => boolean_safe(x, entities),
+        ExprKind::IsNull(x, _) => value_safe(x, entities),
+        ExprKind::Literal(Literal::Bool(_) | Literal::Null) => true,
+        _ => false,
+    }
+}
+
+/// True for a value read without error: a literal, a parameter, a
+/// variable, or a property of one of `entities`.
+pub fn value_safe(e: &Expr, entities: &BTreeSet<String>) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) => true,
+        ExprKind::Property(base, _) => {
+            matches!(&base.kind, ExprKind::Variable(v) if entities.contains(v))
+        }
+        _ => false,
     }
 }

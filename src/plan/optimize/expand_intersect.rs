@@ -30,10 +30,10 @@
 
 use std::collections::BTreeSet;
 
-use super::analysis::{fold_hop, transform_up, Hop};
+use super::analysis::{boolean_safe, fold_hop, transform_up, value_safe, Hop};
 use super::Rule;
 use crate::plan::{Expand, Op, Plan, PropSpec, Scope};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
 
 /// See the module documentation.
 pub struct ExpandIntersect;
@@ -194,53 +194,6 @@ fn names_of(scope: &Scope, slots: impl Iterator<Item = usize>) -> BTreeSet<Strin
         .filter(|(_, s)| slots.contains(s))
         .map(|(n, _)| n.to_string())
         .collect()
-}
-
-/// True for a predicate that yields true, false or null for any values of
-/// its variables (nodes and relationships among `entities`), never an
-/// error.
-fn boolean_safe(e: &Expr, entities: &BTreeSet<String>) -> bool {
-    match &e.kind {
-        ExprKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, l, r) => {
-            boolean_safe(l, entities) && boolean_safe(r, entities)
-        }
-        ExprKind::Binary(
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-            | BinaryOp::StartsWith
-            | BinaryOp::EndsWith
-            | BinaryOp::Contains,
-            l,
-            r,
-        ) => value_safe(l, entities) && value_safe(r, entities),
-        ExprKind::Binary(BinaryOp::In, l, r) => {
-            value_safe(l, entities)
-                && matches!(&r.kind, ExprKind::List(items)
-                    if items.iter().all(|i| matches!(i.kind, ExprKind::Literal(_))))
-        }
-        ExprKind::Unary(UnaryOp::Not, x) => boolean_safe(x, entities),
-        ExprKind::IsNull(x, _) => value_safe(x, entities),
-        ExprKind::Literal(
-            crate::syntax::ast::Literal::Bool(_) | crate::syntax::ast::Literal::Null,
-        ) => true,
-        _ => false,
-    }
-}
-
-/// True for a value read without error: a literal, a parameter, a
-/// variable, or a property of one of `entities`.
-fn value_safe(e: &Expr, entities: &BTreeSet<String>) -> bool {
-    match &e.kind {
-        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) => true,
-        ExprKind::Property(base, _) => {
-            matches!(&base.kind, ExprKind::Variable(v) if entities.contains(v))
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod expand_intersect;
 pub mod filter_into_expand;
 pub mod group_count_expand;
 pub mod known_distinct;
+pub mod path_predicate_into_expand;
 pub mod prefetch_far_nodes;
 pub mod top_k;
 pub mod var_length_bfs;
@@ -56,6 +57,7 @@ pub trait Rule: Sync {
 pub static RULES: &[&dyn Rule] = &[
     &var_length_bfs::VarLengthBfs,
     &expand_intersect::ExpandIntersect,
+    &path_predicate_into_expand::PathPredicateIntoExpand,
     &distinct_ends::DistinctEnds,
     &known_distinct::KnownDistinct,
     &prefetch_far_nodes::PrefetchFarNodes,
