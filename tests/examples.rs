@@ -62,3 +62,42 @@ fn example_scripts_print_their_expected_output() {
         stale.join("\n")
     );
 }
+
+/// `examples/` holds only what the README explains: query scripts (each
+/// with its expected output, described together), and diagrams and timing
+/// programs the README names.
+#[test]
+fn examples_hold_only_what_the_readme_explains() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    assert!(
+        readme.contains("`examples/*.kgq`"),
+        "the README describes the scripts"
+    );
+    let mut unexplained = Vec::new();
+    for entry in std::fs::read_dir(root.join("examples")).expect("examples/") {
+        let path = entry.expect("an entry").path();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let ext = path
+            .extension()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let explained = match ext {
+            "kgq" => path.with_extension("out").exists(),
+            "out" => path.with_extension("kgq").exists(),
+            _ => ["`{}`", "examples/{}.", "--example {}"]
+                .iter()
+                .any(|form| readme.contains(&form.replace("{}", stem))),
+        };
+        if !explained {
+            unexplained.push(path.display().to_string());
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "not explained by the README: {unexplained:?}"
+    );
+}
