@@ -493,3 +493,21 @@ fn completions_and_a_man_page_are_generated() {
     assert!(out.contains("create"), "{out}");
     assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
 }
+
+#[test]
+fn import_help_examples_write_graph_files() {
+    let dir = scratch("import_help");
+    let (code, out, _) = kg_in(&dir, &["import", "--help"]);
+    assert_eq!(code, 0);
+    let outs: Vec<&str> = out
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0] == "--out" && !w[1].starts_with('<'))
+        .map(|w| w[1])
+        .collect();
+    assert!(!outs.is_empty(), "examples with --out: {out}");
+    for file in outs {
+        assert!(file.ends_with(".kgdb"), "{file} in {out}");
+    }
+}
