@@ -91,8 +91,15 @@ fn applies(plan: &Plan) -> bool {
         return false;
     };
     let in_width = input.scope.width();
-    let closes_on_new = closing.from == first.to && first.to >= in_width;
-    let other_bound = closing.to < in_width;
+    // The closing hop joins the new node and a node bound before, written
+    // either way round.
+    let (new_end, bound_end) = if closing.from == first.to {
+        (closing.from, closing.to)
+    } else {
+        (closing.to, closing.from)
+    };
+    let closes_on_new = new_end == first.to && first.to >= in_width;
+    let other_bound = bound_end < in_width;
     if !single(first) || first.to_bound || !closes_on_new || !other_bound {
         return false;
     }
@@ -131,7 +138,7 @@ fn replace(plan: Plan) -> Plan {
     };
     let Hop {
         input: below,
-        spec: closing_spec,
+        spec: mut closing_spec,
         scope: closing_scope,
     } = closing;
     // The filters under the closing hop fold into the first hop, as one
@@ -157,6 +164,12 @@ fn replace(plan: Plan) -> Plan {
     };
     if let Some(f) = spec.filter.take() {
         conjuncts.push(f);
+    }
+    if closing_spec.to == spec.to {
+        // Written from the bound node into the new one: the same single
+        // hop taken the other way round.
+        std::mem::swap(&mut closing_spec.from, &mut closing_spec.to);
+        closing_spec.dir = closing_spec.dir.reverse();
     }
     spec.filter = conjoin(conjuncts);
     debug_assert_eq!(top_scope.width(), closing_scope.width());
@@ -215,6 +228,8 @@ mod tests {
             "MATCH (a:A)-->(b)-->(c)-->(d)-->(a) WHERE NOT c.x = 1 OR c.y IS NULL RETURN count(*)",
             "MATCH (a:A)-->(b)-->(c)-[{w: 1}]->(a) RETURN count(*)",
             "MATCH (a:A)-->(b)-->(c)-->(a) WHERE c.x IN [1, 2] RETURN count(*)",
+            // The closing hop written from the bound node.
+            "MATCH (a:A)-[:R]->(o)<-[:R]-(b)-[:R]->(a) RETURN count(*)",
         ] {
             assert!(intersected(q), "{q}");
         }
