@@ -688,6 +688,15 @@ pub fn build<'p>(
     arg: Option<&[Value]>,
     profile: Option<&Rc<RefCell<Vec<OpFigures>>>>,
 ) -> BoxOp<'p> {
+    // One frame per operator: deep plans move to a fresh stack segment.
+    crate::syntax::with_stack(|| build_here(plan, arg, profile))
+}
+
+fn build_here<'p>(
+    plan: &'p Plan,
+    arg: Option<&[Value]>,
+    profile: Option<&Rc<RefCell<Vec<OpFigures>>>>,
+) -> BoxOp<'p> {
     let child = |p: &'p Plan| build(p, arg, profile);
     let op: BoxOp<'p> = match &plan.op {
         Op::Unit => Box::new(scan::Once::new(Vec::new())),
