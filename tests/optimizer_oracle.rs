@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(42) {
+        match self.rng.below(43) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -276,6 +276,10 @@ impl Queries<'_> {
             40 => {
                 let w = self.rng.below(10);
                 format!("MATCH p = {start}{vh}(b) WHERE all(x IN relationships(p) WHERE x.w < a.v + {w}) RETURN b.k AS k, length(p) AS l ORDER BY k, l")
+            }
+            41 => {
+                let t = self.rng.pick(&["['R', 'S']", "['T']", "['S', 'X']", "['R', 'T', 'R']"]);
+                format!("MATCH {start}{h1}(b) WHERE type(r) IN {t} RETURN type(r) AS t, count(DISTINCT b) AS d ORDER BY t")
             }
             _ => {
                 let fa2 = self.int_filter("a");

@@ -30,6 +30,7 @@ pub mod known_distinct;
 pub mod path_predicate_into_expand;
 pub mod prefetch_far_nodes;
 pub mod top_k;
+pub mod type_filter_into_expand;
 pub mod var_length_bfs;
 
 #[cfg(test)]
@@ -58,6 +59,7 @@ pub static RULES: &[&dyn Rule] = &[
     &var_length_bfs::VarLengthBfs,
     &expand_intersect::ExpandIntersect,
     &path_predicate_into_expand::PathPredicateIntoExpand,
+    &type_filter_into_expand::TypeFilterIntoExpand,
     &distinct_ends::DistinctEnds,
     &known_distinct::KnownDistinct,
     &prefetch_far_nodes::PrefetchFarNodes,
