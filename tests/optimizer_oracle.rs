@@ -190,7 +190,7 @@ impl Queries<'_> {
         let fa = self.int_filter("a");
         let vh = self.var_hop();
         let n = self.rng.below(self.nodes);
-        match self.rng.below(43) {
+        match self.rng.below(44) {
             0 => format!("MATCH {start}{h1}(b{far}) RETURN count(*)"),
             1 => format!("MATCH {start}{h1}(b{far}) WHERE {f} RETURN count(*)"),
             2 => format!("MATCH {start}{h1}(b) RETURN count(DISTINCT b)"),
@@ -280,6 +280,12 @@ impl Queries<'_> {
             41 => {
                 let t = self.rng.pick(&["['R', 'S']", "['T']", "['S', 'X']", "['R', 'T', 'R']"]);
                 format!("MATCH {start}{h1}(b) WHERE type(r) IN {t} RETURN type(r) AS t, count(DISTINCT b) AS d ORDER BY t")
+            }
+            // Integer equalities inside node checks.
+            42 => {
+                // `k` is never written as text: its column survives writes.
+                let (x, y) = (self.rng.below(self.nodes), self.rng.below(20));
+                format!("UNWIND [{x}, {y}, 3, -1] AS i MATCH {start}{h1}(b{far} {{k: i}}) RETURN i, count(*) AS n ORDER BY i")
             }
             _ => {
                 let fa2 = self.int_filter("a");

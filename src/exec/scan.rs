@@ -38,7 +38,15 @@ pub struct Resolved {
     /// The labels as bits of the graph's label bitmap, on large read-only
     /// graphs (see [`crate::store::Graph::label_mask`]).
     mask: Option<u64>,
+    /// When every property constraint is an integer and the graph has an
+    /// integer column for its key (large read-only graphs): the columns
+    /// and values, and the entity generation they were read at. The check
+    /// then reads no node record.
+    int_props: Option<(u64, Vec<(IntColumn, i64)>)>,
 }
+
+/// An integer property column of the graph.
+type IntColumn = std::sync::Arc<crate::store::labels::PropColumn>;
 
 /// Evaluates the property expressions of `check` against `row`.
 pub fn resolve(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], check: &NodeCheck) -> Result<Resolved> {
@@ -91,7 +99,32 @@ pub fn resolve(ctx: &Ctx<'_>, scope: &Scope, row: &[Value], check: &NodeCheck) -
             },
         }
     }
+    if mask.is_some() || r.labels.is_empty() {
+        r.int_props = int_columns(ctx, &r.props);
+    }
     Ok(r)
+}
+
+/// The integer columns answering `props`, when there is one for each and
+/// every value is an integer.
+fn int_columns(
+    ctx: &Ctx<'_>,
+    props: &[(String, Value, Option<HashSet<EntityId>>)],
+) -> Option<(u64, Vec<(IntColumn, i64)>)> {
+    if props.is_empty() {
+        return None;
+    }
+    ctx.adjacency()?;
+    let graph = ctx.graph();
+    let generation = graph.entity_generation();
+    let mut cols = Vec::with_capacity(props.len());
+    for (k, v, set) in props {
+        let (Value::Int(v), None) = (v, set) else {
+            return None;
+        };
+        cols.push((graph.prop_column(k)?, *v));
+    }
+    Some((generation, cols))
 }
 
 impl Resolved {
@@ -106,6 +139,13 @@ impl Resolved {
             }
             if self.props.is_empty() {
                 return true;
+            }
+        }
+        if let Some((generation, cols)) = &self.int_props {
+            if *generation == ctx.graph().entity_generation() {
+                // Labels were tested above (or there are none); an absent
+                // value, or a deleted node, fails.
+                return cols.iter().all(|(c, v)| c.get(id) == Some(*v));
             }
         }
         let Some(e) = ctx.graph().entity(id) else {
