@@ -186,12 +186,25 @@ pub(crate) fn locked(shown: &Path) -> DbError {
 /// on the file itself, so every name of it, through any link, shares the
 /// lock). Returns the locked handle, checked to still be the file `real`
 /// names (a checkpoint of another process may replace it meanwhile).
+///
+/// A lock held elsewhere is waited for up to [`LOCK_WAIT`]: a lock can
+/// outlive its holder's handle for a moment when a child process was
+/// started while the file was open (the child shares the descriptor until
+/// it runs its program), and that is not another writer.
 pub(crate) fn lock_graph(real: &Path, shown: &Path) -> Result<File, DbError> {
-    for _ in 0..20 {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    let mut replaced = 0;
+    loop {
         let f = open_regular(real, shown)?;
         match f.try_lock() {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(locked(shown)),
+            Err(TryLockError::WouldBlock) => {
+                if std::time::Instant::now() >= deadline {
+                    return Err(locked(shown));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                continue;
+            }
             Err(TryLockError::Error(e)) => return Err(io_error(shown, "lock", e)),
         }
         if is_current(&f, real) {
@@ -199,9 +212,15 @@ pub(crate) fn lock_graph(real: &Path, shown: &Path) -> Result<File, DbError> {
         }
         // The file was replaced between the open and the lock: the handle
         // holds a file no longer in the directory. Try again.
+        replaced += 1;
+        if replaced >= 20 {
+            return Err(locked(shown));
+        }
     }
-    Err(locked(shown))
 }
+
+/// How long [`lock_graph`] waits for a lock held elsewhere.
+pub(crate) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Creates `tmp` (replacing a leftover), writes `bytes`, and fsyncs it.
 pub(crate) fn write_new(tmp: &Path, bytes: &[u8]) -> std::io::Result<File> {
