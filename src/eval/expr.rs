@@ -91,6 +91,17 @@ impl Env for Scope<'_> {
         self.parent.pattern_exists(pattern, scope)
     }
 
+    fn count_pattern(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<usize> {
+        self.parent
+            .count_pattern(pattern, path_variable, predicate, scope)
+    }
+
     fn exists(&self, body: &ExistsBody, scope: &dyn Env) -> Result<bool> {
         self.parent.exists(body, scope)
     }
@@ -202,7 +213,14 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
             name,
             distinct: _,
             args,
-        } => call(expr, name, args, env),
+        } => match counted_comprehension(name, args) {
+            // `size([pattern WHERE ... | x])` with a projection that cannot
+            // fail: the matches are counted, not built.
+            Some((pattern, path_var, predicate)) => Ok(Value::Int(
+                env.count_pattern(pattern, path_var, predicate, env)? as i64,
+            )),
+            None => call(expr, name, args, env),
+        },
         ExprKind::CountStar => aggregate_value(expr, "count(*)", env),
         ExprKind::Case {
             subject,
@@ -318,6 +336,42 @@ fn eval_kind(expr: &Expr, env: &dyn Env) -> Result<Value> {
         ExprKind::Pattern(pattern) => Ok(Value::Bool(env.pattern_exists(pattern, env)?)),
         ExprKind::Exists(body) => Ok(Value::Bool(env.exists(body, env)?)),
     }
+}
+
+/// The pattern, path variable and predicate of `size([...])` over a
+/// pattern comprehension whose projection cannot fail (a variable, a
+/// parameter or a literal).
+fn counted_comprehension<'e>(
+    name: &crate::syntax::ast::FunctionName,
+    args: &'e [Expr],
+) -> Option<(&'e PatternElement, Option<&'e str>, Option<&'e Expr>)> {
+    if !name.text().eq_ignore_ascii_case("size") {
+        return None;
+    }
+    let [Expr {
+        kind:
+            ExprKind::PatternComprehension {
+                variable,
+                pattern,
+                predicate,
+                projection,
+            },
+        ..
+    }] = args
+    else {
+        return None;
+    };
+    matches!(
+        projection.kind,
+        ExprKind::Variable(_) | ExprKind::Parameter(_) | ExprKind::Literal(_)
+    )
+    .then(|| {
+        (
+            &**pattern,
+            variable.as_ref().map(|v| v.name.as_str()),
+            predicate.as_deref(),
+        )
+    })
 }
 
 /// The matches (bindings over `scope`) for which `predicate` holds.

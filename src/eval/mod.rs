@@ -84,6 +84,19 @@ pub trait Env {
             None => Ok(matches),
         }
     }
+    /// How many matches [`Env::match_pattern_where`] would return. The
+    /// default collects them; the executor counts without building them.
+    fn count_pattern(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<usize> {
+        Ok(self
+            .match_pattern_where(pattern, path_variable, predicate, scope)?
+            .len())
+    }
     /// True when `pattern` matches at least once from the bindings seen
     /// through `scope` (a pattern predicate). The default matches them all;
     /// the executor stops at the first.

@@ -510,6 +510,24 @@ impl Env for RowEnv<'_, '_> {
         Ok(out)
     }
 
+    fn count_pattern(
+        &self,
+        pattern: &PatternElement,
+        path_variable: Option<&str>,
+        predicate: Option<&Expr>,
+        scope: &dyn Env,
+    ) -> Result<usize> {
+        let (plan, _, arg_row) = self.pattern_plan(pattern, path_variable, predicate, scope)?;
+        let mut sub = self.ctx.sub();
+        let mut op = build(&plan, Some(&arg_row), None);
+        let mut n = 0;
+        while op.next(&mut sub)?.is_some() {
+            self.ctx.guard.check()?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     fn pattern_exists(&self, pattern: &PatternElement, scope: &dyn Env) -> Result<bool> {
         let (plan, _, arg_row) = self.pattern_plan(pattern, None, None, scope)?;
         let mut sub = self.ctx.sub();
