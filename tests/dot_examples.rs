@@ -8,9 +8,18 @@
 //! [`DIAGRAMS`], so a user gets the same picture from the shell.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+mod support;
+use support::dot_installed;
+
+/// `dot -Tsvg` of `dot`, which must not warn.
+fn render_svg(dot: &str) -> String {
+    let (svg, warnings) = support::render_svg(dot);
+    assert!(warnings.is_empty(), "dot warned: {warnings}");
+    svg
+}
 
 /// (file stem in examples/, `kg` arguments).
 const DIAGRAMS: &[(&str, &[&str])] = &[
@@ -54,43 +63,6 @@ fn kg_dot(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("DOT is UTF-8")
-}
-
-fn dot_installed() -> bool {
-    let found = Command::new("dot")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found && std::env::var("KG_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-        panic!("Graphviz `dot` is required (KG_REQUIRE_TOOLS=1) but is not installed");
-    }
-    found
-}
-
-fn render_svg(dot: &str) -> String {
-    let mut child = Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dot");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(dot.as_bytes())
-        .expect("write to dot");
-    let out = child.wait_with_output().expect("dot output");
-    assert!(out.status.success(), "dot failed");
-    assert!(
-        out.stderr.is_empty(),
-        "dot warned: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("SVG is UTF-8")
 }
 
 /// The node ids and `a->b` edges a DOT text declares.

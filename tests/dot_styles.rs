@@ -4,8 +4,10 @@
 //! node or of another edge label (measured in Graphviz's SVG).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::process::{Command, Stdio};
+
+mod support;
+use support::{dot_installed, render_svg};
 
 const KG: &str = env!("CARGO_BIN_EXE_kg");
 
@@ -158,45 +160,6 @@ fn labels_and_types_look_the_same_in_every_drawing_and_unlike_each_other() {
             panic!("{rel_type} and {other} share the line {look:?}");
         }
     }
-}
-
-fn dot_installed() -> bool {
-    let found = Command::new("dot")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        if std::env::var("KG_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-            panic!("Graphviz `dot` is required (KG_REQUIRE_TOOLS=1) but is not installed");
-        }
-        eprintln!("skipped: Graphviz `dot` is not installed (KG_REQUIRE_TOOLS=1 makes this fail)");
-    }
-    found
-}
-
-fn render_svg(dot: &str) -> String {
-    let mut child = Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dot");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(dot.as_bytes())
-        .expect("write to dot");
-    let out = child.wait_with_output().expect("dot output");
-    assert!(
-        out.status.success(),
-        "dot failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("SVG is UTF-8")
 }
 
 /// An axis-aligned box: (left, top, right, bottom) in SVG units.
@@ -391,7 +354,7 @@ fn the_whole_graph_drawing_puts_no_edge_label_over_a_node_or_a_label() {
         return;
     }
     let dot = kg_dot(&[]);
-    let svg = render_svg(&dot);
+    let (svg, _) = render_svg(&dot);
     let (nodes, labels) = svg_boxes(&svg);
     let drawn_edges = dot.matches("\" -> \"").count();
     // Every entity, the legend's entries, and one label per relation.

@@ -114,39 +114,30 @@ impl PropColumn {
     /// Builds the column of property `key` for `graph`; `None` when some
     /// entity holds a value other than an integer there.
     pub fn build(graph: &Graph, key: &str) -> Option<PropColumn> {
-        let slots = graph.entities.len();
-        let mut ints = vec![Self::ABSENT; slots];
-        let mut present = vec![0u64; slots.div_ceil(64)];
-        let mut ambiguous = false;
-        for e in graph.entities() {
-            let slot = e.id.0 as usize;
-            match e.props.get(key) {
-                None => {}
-                Some(Value::Int(v)) if slot < slots => {
-                    ints[slot] = *v;
-                    present[slot / 64] |= 1 << (slot % 64);
-                    ambiguous |= *v == Self::ABSENT;
-                }
-                Some(_) => return None,
-            }
-        }
-        Some(PropColumn {
-            ints,
-            present: ambiguous.then_some(present),
-        })
+        let values = graph.entities().map(|e| (e.id.0, e.props.get(key)));
+        Self::from_values(graph.entities.len(), values)
     }
 
     /// Builds the column of relationship property `key` for `graph`, by
     /// relation id; `None` when some relation holds a value other than an
     /// integer there.
     pub fn build_relations(graph: &Graph, key: &str) -> Option<PropColumn> {
-        let slots = graph.relations.len();
+        let values = graph.relations().map(|r| (r.id.0, r.props.get(key)));
+        Self::from_values(graph.relations.len(), values)
+    }
+
+    /// The column of `slots` slots holding `values` (slot, value if any);
+    /// `None` when a value is not an integer.
+    fn from_values<'a>(
+        slots: usize,
+        values: impl Iterator<Item = (u64, Option<&'a Value>)>,
+    ) -> Option<PropColumn> {
         let mut ints = vec![Self::ABSENT; slots];
         let mut present = vec![0u64; slots.div_ceil(64)];
         let mut ambiguous = false;
-        for r in graph.relations() {
-            let slot = r.id.0 as usize;
-            match r.props.get(key) {
+        for (slot, value) in values {
+            let slot = slot as usize;
+            match value {
                 None => {}
                 Some(Value::Int(v)) if slot < slots => {
                     ints[slot] = *v;
